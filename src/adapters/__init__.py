@@ -1,0 +1,1 @@
+"""Adapters: the ports of `chatcore` made real, one module or package per technology."""

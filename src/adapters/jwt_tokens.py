@@ -1,0 +1,68 @@
+"""Signed tokens as JWTs (PyJWT, HS256), typed so that one kind is never taken for another."""
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from chatcore.ids import UserId
+from chatcore.tokens import TokenClaims, TokenKind
+
+_ALGORITHM = "HS256"
+
+
+class JwtTokenService:
+    def __init__(self, secret_key: str) -> None:
+        if len(secret_key) < 32:
+            raise ValueError("The JWT secret key must be at least 32 characters")
+        self._key = secret_key
+
+    def issue(self, claims: TokenClaims) -> str:
+        return jwt.encode(
+            {
+                "sub": claims.user_id,
+                "typ": claims.kind.value,
+                "jti": claims.token_id,
+                "iat": _ms(claims.issued_at),
+                "exp": _ms(claims.expires_at),
+                "gen": claims.generation,
+            },
+            self._key,
+            algorithm=_ALGORITHM,
+        )
+
+    def read(self, token: str, kind: TokenKind) -> TokenClaims | None:
+        try:
+            # Expiry is judged by the domain against its clock; the signature is judged here.
+            payload = jwt.decode(
+                token,
+                self._key,
+                algorithms=[_ALGORITHM],
+                options={"verify_exp": False, "verify_iat": False, "require": ["exp", "sub"]},
+            )
+        except jwt.InvalidTokenError:
+            return None
+        if payload.get("typ") != kind.value:
+            return None
+        try:
+            return TokenClaims(
+                kind=kind,
+                user_id=UserId(str(payload["sub"])),
+                token_id=str(payload["jti"]),
+                issued_at=_from_ms(payload["iat"]),
+                expires_at=_from_ms(payload["exp"]),
+                generation=int(payload["gen"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+# Times travel as fractional epoch seconds (NumericDate allows fractions), to the millisecond.
+def _ms(moment: datetime) -> float:
+    return round(moment.timestamp(), 3)
+
+
+def _from_ms(value: object) -> datetime:
+    if not isinstance(value, int | float):
+        raise TypeError("a NumericDate must be a number")
+    millis = round(value * 1000)
+    return datetime.fromtimestamp(millis // 1000, UTC) + timedelta(milliseconds=millis % 1000)

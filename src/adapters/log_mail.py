@@ -1,0 +1,12 @@
+"""A mailer that writes emails to the log: the default when no SMTP server is configured."""
+
+import logging
+
+from chatcore.mail import OutgoingEmail
+
+logger = logging.getLogger("chatcore.mail")
+
+
+class LogMailer:
+    def send(self, email: OutgoingEmail) -> None:
+        logger.info("Email to %s: %s\n%s", email.to, email.subject, email.body)

@@ -1,0 +1,15 @@
+"""In-memory adapters: real, small implementations for tests and offline use. No I/O."""
+
+from adapters.memory.database import MemoryDatabase
+from adapters.memory.messages import MemoryMessageRepository
+from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
+from adapters.memory.sessions import MemorySessionRepository
+from adapters.memory.users import MemoryUserRepository
+
+__all__ = [
+    "MemoryDatabase",
+    "MemoryMessageRepository",
+    "MemoryOneTimeTokenStore",
+    "MemorySessionRepository",
+    "MemoryUserRepository",
+]

@@ -1,0 +1,20 @@
+from adapters.memory.messages import MemoryMessageRepository
+from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
+from adapters.memory.sessions import MemorySessionRepository
+from adapters.memory.users import MemoryUserRepository
+
+
+class MemoryDatabase:
+    """Every in-memory repository, under the same shape as the other database adapters."""
+
+    def __init__(self) -> None:
+        self.users = MemoryUserRepository()
+        self.one_time_tokens = MemoryOneTimeTokenStore()
+        self.sessions = MemorySessionRepository()
+        self.messages = MemoryMessageRepository()
+
+    def ping(self) -> None:
+        """Nothing to reach: always ready."""
+
+    def close(self) -> None:
+        """Nothing to release."""

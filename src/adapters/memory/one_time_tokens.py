@@ -1,0 +1,41 @@
+import threading
+
+import attrs
+
+from chatcore.ids import UserId
+from chatcore.ports import Redemption
+from chatcore.tokens import TokenClaims, TokenKind
+
+
+@attrs.define
+class _Entry:
+    claims: TokenClaims
+    used: bool = False
+
+
+class MemoryOneTimeTokenStore:
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def add(self, claims: TokenClaims) -> None:
+        with self._lock:
+            self._entries[claims.token_id] = _Entry(claims)
+
+    def redeem(self, token_id: str) -> Redemption:
+        with self._lock:
+            entry = self._entries.get(token_id)
+            if entry is None:
+                return Redemption.UNKNOWN
+            if entry.used:
+                return Redemption.ALREADY_USED
+            entry.used = True
+            return Redemption.REDEEMED
+
+    def revoke(self, user_id: UserId, kind: TokenKind | None = None) -> None:
+        with self._lock:
+            self._entries = {
+                token_id: entry
+                for token_id, entry in self._entries.items()
+                if not (entry.claims.user_id == user_id and kind in (None, entry.claims.kind))
+            }

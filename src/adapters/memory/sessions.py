@@ -1,0 +1,79 @@
+import threading
+from datetime import datetime
+
+import attrs
+
+from chatcore.chats import ChatSession
+from chatcore.ids import SessionId, UserId
+
+
+class MemorySessionRepository:
+    def __init__(self) -> None:
+        self._sessions: dict[SessionId, ChatSession] = {}
+        self._lock = threading.Lock()
+
+    def add(self, session: ChatSession) -> None:
+        with self._lock:
+            self._sessions[session.id] = attrs.evolve(session)
+
+    def get(self, session_id: SessionId) -> ChatSession | None:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            return attrs.evolve(session) if session is not None else None
+
+    def list_for_user(self, user_id: UserId, limit: int) -> list[ChatSession]:
+        with self._lock:
+            owned = [
+                attrs.evolve(session)
+                for session in self._sessions.values()
+                if session.owner_id == user_id and session.deleted_at is None
+            ]
+        owned.sort(key=lambda session: (session.updated_at, session.id), reverse=True)
+        return owned[:limit]
+
+    def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
+        with self._lock:
+            session = self._live(session_id)
+            if session is None:
+                return None
+            session.title = title
+            session.updated_at = at
+            return attrs.evolve(session)
+
+    def record_message(self, session_id: SessionId, at: datetime) -> None:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is not None:
+                session.message_count += 1
+                session.last_message_at = at
+                session.updated_at = at
+
+    def record_message_removed(
+        self, session_id: SessionId, last_message_at: datetime | None
+    ) -> None:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is not None:
+                session.message_count = max(0, session.message_count - 1)
+                session.last_message_at = last_message_at
+
+    def mark_deleted(self, session_id: SessionId, at: datetime) -> bool:
+        with self._lock:
+            session = self._live(session_id)
+            if session is None:
+                return False
+            session.deleted_at = at
+            return True
+
+    def mark_deleted_for_user(self, user_id: UserId, at: datetime) -> list[SessionId]:
+        with self._lock:
+            deleted = []
+            for session in self._sessions.values():
+                if session.owner_id == user_id and session.deleted_at is None:
+                    session.deleted_at = at
+                    deleted.append(session.id)
+            return deleted
+
+    def _live(self, session_id: SessionId) -> ChatSession | None:
+        session = self._sessions.get(session_id)
+        return session if session is not None and session.deleted_at is None else None

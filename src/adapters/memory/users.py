@@ -1,0 +1,43 @@
+import copy
+import threading
+
+from chatcore.errors import Conflict
+from chatcore.ids import UserId
+from chatcore.users import User
+
+
+class MemoryUserRepository:
+    def __init__(self) -> None:
+        self._users: dict[UserId, User] = {}
+        self._lock = threading.Lock()
+
+    def add(self, user: User) -> None:
+        with self._lock:
+            self._check_unique(user)
+            self._users[user.id] = copy.copy(user)
+
+    def get(self, user_id: UserId) -> User | None:
+        user = self._users.get(user_id)
+        return copy.copy(user) if user is not None else None
+
+    def get_by_email(self, email: str) -> User | None:
+        with self._lock:
+            for user in self._users.values():
+                if user.email == email and user.exists:
+                    return copy.copy(user)
+        return None
+
+    def save(self, user: User) -> None:
+        with self._lock:
+            if user.exists:
+                self._check_unique(user)
+            self._users[user.id] = copy.copy(user)
+
+    def _check_unique(self, candidate: User) -> None:
+        for user in self._users.values():
+            if user.id == candidate.id or not user.exists:
+                continue
+            if user.email == candidate.email:
+                raise Conflict("Email already registered")
+            if user.username.lower() == candidate.username.lower():
+                raise Conflict("Username already taken")

@@ -1,0 +1,35 @@
+"""ChatCore: every use case of the domain, wired to one set of ports."""
+
+import attrs
+
+from chatcore.accounts import Accounts
+from chatcore.auth import Auth
+from chatcore.mail import AccountEmails
+from chatcore.ports import Ports
+from chatcore.sessions import ChatSessions
+from chatcore.tokens import TokenLifetimes
+
+
+@attrs.define
+class ChatCore:
+    ports: Ports
+    auth: Auth
+    accounts: Accounts
+    sessions: ChatSessions
+
+    @classmethod
+    def from_ports(
+        cls,
+        ports: Ports,
+        *,
+        lifetimes: TokenLifetimes = TokenLifetimes(),
+        emails: AccountEmails = AccountEmails(),
+    ) -> "ChatCore":
+        """Wire every use case to `ports`."""
+        auth = Auth(ports, lifetimes, emails)
+        return cls(
+            ports=ports,
+            auth=auth,
+            accounts=Accounts(ports, auth),
+            sessions=ChatSessions(ports),
+        )

@@ -1,0 +1,29 @@
+"""The domain's errors. The delivery layer maps each class to a status code in one place."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; `message` is safe to show to the caller."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+
+class Conflict(DomainError):
+    """The change would break a uniqueness rule (a taken email or username)."""
+
+
+class InvalidInput(DomainError):
+    """Well-formed input that a business rule rejects (a short password, a bad token)."""
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: a wrong password, a missing, expired or revoked token."""

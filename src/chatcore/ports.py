@@ -1,0 +1,173 @@
+"""The ports: what the domain needs from the outside world, as Protocols it owns.
+
+Adapters implement them; `Ports` bundles one implementation of each for the use cases.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+
+import attrs
+
+from chatcore.chats import ChatSession, Message
+from chatcore.ids import MessageId, SessionId, UserId
+from chatcore.mail import OutgoingEmail
+from chatcore.tokens import TokenClaims, TokenKind
+from chatcore.users import User
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC, to the millisecond."""
+        ...
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> str:
+        """A fresh 24-hex-character id; ids made later compare greater (as strings)."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with weaker parameters than today's."""
+        ...
+
+
+class TokenService(Protocol):
+    def issue(self, claims: TokenClaims) -> str:
+        """Sign `claims` into an opaque token string."""
+        ...
+
+    def read(self, token: str, kind: TokenKind) -> TokenClaims | None:
+        """The claims of a genuine token of `kind`, or None. Expiry is the caller's to judge."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, email: OutgoingEmail) -> None:
+        """Deliver `email`, or record why it could not be; never raise for delivery."""
+        ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None:
+        """Store a new user; Conflict if a live user has the email or the username."""
+        ...
+
+    def get(self, user_id: UserId) -> User | None:
+        """The user with this id, deleted or not."""
+        ...
+
+    def get_by_email(self, email: str) -> User | None:
+        """The live user with this canonical (lower-case) email."""
+        ...
+
+    def save(self, user: User) -> None:
+        """Store the changed user; Conflict if the new email or username is taken."""
+        ...
+
+
+class Redemption(Enum):
+    REDEEMED = "redeemed"
+    ALREADY_USED = "already used"
+    UNKNOWN = "unknown"
+
+
+class OneTimeTokenStore(Protocol):
+    """Tokens that may be redeemed once: refresh, password-reset and verification tokens."""
+
+    def add(self, claims: TokenClaims) -> None: ...
+
+    def redeem(self, token_id: str) -> Redemption:
+        """Mark the token used; atomic, so two concurrent redemptions cannot both succeed."""
+        ...
+
+    def revoke(self, user_id: UserId, kind: TokenKind | None = None) -> None:
+        """Forget the user's tokens (of one kind, or all): they can never be redeemed."""
+        ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: ChatSession) -> None: ...
+
+    def get(self, session_id: SessionId) -> ChatSession | None:
+        """The session with this id, deleted or not."""
+        ...
+
+    def list_for_user(self, user_id: UserId, limit: int) -> list[ChatSession]:
+        """The user's live sessions, most recently updated first."""
+        ...
+
+    def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
+        """Set the title and updated_at of a live session; the result, or None if gone."""
+        ...
+
+    def record_message(self, session_id: SessionId, at: datetime) -> None:
+        """Count one more live message; move last_message_at and updated_at — atomically."""
+        ...
+
+    def record_message_removed(
+        self, session_id: SessionId, last_message_at: datetime | None
+    ) -> None:
+        """Count one live message fewer and set last_message_at — atomically."""
+        ...
+
+    def mark_deleted(self, session_id: SessionId, at: datetime) -> bool:
+        """Soft-delete a live session; False if it was not live."""
+        ...
+
+    def mark_deleted_for_user(self, user_id: UserId, at: datetime) -> list[SessionId]:
+        """Soft-delete every live session of the user; the ids of those deleted."""
+        ...
+
+
+class MessageRepository(Protocol):
+    def add(self, message: Message) -> None: ...
+
+    def get(self, message_id: MessageId) -> Message | None:
+        """The message with this id, deleted or not."""
+        ...
+
+    def latest(
+        self, session_id: SessionId, limit: int, before: MessageId | None = None
+    ) -> list[Message]:
+        """The newest `limit` live messages (with ids below `before`), oldest first.
+
+        Must cost the same however many messages the session holds (an index, not a scan).
+        """
+        ...
+
+    def mark_deleted(self, message_id: MessageId, at: datetime) -> bool:
+        """Soft-delete a live message; False if it was not live (so counts drop once)."""
+        ...
+
+
+class SessionDependents(Protocol):
+    """Things that belong to chat sessions and are disabled when their session goes."""
+
+    def disable_for_sessions(self, session_ids: Sequence[SessionId], at: datetime) -> int:
+        """Soft-delete what belongs to these sessions; how many things were disabled."""
+        ...
+
+
+@attrs.define
+class Ports:
+    """One adapter for each port, chosen by the composition root."""
+
+    users: UserRepository
+    one_time_tokens: OneTimeTokenStore
+    tokens: TokenService
+    hasher: PasswordHasher
+    mailer: Mailer
+    clock: Clock
+    ids: IdGenerator
+    sessions: SessionRepository
+    messages: MessageRepository
+    # What a session delete cascades to (artifacts, once they exist); their counts add up.
+    session_dependents: Sequence[SessionDependents] = ()

@@ -1,0 +1,134 @@
+"""The User entity and the rules about accounts: who may see or change whom, and how."""
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+import attrs
+
+from chatcore.errors import Forbidden, InvalidInput
+from chatcore.ids import UserId
+
+
+class Role(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+
+
+class Tier(StrEnum):
+    FREE = "free"
+    PREMIUM = "premium"
+
+
+USERNAME_FORMAT = re.compile(r"[A-Za-z0-9_.\-]{3,32}")
+# Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
+# Whether an address really exists is what the verification email finds out.
+EMAIL_FORMAT = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+EMAIL_MAX_LENGTH = 254
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+
+@attrs.define
+class User:
+    id: UserId
+    username: str
+    email: str
+    password_hash: str
+    created_at: datetime
+    updated_at: datetime
+    role: Role = Role.USER
+    tier: Tier = Tier.FREE
+    verified: bool = False
+    active: bool = True
+    deleted_at: datetime | None = None
+    # Bumped when every earlier token of the user must stop working (password reset,
+    # deactivation, deletion); tokens carry the generation they were issued under.
+    token_generation: int = 0
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def exists(self) -> bool:
+        return self.deleted_at is None
+
+    def may_manage(self, other: "User") -> bool:
+        """Admins manage every account; everyone else only their own."""
+        return self.is_admin or self.id == other.id
+
+    def revoke_tokens(self) -> None:
+        """Make every token issued to this user so far invalid."""
+        self.token_generation += 1
+
+
+def normalize_email(email: str) -> str:
+    """Emails are compared case-insensitively: keep one canonical form."""
+    return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    """Return the canonical form of a valid email address, or raise InvalidInput."""
+    canonical = normalize_email(email)
+    if len(canonical) > EMAIL_MAX_LENGTH or not EMAIL_FORMAT.fullmatch(canonical):
+        raise InvalidInput("Invalid email address")
+    return canonical
+
+
+def check_username(username: str) -> str:
+    """Return the username if it is 3–32 letters, digits, '_', '.' or '-'."""
+    if not USERNAME_FORMAT.fullmatch(username):
+        raise InvalidInput(
+            "Username must be 3-32 characters of letters, digits, '_', '.' or '-'"
+        )
+    return username
+
+
+def check_password(password: str) -> str:
+    """Return the password if its length is within the allowed range."""
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise InvalidInput(
+            f"Password must be {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters"
+        )
+    return password
+
+
+ADMIN_ONLY_FIELDS = ("role", "tier", "active", "verified")
+
+
+@attrs.frozen
+class UserChanges:
+    """A requested change to an account; None leaves a field as it is."""
+
+    username: str | None = None
+    email: str | None = None
+    password: str | None = None
+    current_password: str | None = None
+    role: Role | None = None
+    tier: Tier | None = None
+    active: bool | None = None
+    verified: bool | None = None
+
+    def requested(self) -> list[str]:
+        """Names of the fields this change sets (current_password only proves identity)."""
+        return [
+            field.name
+            for field in attrs.fields(type(self))
+            if field.name != "current_password" and getattr(self, field.name) is not None
+        ]
+
+    def check_allowed_for(self, actor: User, target: User) -> None:
+        """Raise Forbidden unless `actor` may make this change to `target`."""
+        if not actor.may_manage(target):
+            raise Forbidden("Access denied")
+        if not actor.is_admin:
+            refused = [name for name in ADMIN_ONLY_FIELDS if getattr(self, name) is not None]
+            if refused:
+                raise Forbidden(f"Only an admin may change: {', '.join(refused)}")
+
+
+def check_registration_allowed(actor: User | None, role: Role, tier: Tier) -> None:
+    """Anyone may register a plain free user; only an admin may ask for more."""
+    if (role, tier) != (Role.USER, Tier.FREE) and not (actor is not None and actor.is_admin):
+        raise Forbidden("Only an admin may create a user with another role or tier")
