@@ -1,0 +1,75 @@
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class _Connection(sqlite3.Connection):
+    """A plain connection that can be weakly referenced (sqlite3.Connection cannot)."""
+
+
+class Connections:
+    """One autocommit connection per thread to one database file, opened on first use.
+
+    The registry holds connections weakly: when a thread ends, its thread-local goes and
+    the connection is closed with it, so short-lived threads do not pile up connections.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._local = threading.local()
+        self._open: weakref.WeakSet[_Connection] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def get(self) -> sqlite3.Connection:
+        connection: _Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front, so reads in it stay valid."""
+        connection = self.get()
+        # IMMEDIATE: a deferred read transaction that later writes can fail with SQLITE_BUSY
+        # without waiting for the busy timeout.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            # SQLite may have rolled back already (on SQLITE_FULL, for one).
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections = list(self._open)
+            self._open.clear()
+        for connection in connections:
+            connection.close()
+
+    def _connect(self) -> _Connection:
+        with self._lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("The database has been closed")
+            # check_same_thread=False only so that close() may close every thread's connection.
+            connection = sqlite3.connect(
+                self._path,
+                isolation_level=None,
+                check_same_thread=False,
+                factory=_Connection,
+            )
+            self._open.add(connection)
+        connection.row_factory = sqlite3.Row
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Safe with WAL: a power cut may lose the last commits, never corrupt the file.
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection

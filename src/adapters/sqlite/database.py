@@ -1,0 +1,32 @@
+from adapters.sqlite.connection import Connections
+from adapters.sqlite.messages import SqliteMessageRepository
+from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
+from adapters.sqlite.schema import migrate
+from adapters.sqlite.sessions import SqliteSessionRepository
+from adapters.sqlite.users import SqliteUserRepository
+
+
+class SqliteDatabase:
+    """Every repository over one SQLite file, its schema brought up to date on opening.
+
+    `path` must name a file: each thread opens its own connection, and every connection
+    to ":memory:" would be a database of its own.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._connections = Connections(path)
+        try:
+            migrate(self._connections)
+        except BaseException:
+            self._connections.close()
+            raise
+        self.users = SqliteUserRepository(self._connections)
+        self.one_time_tokens = SqliteOneTimeTokenStore(self._connections)
+        self.sessions = SqliteSessionRepository(self._connections)
+        self.messages = SqliteMessageRepository(self._connections)
+
+    def ping(self) -> None:
+        self._connections.get().execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        self._connections.close()

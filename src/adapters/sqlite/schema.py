@@ -1,0 +1,97 @@
+"""The schema, as numbered migrations; PRAGMA user_version records how many have run.
+
+To change the schema, append a migration: never edit one that has shipped.
+"""
+
+from adapters.sqlite.connection import Connections
+
+_INITIAL = (
+    """
+    CREATE TABLE IF NOT EXISTS users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        email TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        tier TEXT NOT NULL,
+        verified INTEGER NOT NULL,
+        active INTEGER NOT NULL,
+        token_generation INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted_at INTEGER
+    )
+    """,
+    # Only live users hold on to an email or username; usernames are ASCII, so NOCASE suffices.
+    """
+    CREATE UNIQUE INDEX IF NOT EXISTS users_live_email
+        ON users (email) WHERE deleted_at IS NULL
+    """,
+    """
+    CREATE UNIQUE INDEX IF NOT EXISTS users_live_username
+        ON users (username COLLATE NOCASE) WHERE deleted_at IS NULL
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS one_time_tokens (
+        token_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS one_time_tokens_by_user ON one_time_tokens (user_id, kind)",
+    "CREATE INDEX IF NOT EXISTS one_time_tokens_by_expiry ON one_time_tokens (expires_at)",
+    """
+    CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message_count INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_message_at INTEGER,
+        deleted_at INTEGER
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS sessions_live_by_owner
+        ON sessions (owner_id, updated_at DESC, id DESC) WHERE deleted_at IS NULL
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS messages (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted_at INTEGER
+    )
+    """,
+    # Ids sort by creation, so paging back through a session is a walk down this index.
+    """
+    CREATE INDEX IF NOT EXISTS messages_live_by_session
+        ON messages (session_id, id) WHERE deleted_at IS NULL
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL,)
+
+
+def migrate(connections: Connections) -> None:
+    """Bring the database up to the latest schema version."""
+    # Persistent in the file; readers then no longer block the writer, nor it them.
+    connections.get().execute("PRAGMA journal_mode = WAL")
+    # IMMEDIATE: two processes starting together must not both run the same migration.
+    with connections.transaction() as connection:
+        version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"The database schema (version {version}) is newer than this code knows"
+            )
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in statements:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")

@@ -1,0 +1,112 @@
+import sqlite3
+from datetime import datetime
+
+from adapters.sqlite.connection import Connections
+from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+from chatcore.chats import ChatSession
+from chatcore.ids import SessionId, UserId
+
+_SELECT = (
+    "SELECT id, owner_id, title, message_count, created_at, updated_at,"
+    " last_message_at, deleted_at FROM sessions"
+)
+
+
+class SqliteSessionRepository:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    def add(self, session: ChatSession) -> None:
+        self._connections.get().execute(
+            "INSERT INTO sessions (id, owner_id, title, message_count, created_at, updated_at,"
+            " last_message_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session.id,
+                session.owner_id,
+                session.title,
+                session.message_count,
+                to_ms(session.created_at),
+                to_ms(session.updated_at),
+                to_ms_or_none(session.last_message_at),
+                to_ms_or_none(session.deleted_at),
+            ),
+        )
+
+    def get(self, session_id: SessionId) -> ChatSession | None:
+        return _fetch(self._connections.get(), session_id)
+
+    def list_for_user(self, user_id: UserId, limit: int) -> list[ChatSession]:
+        rows = (
+            self._connections.get()
+            .execute(
+                f"{_SELECT} WHERE owner_id = ? AND deleted_at IS NULL"
+                " ORDER BY updated_at DESC, id DESC LIMIT ?",
+                (user_id, limit),
+            )
+            .fetchall()
+        )
+        return [_to_session(row) for row in rows]
+
+    def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
+        # One transaction, so the session returned is the one this rename made.
+        with self._connections.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE sessions SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+                (title, to_ms(at), session_id),
+            )
+            return _fetch(connection, session_id) if cursor.rowcount == 1 else None
+
+    def record_message(self, session_id: SessionId, at: datetime) -> None:
+        # Counting in SQL, not read-modify-write in Python, keeps concurrent sends from
+        # losing counts.
+        self._connections.get().execute(
+            "UPDATE sessions SET message_count = message_count + 1,"
+            " last_message_at = ?, updated_at = ? WHERE id = ?",
+            (to_ms(at), to_ms(at), session_id),
+        )
+
+    def record_message_removed(
+        self, session_id: SessionId, last_message_at: datetime | None
+    ) -> None:
+        self._connections.get().execute(
+            "UPDATE sessions SET message_count = MAX(message_count - 1, 0),"
+            " last_message_at = ? WHERE id = ?",
+            (to_ms_or_none(last_message_at), session_id),
+        )
+
+    def mark_deleted(self, session_id: SessionId, at: datetime) -> bool:
+        cursor = self._connections.get().execute(
+            "UPDATE sessions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+            (to_ms(at), session_id),
+        )
+        return cursor.rowcount == 1
+
+    def mark_deleted_for_user(self, user_id: UserId, at: datetime) -> list[SessionId]:
+        # One transaction, so the ids returned are exactly the sessions this call deleted.
+        with self._connections.transaction() as connection:
+            rows = connection.execute(
+                "SELECT id FROM sessions WHERE owner_id = ? AND deleted_at IS NULL", (user_id,)
+            ).fetchall()
+            connection.execute(
+                "UPDATE sessions SET deleted_at = ? WHERE owner_id = ? AND deleted_at IS NULL",
+                (to_ms(at), user_id),
+            )
+        return [SessionId(row["id"]) for row in rows]
+
+
+def _fetch(connection: sqlite3.Connection, session_id: SessionId) -> ChatSession | None:
+    row = connection.execute(f"{_SELECT} WHERE id = ?", (session_id,)).fetchone()
+    return _to_session(row) if row is not None else None
+
+
+def _to_session(row: sqlite3.Row) -> ChatSession:
+    return ChatSession(
+        id=SessionId(row["id"]),
+        owner_id=UserId(row["owner_id"]),
+        title=row["title"],
+        message_count=row["message_count"],
+        created_at=from_ms(row["created_at"]),
+        updated_at=from_ms(row["updated_at"]),
+        last_message_at=from_ms_or_none(row["last_message_at"]),
+        deleted_at=from_ms_or_none(row["deleted_at"]),
+    )

@@ -1,0 +1,109 @@
+import sqlite3
+
+from adapters.sqlite.connection import Connections
+from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+from chatcore.errors import Conflict
+from chatcore.ids import UserId
+from chatcore.users import Role, Tier, User
+
+_COLUMNS = (
+    "id",
+    "username",
+    "email",
+    "password_hash",
+    "role",
+    "tier",
+    "verified",
+    "active",
+    "token_generation",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+)
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM users"
+_INSERT = (
+    f"INSERT INTO users ({', '.join(_COLUMNS)})"
+    f" VALUES ({', '.join(':' + column for column in _COLUMNS)})"
+)
+# Saving a user it never saw stores it, as the in-memory adapter does.
+_UPSERT = f"{_INSERT} ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+    f"{column} = excluded.{column}" for column in _COLUMNS if column != "id"
+)
+
+
+class SqliteUserRepository:
+    """Uniqueness among live users is the partial unique indexes' job: no read-then-write."""
+
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    def add(self, user: User) -> None:
+        self._write(_INSERT, user)
+
+    def get(self, user_id: UserId) -> User | None:
+        row = self._connections.get().execute(f"{_SELECT} WHERE id = ?", (user_id,)).fetchone()
+        return _to_user(row) if row is not None else None
+
+    def get_by_email(self, email: str) -> User | None:
+        row = (
+            self._connections.get()
+            .execute(f"{_SELECT} WHERE email = ? AND deleted_at IS NULL", (email,))
+            .fetchone()
+        )
+        return _to_user(row) if row is not None else None
+
+    def save(self, user: User) -> None:
+        self._write(_UPSERT, user)
+
+    def _write(self, statement: str, user: User) -> None:
+        try:
+            self._connections.get().execute(statement, _to_row(user))
+        except sqlite3.IntegrityError as error:
+            conflict = _conflict(error)
+            if conflict is None:
+                raise
+            raise conflict from error
+
+
+def _conflict(error: sqlite3.IntegrityError) -> Conflict | None:
+    # SQLite names the columns of the unique index that failed: "... failed: users.email".
+    message = str(error)
+    if "users.email" in message:
+        return Conflict("Email already registered")
+    if "users.username" in message:
+        return Conflict("Username already taken")
+    return None
+
+
+def _to_row(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "tier": user.tier.value,
+        "verified": user.verified,
+        "active": user.active,
+        "token_generation": user.token_generation,
+        "created_at": to_ms(user.created_at),
+        "updated_at": to_ms(user.updated_at),
+        "deleted_at": to_ms_or_none(user.deleted_at),
+    }
+
+
+def _to_user(row: sqlite3.Row) -> User:
+    return User(
+        id=UserId(row["id"]),
+        username=row["username"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+        role=Role(row["role"]),
+        tier=Tier(row["tier"]),
+        verified=bool(row["verified"]),
+        active=bool(row["active"]),
+        token_generation=row["token_generation"],
+        created_at=from_ms(row["created_at"]),
+        updated_at=from_ms(row["updated_at"]),
+        deleted_at=from_ms_or_none(row["deleted_at"]),
+    )
