@@ -2,8 +2,8 @@
 
 import attrs
 
-from chatcore.chats import ChatSession, Message, MessageRole, check_content, check_title
 from chatcore.chats import DEFAULT_TITLE as DEFAULT_TITLE
+from chatcore.chats import ChatSession, Message, MessageRole, check_content, check_title
 from chatcore.errors import InvalidInput, NotFound
 from chatcore.ids import MessageId, SessionId, parse_message_id, parse_session_id
 from chatcore.ports import Ports
@@ -30,7 +30,7 @@ class ChatSessions:
         self.ports.sessions.add(session)
         return session
 
-    def list(self, actor: User, limit: int = 50) -> list[ChatSession]:
+    def owned_by(self, actor: User, limit: int = 50) -> list[ChatSession]:
         """The actor's live sessions, most recently updated first."""
         _check_limit(limit, SESSIONS_PAGE_MAX)
         return self.ports.sessions.list_for_user(actor.id, limit)

@@ -79,9 +79,7 @@ def check_email(email: str) -> str:
 def check_username(username: str) -> str:
     """Return the username if it is 3–32 letters, digits, '_', '.' or '-'."""
     if not USERNAME_FORMAT.fullmatch(username):
-        raise InvalidInput(
-            "Username must be 3-32 characters of letters, digits, '_', '.' or '-'"
-        )
+        raise InvalidInput("Username must be 3-32 characters of letters, digits, '_', '.' or '-'")
     return username
 
 

@@ -1,0 +1,1 @@
+"""Delivery: the HTTP/WebSocket app, the command line, and the composition root."""

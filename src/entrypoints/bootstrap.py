@@ -1,0 +1,135 @@
+"""The composition root: the only place that knows which adapter serves which port."""
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+import attrs
+
+from adapters.argon2_hasher import Argon2Hasher
+from adapters.clock import SystemClock
+from adapters.jwt_tokens import JwtTokenService
+from adapters.log_mail import LogMailer
+from adapters.object_ids import ObjectIdGenerator
+from adapters.smtp_mail import SmtpMailer
+from chatcore.core import ChatCore
+from chatcore.mail import AccountEmails
+from chatcore.ports import (
+    Mailer,
+    MessageRepository,
+    OneTimeTokenStore,
+    Ports,
+    SessionRepository,
+    UserRepository,
+)
+from entrypoints.settings import Settings
+
+
+class Database(Protocol):
+    """What the composition root needs of a database adapter: its repositories, and upkeep."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def one_time_tokens(self) -> OneTimeTokenStore: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    def ping(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@attrs.define
+class Runtime:
+    """A built chatcore: the use cases, and the resources to check and release."""
+
+    core: ChatCore
+    database: Database
+
+    def close(self) -> None:
+        self.database.close()
+
+
+def build(settings: Settings) -> Runtime:
+    """Build every adapter that `settings` names and wire the use cases to them."""
+    database = open_database(settings.database_url, settings.data_dir)
+    ports = Ports(
+        users=database.users,
+        one_time_tokens=database.one_time_tokens,
+        tokens=JwtTokenService(secret_key(settings)),
+        hasher=Argon2Hasher(),
+        mailer=open_mailer(settings),
+        clock=SystemClock(),
+        ids=ObjectIdGenerator(),
+        sessions=database.sessions,
+        messages=database.messages,
+    )
+    core = ChatCore.from_ports(ports, emails=AccountEmails(public_url=settings.public_url))
+    return Runtime(core=core, database=database)
+
+
+def open_database(url: str | None, data_dir: Path) -> Database:
+    """A database adapter for `sqlite:///PATH`, `mongodb://…` or `memory://`."""
+    if url is None:
+        url = f"sqlite:///{data_dir / 'chatcore.sqlite3'}"
+    if url.startswith("sqlite:///"):
+        from adapters.sqlite import SqliteDatabase
+
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(str(path))
+    if url.startswith(("mongodb://", "mongodb+srv://")):
+        from adapters.mongo import MongoDatabase
+
+        return MongoDatabase.from_url(url)
+    if url == "memory://":
+        from adapters.memory import MemoryDatabase
+
+        return MemoryDatabase()
+    scheme = url.partition(":")[0]
+    raise ValueError(
+        f"CHATCORE_DATABASE_URL: unsupported scheme {scheme!r}"
+        " (use sqlite:///PATH, mongodb://… or memory://)"
+    )
+
+
+def open_mailer(settings: Settings) -> Mailer:
+    if settings.smtp_url is None:
+        return LogMailer()
+    return SmtpMailer(settings.smtp_url, settings.mail_from)
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured key; else one generated once and kept in the data dir.
+
+    Keeping it lets a restart keep everyone signed in. A memory:// database keeps nothing,
+    so it gets a fresh key and writes no file.
+    """
+    if settings.secret_key is not None:
+        return settings.secret_key
+    if settings.database_url == "memory://":
+        return secrets.token_urlsafe(48)
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+        # link() publishes the whole file or fails if another process was first: a reader
+        # never sees a half-written key, and two processes never end up with two keys.
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    key = path.read_text(encoding="ascii").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to generate a new key")
+    return key

@@ -1,0 +1,66 @@
+"""The Starlette application factory."""
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+
+import anyio
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from chatcore.core import ChatCore
+from entrypoints.http import auth, sessions, users
+from entrypoints.http.errors import HANDLERS
+from entrypoints.http.offload import HASHING_SLOTS
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+ROUTES: Sequence[BaseRoute] = [
+    Route("/healthz", healthz, methods=["GET"]),
+    *auth.routes,
+    *users.routes,
+    *sessions.routes,
+]
+
+
+def create_app(
+    core: ChatCore,
+    *,
+    on_shutdown: Callable[[], None] | None = None,
+    cors_origins: Sequence[str] = (),
+) -> Starlette:
+    """The HTTP API over an already built `core`."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.hashing_limiter = anyio.CapacityLimiter(HASHING_SLOTS)
+        try:
+            yield
+        finally:
+            if on_shutdown is not None:
+                on_shutdown()
+
+    middleware = []
+    if cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["*"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    app = Starlette(
+        routes=list(ROUTES),
+        middleware=middleware,
+        exception_handlers=HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.core = core
+    return app

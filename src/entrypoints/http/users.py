@@ -1,0 +1,88 @@
+"""/users: registration, the caller's own account, and account management."""
+
+import attrs
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from chatcore.users import Role, Tier, UserChanges
+from entrypoints.http.offload import hashing
+from entrypoints.http.security import core_of, current_user, optional_user
+from entrypoints.http.validation import json_body
+from entrypoints.http.views import user_view
+
+
+@attrs.frozen
+class RegisterBody:
+    username: str
+    email: str
+    password: str
+    role: Role = Role.USER
+    tier: Tier = Tier.FREE
+
+
+async def register(request: Request) -> JSONResponse:
+    actor = await optional_user(request)
+    body = await json_body(request, RegisterBody)
+    user = await hashing(
+        request,
+        core_of(request).auth.register,
+        body.username,
+        body.email,
+        body.password,
+        body.role,
+        body.tier,
+        actor=actor,
+    )
+    return JSONResponse(user_view(user))
+
+
+async def me(request: Request) -> JSONResponse:
+    return JSONResponse(user_view(await current_user(request)))
+
+
+async def get_user(request: Request) -> JSONResponse:
+    actor = await current_user(request)
+    user = await run_in_threadpool(
+        core_of(request).accounts.get, actor, request.path_params["user_id"]
+    )
+    return JSONResponse(user_view(user))
+
+
+async def update_user(request: Request) -> JSONResponse:
+    actor = await current_user(request)
+    changes = await json_body(request, UserChanges)
+    user = await hashing(
+        request, core_of(request).accounts.update, actor, request.path_params["user_id"], changes
+    )
+    return JSONResponse(user_view(user))
+
+
+async def update_user_by_email(request: Request) -> JSONResponse:
+    actor = await current_user(request)
+    changes = await json_body(request, UserChanges)
+    user = await hashing(
+        request,
+        core_of(request).accounts.update_by_email,
+        actor,
+        request.path_params["email"],
+        changes,
+    )
+    return JSONResponse(user_view(user))
+
+
+async def delete_user(request: Request) -> JSONResponse:
+    actor = await current_user(request)
+    await run_in_threadpool(core_of(request).accounts.delete, actor, request.path_params["user_id"])
+    return JSONResponse({"message": "User deleted successfully"})
+
+
+routes = [
+    Route("/users/", register, methods=["POST"]),
+    Route("/users/me", me, methods=["GET"]),
+    Route("/users/email/{email}", update_user_by_email, methods=["PUT"]),
+    Route("/users/{user_id}", get_user, methods=["GET"]),
+    Route("/users/{user_id}", update_user, methods=["PUT"]),
+    Route("/users/{user_id}", delete_user, methods=["DELETE"]),
+]

@@ -1,0 +1,69 @@
+"""Entities as the API's JSON: users say `id`, sessions and messages `_id`; times end in Z."""
+
+from datetime import datetime
+from typing import Any
+
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
+
+from chatcore.auth import SignedIn
+from chatcore.chats import ChatSession, Message
+from chatcore.tokens import IssuedToken
+from chatcore.users import User
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and a Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+views = cattrs.Converter()
+views.register_unstructure_hook(datetime, timestamp)
+views.register_unstructure_hook(
+    User,
+    make_dict_unstructure_fn(
+        User,
+        views,
+        password_hash=override(omit=True),
+        deleted_at=override(omit=True),
+        token_generation=override(omit=True),
+    ),
+)
+views.register_unstructure_hook(
+    ChatSession,
+    make_dict_unstructure_fn(
+        ChatSession,
+        views,
+        id=override(rename="_id"),
+        owner_id=override(rename="user_id"),
+        deleted_at=override(omit=True),
+    ),
+)
+_message_fields = make_dict_unstructure_fn(
+    Message, views, id=override(rename="_id"), author_id=override(rename="user_id")
+)
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return views.unstructure(user)  # type: ignore[no-any-return]
+
+
+def session_view(session: ChatSession) -> dict[str, Any]:
+    return views.unstructure(session)  # type: ignore[no-any-return]
+
+
+def message_view(message: Message) -> dict[str, Any]:
+    view = _message_fields(message)
+    view["deleted"] = message.deleted
+    return view
+
+
+def token_fields(signed_in: SignedIn) -> dict[str, Any]:
+    """The token half of a login or refresh answer."""
+    access: IssuedToken = signed_in.access
+    return {
+        "access_token": access.token,
+        "refresh_token": signed_in.refresh.token,
+        "token_type": "bearer",
+        "expires_at": timestamp(access.claims.expires_at),
+    }

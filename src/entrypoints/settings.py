@@ -1,0 +1,98 @@
+"""Configuration from CHATCORE_* environment variables (a `.env` file may set them too)."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+DEFAULT_ALLOWED_REPOSITORIES = "https://github.com/,https://gitlab.com/,https://bitbucket.org/"
+
+
+@attrs.frozen
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("./var")
+    database_url: str | None = None  # None: a SQLite file in the data dir
+    storage_url: str | None = None  # None: a folder in the data dir
+    secret_key: str | None = None  # None: generated once and kept in the data dir
+    smtp_url: str | None = None  # None: emails go to the log
+    mail_from: str = "noreply@localhost"
+    public_url: str = "http://localhost:8000"
+    max_upload_bytes: int = 52_428_800
+    repository_allowed_urls: tuple[str, ...] = tuple(DEFAULT_ALLOWED_REPOSITORIES.split(","))
+    broker_url: str = "memory://"
+    cors_origins: tuple[str, ...] = ()
+    rate_limits: bool = True
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+    ) -> "Settings":
+        """Read settings from the environment; a `.env` file fills in what is unset."""
+        values = dict(read_dotenv(dotenv)) if dotenv is not None and dotenv.is_file() else {}
+        values.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = values.get(f"CHATCORE_{name}")
+            return value if value not in (None, "") else None
+
+        defaults = cls()
+        return cls(
+            host=get("HOST") or defaults.host,
+            port=_integer("CHATCORE_PORT", get("PORT"), defaults.port),
+            data_dir=Path(get("DATA_DIR") or defaults.data_dir),
+            database_url=get("DATABASE_URL"),
+            storage_url=get("STORAGE_URL"),
+            secret_key=get("SECRET_KEY"),
+            smtp_url=get("SMTP_URL"),
+            mail_from=get("MAIL_FROM") or defaults.mail_from,
+            public_url=get("PUBLIC_URL") or defaults.public_url,
+            max_upload_bytes=_integer(
+                "CHATCORE_MAX_UPLOAD_BYTES", get("MAX_UPLOAD_BYTES"), defaults.max_upload_bytes
+            ),
+            repository_allowed_urls=_list(get("REPOSITORY_ALLOWED_URLS"))
+            or defaults.repository_allowed_urls,
+            broker_url=get("BROKER_URL") or defaults.broker_url,
+            cors_origins=_list(get("CORS_ORIGINS")),
+            rate_limits=_switch("CHATCORE_RATE_LIMITS", get("RATE_LIMITS"), defaults.rate_limits),
+        )
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; blank lines and # comments skipped; optional quotes stripped."""
+    values: dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _integer(name: str, raw: str | None, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _list(raw: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (raw or "").split(",") if item.strip())
+
+
+def _switch(name: str, raw: str | None, default: bool) -> bool:
+    if raw is None:
+        return default
+    if raw.lower() in ("on", "true", "1", "yes"):
+        return True
+    if raw.lower() in ("off", "false", "0", "no"):
+        return False
+    raise ValueError(f"{name} must be 'on' or 'off', not {raw!r}")
