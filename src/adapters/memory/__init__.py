@@ -1,5 +1,6 @@
 """In-memory adapters: real, small implementations for tests and offline use. No I/O."""
 
+from adapters.memory.clock import ManualClock
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
@@ -7,6 +8,7 @@ from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
 
 __all__ = [
+    "ManualClock",
     "MemoryDatabase",
     "MemoryMessageRepository",
     "MemoryOneTimeTokenStore",

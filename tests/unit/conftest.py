@@ -1,0 +1,71 @@
+from collections.abc import Callable
+
+import pytest
+
+from adapters.argon2_hasher import Argon2Hasher
+from adapters.jwt_tokens import JwtTokenService
+from adapters.memory import ManualClock, MemoryDatabase
+from adapters.object_ids import ObjectIdGenerator
+from chatcore.core import ChatCore
+from chatcore.mail import OutgoingEmail
+from chatcore.ports import Ports
+from chatcore.users import Role, User
+
+PASSWORD = "SecurePass123!"
+
+
+class Outbox:
+    """A mailer that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingEmail] = []
+
+    def send(self, email: OutgoingEmail) -> None:
+        self.sent.append(email)
+
+    def token(self, to: str, subject: str) -> str:
+        """The token in the latest email to `to` about `subject`."""
+        email = [e for e in self.sent if e.to == to and subject in e.subject][-1]
+        return email.body.split("token=", 1)[1].split()[0]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def outbox() -> Outbox:
+    return Outbox()
+
+
+@pytest.fixture
+def core(clock: ManualClock, outbox: Outbox) -> ChatCore:
+    database = MemoryDatabase()
+    return ChatCore.from_ports(
+        Ports(
+            users=database.users,
+            one_time_tokens=database.one_time_tokens,
+            tokens=JwtTokenService("unit-test-secret-key-of-sufficient-length"),
+            # Cheap parameters: these tests are about rules, not hash strength.
+            hasher=Argon2Hasher(time_cost=1, memory_cost=64),
+            mailer=outbox,
+            clock=clock,
+            ids=ObjectIdGenerator(),
+            sessions=database.sessions,
+            messages=database.messages,
+        )
+    )
+
+
+@pytest.fixture
+def make_user(core: ChatCore) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.USER, verified: bool = True) -> User:
+        n = next(counter)
+        return core.auth.create_user(
+            f"user{n}", f"user{n}@example.com", PASSWORD, role, verified=verified
+        )
+
+    return make
