@@ -44,7 +44,9 @@ def test_concurrent_redemptions_succeed_once(database: Any) -> None:
     database.one_time_tokens.add(token)
     results: list[Redemption] = []
     threads = [
-        threading.Thread(target=lambda: results.append(database.one_time_tokens.redeem(token.token_id)))
+        threading.Thread(
+            target=lambda: results.append(database.one_time_tokens.redeem(token.token_id))
+        )
         for _ in range(20)
     ]
     for thread in threads:
