@@ -1,0 +1,53 @@
+from typing import Self
+
+from pymongo import MongoClient
+
+from adapters.mongo.documents import Document
+from adapters.mongo.messages import MongoMessageRepository
+from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
+from adapters.mongo.sessions import MongoSessionRepository
+from adapters.mongo.users import MongoUserRepository
+
+DEFAULT_DATABASE = "chatcore"
+# Fail a request (and ping) within seconds when the server is unreachable, not after 30.
+SERVER_SELECTION_TIMEOUT_MS = 5000
+
+
+class MongoDatabase:
+    """Every Mongo repository over one database of `client`; indexes are made on opening."""
+
+    def __init__(
+        self, client: MongoClient[Document], name: str, *, drop_on_close: bool = False
+    ) -> None:
+        self._client = client
+        self._name = name
+        self._drop_on_close = drop_on_close
+        database = client[name]
+        self.users = MongoUserRepository(database["users"])
+        self.one_time_tokens = MongoOneTimeTokenStore(database["one_time_tokens"])
+        self.sessions = MongoSessionRepository(database["chat_sessions"])
+        self.messages = MongoMessageRepository(database["messages"])
+        for repository in (self.users, self.one_time_tokens, self.sessions, self.messages):
+            repository.create_indexes()
+
+    @classmethod
+    def from_url(cls, url: str) -> Self:
+        """Open a mongodb:// or mongodb+srv:// URL; its path names the database."""
+        client: MongoClient[Document] = MongoClient(
+            url, serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS, tz_aware=True
+        )
+        try:
+            return cls(client, client.get_default_database(default=DEFAULT_DATABASE).name)
+        except BaseException:
+            # Creating the indexes is the first round trip: do not leak the client's threads.
+            client.close()
+            raise
+
+    def ping(self) -> None:
+        """Raise unless the server answers."""
+        self._client[self._name].command("ping")
+
+    def close(self) -> None:
+        if self._drop_on_close:
+            self._client.drop_database(self._name)
+        self._client.close()
