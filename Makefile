@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit contract clean
+.PHONY: run test lint clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,20 @@ test: $(STAMP) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# wrk drives the load; Debian has it.
+WRK := $(shell command -v wrk 2>/dev/null)
+
+bench: $(STAMP)
+	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.run
+
+bench-quick: $(STAMP)
+	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.run --quick

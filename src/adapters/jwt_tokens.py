@@ -1,5 +1,6 @@
 """Signed tokens as JWTs (PyJWT, HS256), typed so that one kind is never taken for another."""
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -15,6 +16,9 @@ class JwtTokenService:
         if len(secret_key) < 32:
             raise ValueError("The JWT secret key must be at least 32 characters")
         self._key = secret_key
+        # A client presents the same access token on every request for an hour; checking
+        # its signature once is enough (a token's claims never change, so caching is safe).
+        self._verified = functools.lru_cache(maxsize=8192)(self._verify)
 
     def issue(self, claims: TokenClaims) -> str:
         return jwt.encode(
@@ -31,6 +35,10 @@ class JwtTokenService:
         )
 
     def read(self, token: str, kind: TokenKind) -> TokenClaims | None:
+        claims = self._verified(token)
+        return claims if claims is not None and claims.kind is kind else None
+
+    def _verify(self, token: str) -> TokenClaims | None:
         try:
             # Expiry is judged by the domain against its clock; the signature is judged here.
             payload = jwt.decode(
@@ -39,20 +47,15 @@ class JwtTokenService:
                 algorithms=[_ALGORITHM],
                 options={"verify_exp": False, "verify_iat": False, "require": ["exp", "sub"]},
             )
-        except jwt.InvalidTokenError:
-            return None
-        if payload.get("typ") != kind.value:
-            return None
-        try:
             return TokenClaims(
-                kind=kind,
+                kind=TokenKind(payload["typ"]),
                 user_id=UserId(str(payload["sub"])),
                 token_id=str(payload["jti"]),
                 issued_at=_from_ms(payload["iat"]),
                 expires_at=_from_ms(payload["exp"]),
                 generation=int(payload["gen"]),
             )
-        except (KeyError, TypeError, ValueError):
+        except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
             return None
 
 

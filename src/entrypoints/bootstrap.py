@@ -31,6 +31,11 @@ class Database(Protocol):
     """What the composition root needs of a database adapter: its repositories, and upkeep."""
 
     @property
+    def in_process(self) -> bool:
+        """True when the database lives in this process and answers without network I/O."""
+        ...
+
+    @property
     def users(self) -> UserRepository: ...
 
     @property

@@ -7,6 +7,9 @@ from adapters.memory.users import MemoryUserRepository
 class MemoryDatabase:
     """Every in-memory repository, under the same shape as the other database adapters."""
 
+    # No I/O at all: calls return at once.
+    in_process = True
+
     def __init__(self) -> None:
         self.users = MemoryUserRepository()
         self.one_time_tokens = MemoryOneTimeTokenStore()

@@ -16,6 +16,9 @@ SERVER_SELECTION_TIMEOUT_MS = 5000
 class MongoDatabase:
     """Every Mongo repository over one database of `client`; indexes are made on opening."""
 
+    # Every call is a network round trip.
+    in_process = False
+
     def __init__(
         self, client: MongoClient[Document], name: str, *, drop_on_close: bool = False
     ) -> None:

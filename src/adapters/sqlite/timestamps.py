@@ -12,7 +12,8 @@ def to_ms(moment: datetime) -> int:
 
 
 def from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms // 1000, UTC) + timedelta(milliseconds=ms % 1000)
+    # One exact integer step (fromtimestamp would go through a float).
+    return _EPOCH + timedelta(milliseconds=ms)
 
 
 def to_ms_or_none(moment: datetime | None) -> int | None:

@@ -3,7 +3,6 @@
 import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 
-import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -14,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from chatcore.core import ChatCore
 from entrypoints.http import auth, sessions, users
 from entrypoints.http.errors import HANDLERS
-from entrypoints.http.offload import HASHING_SLOTS
+from entrypoints.http.offload import hashing_executor
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -34,15 +33,21 @@ def create_app(
     *,
     on_shutdown: Callable[[], None] | None = None,
     cors_origins: Sequence[str] = (),
+    inline_use_cases: bool = False,
 ) -> Starlette:
-    """The HTTP API over an already built `core`."""
+    """The HTTP API over an already built `core`.
+
+    `inline_use_cases`: call the use cases on the event loop, for adapters that do no
+    network I/O (memory, SQLite); otherwise they run in worker threads.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.hashing_limiter = anyio.CapacityLimiter(HASHING_SLOTS)
+        app.state.hashing_executor = hashing_executor()
         try:
             yield
         finally:
+            app.state.hashing_executor.shutdown(wait=True, cancel_futures=True)
             if on_shutdown is not None:
                 on_shutdown()
 
@@ -63,4 +68,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.core = core
+    app.state.inline_use_cases = inline_use_cases
     return app

@@ -3,12 +3,11 @@
 from typing import Any
 
 import attrs
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from entrypoints.http.offload import hashing
+from entrypoints.http.offload import hashing, run
 from entrypoints.http.security import core_of
 from entrypoints.http.validation import json_body, json_object, required_param, structure
 from entrypoints.http.views import token_fields, user_view
@@ -44,13 +43,13 @@ async def login(request: Request) -> JSONResponse:
 
 async def refresh(request: Request) -> JSONResponse:
     body = await json_body(request, RefreshBody)
-    signed_in = await run_in_threadpool(core_of(request).auth.refresh, body.refresh_token)
+    signed_in = await run(request, core_of(request).auth.refresh, body.refresh_token)
     return JSONResponse({"id": signed_in.user.id, **token_fields(signed_in)})
 
 
 async def reset_password_request(request: Request) -> JSONResponse:
     email = required_param(dict(request.query_params), "email", "query")
-    await run_in_threadpool(core_of(request).auth.request_password_reset, email)
+    await run(request, core_of(request).auth.request_password_reset, email)
     return JSONResponse({"message": "Password reset email sent"})
 
 
@@ -73,7 +72,7 @@ async def verify_email(request: Request) -> JSONResponse:
         token = request.query_params["token"]
     else:
         token = structure(await json_object(request), TokenBody).token
-    await run_in_threadpool(core_of(request).auth.verify_email, token)
+    await run(request, core_of(request).auth.verify_email, token)
     return JSONResponse({"message": "Email verified successfully"})
 
 

@@ -1,11 +1,11 @@
 """Who is calling: the bearer token of a request, made into a User."""
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from chatcore.core import ChatCore
 from chatcore.errors import Unauthenticated
 from chatcore.users import User
+from entrypoints.http.offload import run
 
 
 def core_of(connection: HTTPConnection) -> ChatCore:
@@ -29,7 +29,7 @@ async def current_user(connection: HTTPConnection) -> User:
     token = bearer_token(connection)
     if token is None:
         raise Unauthenticated("Not authenticated")
-    return await run_in_threadpool(core_of(connection).auth.authenticate, token)
+    return await run(connection, core_of(connection).auth.authenticate, token)
 
 
 async def optional_user(connection: HTTPConnection) -> User | None:

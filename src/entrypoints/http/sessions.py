@@ -1,12 +1,12 @@
 """/chat/sessions: a user's chat sessions and the messages in them."""
 
 import attrs
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from chatcore.sessions import MESSAGES_PAGE_MAX, SESSIONS_PAGE_MAX
+from entrypoints.http.offload import run
 from entrypoints.http.security import core_of, current_user
 from entrypoints.http.validation import json_body, query_int
 from entrypoints.http.views import message_view, session_view
@@ -25,21 +25,21 @@ class MessageBody:
 async def create_session(request: Request) -> JSONResponse:
     actor = await current_user(request)
     body = await json_body(request, SessionBody) if await request.body() else SessionBody()
-    session = await run_in_threadpool(core_of(request).sessions.create, actor, body.title)
+    session = await run(request, core_of(request).sessions.create, actor, body.title)
     return JSONResponse(session_view(session), status_code=201)
 
 
 async def list_sessions(request: Request) -> JSONResponse:
     actor = await current_user(request)
     limit = query_int(request, "limit", 50, 1, SESSIONS_PAGE_MAX)
-    sessions = await run_in_threadpool(core_of(request).sessions.owned_by, actor, limit)
+    sessions = await run(request, core_of(request).sessions.owned_by, actor, limit)
     return JSONResponse([session_view(session) for session in sessions])
 
 
 async def get_session(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    session = await run_in_threadpool(
-        core_of(request).sessions.get, actor, request.path_params["session_id"]
+    session = await run(
+        request, core_of(request).sessions.get, actor, request.path_params["session_id"]
     )
     return JSONResponse(session_view(session))
 
@@ -47,16 +47,20 @@ async def get_session(request: Request) -> JSONResponse:
 async def update_session(request: Request) -> JSONResponse:
     actor = await current_user(request)
     body = await json_body(request, SessionBody)
-    session = await run_in_threadpool(
-        core_of(request).sessions.rename, actor, request.path_params["session_id"], body.title
+    session = await run(
+        request,
+        core_of(request).sessions.rename,
+        actor,
+        request.path_params["session_id"],
+        body.title,
     )
     return JSONResponse(session_view(session))
 
 
 async def delete_session(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    disabled = await run_in_threadpool(
-        core_of(request).sessions.delete, actor, request.path_params["session_id"]
+    disabled = await run(
+        request, core_of(request).sessions.delete, actor, request.path_params["session_id"]
     )
     return JSONResponse({"message": "Session deleted successfully", "artifacts_disabled": disabled})
 
@@ -64,7 +68,8 @@ async def delete_session(request: Request) -> JSONResponse:
 async def send_message(request: Request) -> JSONResponse:
     actor = await current_user(request)
     body = await json_body(request, MessageBody)
-    message = await run_in_threadpool(
+    message = await run(
+        request,
         core_of(request).sessions.send_message,
         actor,
         request.path_params["session_id"],
@@ -76,7 +81,8 @@ async def send_message(request: Request) -> JSONResponse:
 async def list_messages(request: Request) -> JSONResponse:
     actor = await current_user(request)
     limit = query_int(request, "limit", 100, 1, MESSAGES_PAGE_MAX)
-    messages = await run_in_threadpool(
+    messages = await run(
+        request,
         core_of(request).sessions.messages,
         actor,
         request.path_params["session_id"],
@@ -88,7 +94,8 @@ async def list_messages(request: Request) -> JSONResponse:
 
 async def delete_message(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    await run_in_threadpool(
+    await run(
+        request,
         core_of(request).sessions.delete_message,
         actor,
         request.path_params["session_id"],

@@ -1,13 +1,12 @@
 """/users: registration, the caller's own account, and account management."""
 
 import attrs
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from chatcore.users import Role, Tier, UserChanges
-from entrypoints.http.offload import hashing
+from entrypoints.http.offload import hashing, run
 from entrypoints.http.security import core_of, current_user, optional_user
 from entrypoints.http.validation import json_body
 from entrypoints.http.views import user_view
@@ -44,9 +43,7 @@ async def me(request: Request) -> JSONResponse:
 
 async def get_user(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    user = await run_in_threadpool(
-        core_of(request).accounts.get, actor, request.path_params["user_id"]
-    )
+    user = await run(request, core_of(request).accounts.get, actor, request.path_params["user_id"])
     return JSONResponse(user_view(user))
 
 
@@ -74,7 +71,7 @@ async def update_user_by_email(request: Request) -> JSONResponse:
 
 async def delete_user(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    await run_in_threadpool(core_of(request).accounts.delete, actor, request.path_params["user_id"])
+    await run(request, core_of(request).accounts.delete, actor, request.path_params["user_id"])
     return JSONResponse({"message": "User deleted successfully"})
 
 

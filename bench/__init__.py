@@ -1,0 +1,1 @@
+"""`make bench`: chatcore against a bare-Starlette baseline, in the same run."""

@@ -1,0 +1,341 @@
+"""Run the benchmark: chatcore and the baseline, served alike, driven by wrk.
+
+    python -m bench.run [--quick]
+
+The server is pinned to CPU 0 and wrk to CPU 1 (where taskset and two cores exist), each
+scenario is warmed up and then run several times, and the table shows min/median/max
+requests per second beside the baseline's median, with latency percentiles.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+
+from bench.http_client import JsonClient
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PASSWORD = "bench-password-1"
+
+
+@attrs.frozen
+class Profile:
+    duration: int  # seconds per measured run
+    warmup: int
+    runs: int
+    connections: int
+    big_session: int  # messages in the "long session" scenario
+
+
+FULL = Profile(duration=10, warmup=3, runs=3, connections=16, big_session=100_000)
+QUICK = Profile(duration=2, warmup=1, runs=2, connections=16, big_session=10_000)
+
+
+@attrs.frozen
+class Scenario:
+    name: str
+    method: str
+    path: str
+    body: str = ""
+    with_logins: bool = False
+
+
+@attrs.frozen
+class Measurement:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def pinned(cpu: int) -> list[str]:
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", str(cpu)]
+    return []
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
+    process = subprocess.Popen(
+        [*pinned(0), *command], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if JsonClient(port).request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
+            time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def wrk(port: int, scenario: Scenario, token: str, seconds: int, connections: int) -> Measurement:
+    env = {
+        **os.environ,
+        "BENCH_METHOD": scenario.method,
+        "BENCH_BODY": scenario.body,
+        "BENCH_TOKEN": token,
+    }
+    output = subprocess.run(
+        [
+            *pinned(1),
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-s",
+            str(ROOT / "bench" / "report.lua"),
+            f"http://127.0.0.1:{port}{scenario.path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_RESULT "))
+    result = json.loads(line.removeprefix("BENCH_RESULT "))
+    if result["socket_errors"] or result["bad_status"]:
+        raise RuntimeError(f"{scenario.name}: errors during the run: {result}")
+    return Measurement(
+        rps=result["requests"] / (result["duration_us"] / 1e6),
+        p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000,
+    )
+
+
+@contextmanager
+def logins_in_flight(port: int, email: str, workers: int = 4) -> Iterator[None]:
+    """Keep `workers` logins running against the server until the block ends."""
+    stop = threading.Event()
+    form = f"username={quote(email)}&password={quote(PASSWORD)}"
+
+    def loop() -> None:
+        client = JsonClient(port)
+        while not stop.is_set():
+            status, _ = client.request("POST", "/auths/login", form=form)
+            assert status == 200, status
+        client.close()
+
+    threads = [threading.Thread(target=loop) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+def measure(
+    port: int, scenario: Scenario, token: str, profile: Profile, email: str = ""
+) -> list[Measurement]:
+    with logins_in_flight(port, email) if scenario.with_logins else _nothing():
+        wrk(port, scenario, token, profile.warmup, profile.connections)
+        return [
+            wrk(port, scenario, token, profile.duration, profile.connections)
+            for _ in range(profile.runs)
+        ]
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@attrs.define
+class Seeded:
+    token: str
+    email: str
+    session_id: str  # where the POST scenario writes
+    small_session: str  # 1,000 messages
+    big_session: str  # profile.big_session messages
+
+
+def seed(port: int, env: dict[str, str], profile: Profile) -> Seeded:
+    """An account (made with the CLI), sessions and messages (through the API)."""
+    email = "bench@example.com"
+    subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli", "create-user", "--email", email,
+         "--username", "bench", "--password", PASSWORD, "--verified"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    client = JsonClient(port)
+    status, signed_in = client.request(
+        "POST", "/auths/login", form=f"username={quote(email)}&password={PASSWORD}"
+    )
+    assert status == 200, signed_in
+    client.token = signed_in["access_token"]
+    sessions = [client.request("POST", "/chat/sessions", {"title": f"s{i}"})[1] for i in range(10)]
+    small, big = sessions[0]["_id"], sessions[1]["_id"]
+    fill(port, client.token, small, 1000)
+    fill(port, client.token, big, profile.big_session)
+    return Seeded(client.token, email, sessions[2]["_id"], small, big)
+
+
+def fill(port: int, token: str, session_id: str, count: int, workers: int = 8) -> None:
+    def send(share: int) -> None:
+        client = JsonClient(port, token)
+        for i in range(share):
+            status, _ = client.request(
+                "POST", f"/chat/sessions/{session_id}/messages", {"content": f"message {i}"}
+            )
+            assert status == 201, status
+        client.close()
+
+    shares = [count // workers + (1 if i < count % workers else 0) for i in range(workers)]
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(send, shares))
+
+
+def scenarios(seeded: Seeded, profile: Profile) -> list[Scenario]:
+    body = json.dumps({"content": "Hello, this is my message!"})
+    return [
+        Scenario("GET /healthz", "GET", "/healthz"),
+        Scenario("GET /users/me", "GET", "/users/me"),
+        Scenario("GET /chat/sessions", "GET", "/chat/sessions"),
+        Scenario("POST a message", "POST", f"/chat/sessions/{seeded.session_id}/messages", body),
+        Scenario(
+            "GET 100 of 1,000 messages", "GET", f"/chat/sessions/{seeded.small_session}/messages"
+        ),
+        Scenario(
+            f"GET 100 of {profile.big_session:,} messages",
+            "GET",
+            f"/chat/sessions/{seeded.big_session}/messages",
+        ),
+        Scenario("GET /users/me, logins in flight", "GET", "/users/me", with_logins=True),
+    ]
+
+
+def summary(runs: list[Measurement]) -> dict[str, float]:
+    rps = [run.rps for run in runs]
+    return {
+        "rps_min": min(rps),
+        "rps_median": statistics.median(rps),
+        "rps_max": max(rps),
+        "p50_ms": statistics.median(run.p50_ms for run in runs),
+        "p99_ms": statistics.median(run.p99_ms for run in runs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs, a smaller session")
+    profile = QUICK if parser.parse_args().quick else FULL
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is missing (make bench installs it with apt-get)")
+
+    results: dict[str, Any] = {"profile": attrs.asdict(profile), "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="chatcore-bench-") as data_dir:
+        baseline_port, chatcore_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "CHATCORE_DATA_DIR": data_dir,
+            "CHATCORE_PORT": str(chatcore_port),
+            "CHATCORE_RATE_LIMITS": "off",
+        }
+        baseline_command = [sys.executable, "-m", "bench.serve_baseline", str(baseline_port)]
+        chatcore_command = [sys.executable, "-m", "entrypoints.cli", "serve"]
+        with served(chatcore_command, env, chatcore_port):
+            print("seeding…", flush=True)
+            started = time.monotonic()
+            seeded = seed(chatcore_port, env, profile)
+            print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
+            plan = scenarios(seeded, profile)
+            chatcore_runs = {}
+            for scenario in plan:
+                print(f"chatcore: {scenario.name}", flush=True)
+                chatcore_runs[scenario.name] = measure(
+                    chatcore_port, scenario, seeded.token, profile, seeded.email
+                )
+        with served(baseline_command, env, baseline_port):
+            baseline_runs = {}
+            for scenario in plan:
+                print(f"baseline: {scenario.name}", flush=True)
+                plain = attrs.evolve(scenario, with_logins=False)
+                baseline_runs[scenario.name] = measure(baseline_port, plain, "", profile)
+
+    rows = []
+    for scenario in plan:
+        ours, base = summary(chatcore_runs[scenario.name]), summary(baseline_runs[scenario.name])
+        rows.append(
+            {
+                "scenario": scenario.name,
+                "chatcore": ours,
+                "baseline": base,
+                "fraction_of_baseline": ours["rps_median"] / base["rps_median"],
+            }
+        )
+    results["scenarios"] = rows
+    print_table(rows)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / time.strftime("bench-%Y%m%d-%H%M%S.json")
+    path.write_text(json.dumps(results, indent=2))
+    print(f"\nfigures written to {path.relative_to(ROOT)}")
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    header = (
+        f"{'scenario':34} {'req/s min/median/max':>24} {'baseline':>9} {'fraction':>8}"
+        f" {'p50 ms':>7} {'p99 ms':>7} {'base p99':>8}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for row in rows:
+        ours, base = row["chatcore"], row["baseline"]
+        spread = f"{ours['rps_min']:.0f}/{ours['rps_median']:.0f}/{ours['rps_max']:.0f}"
+        print(
+            f"{row['scenario']:34} {spread:>24} {base['rps_median']:>9.0f}"
+            f" {row['fraction_of_baseline']:>8.0%} {ours['p50_ms']:>7.2f} {ours['p99_ms']:>7.2f}"
+            f" {base['p99_ms']:>8.2f}"
+        )
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "pinned": bool(pinned(0)),
+    }
+
+
+if __name__ == "__main__":
+    main()
