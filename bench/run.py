@@ -159,14 +159,22 @@ def logins_in_flight(port: int, email: str, workers: int = 4) -> Iterator[None]:
 
 
 def measure(
-    port: int, scenario: Scenario, token: str, profile: Profile, email: str = ""
-) -> list[Measurement]:
-    with logins_in_flight(port, email) if scenario.with_logins else _nothing():
-        wrk(port, scenario, token, profile.warmup, profile.connections)
-        return [
-            wrk(port, scenario, token, profile.duration, profile.connections)
-            for _ in range(profile.runs)
-        ]
+    targets: dict[str, tuple[int, str]], scenario: Scenario, profile: Profile, email: str
+) -> dict[str, list[Measurement]]:
+    """Runs of one scenario against every target, interleaved so drift hits all alike.
+
+    `targets` maps a name to (port, token); logins, when the scenario has them, go to
+    chatcore only (the baseline has no login to run).
+    """
+    runs: dict[str, list[Measurement]] = {name: [] for name in targets}
+    chatcore_port = targets["chatcore"][0]
+    with logins_in_flight(chatcore_port, email) if scenario.with_logins else _nothing():
+        for port, token in targets.values():
+            wrk(port, scenario, token, profile.warmup, profile.connections)
+        for _ in range(profile.runs):
+            for name, (port, token) in targets.items():
+                runs[name].append(wrk(port, scenario, token, profile.duration, profile.connections))
+    return runs
 
 
 @contextmanager
@@ -267,28 +275,26 @@ def main() -> None:
         }
         baseline_command = [sys.executable, "-m", "bench.serve_baseline", str(baseline_port)]
         chatcore_command = [sys.executable, "-m", "entrypoints.cli", "serve"]
-        with served(chatcore_command, env, chatcore_port):
+        # Both servers share CPU 0; only the one under load is busy at any moment.
+        with (
+            served(chatcore_command, env, chatcore_port),
+            served(baseline_command, env, baseline_port),
+        ):
             print("seeding…", flush=True)
             started = time.monotonic()
             seeded = seed(chatcore_port, env, profile)
             print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
             plan = scenarios(seeded, profile)
-            chatcore_runs = {}
+            targets = {"baseline": (baseline_port, ""), "chatcore": (chatcore_port, seeded.token)}
+            measured = {}
             for scenario in plan:
-                print(f"chatcore: {scenario.name}", flush=True)
-                chatcore_runs[scenario.name] = measure(
-                    chatcore_port, scenario, seeded.token, profile, seeded.email
-                )
-        with served(baseline_command, env, baseline_port):
-            baseline_runs = {}
-            for scenario in plan:
-                print(f"baseline: {scenario.name}", flush=True)
-                plain = attrs.evolve(scenario, with_logins=False)
-                baseline_runs[scenario.name] = measure(baseline_port, plain, "", profile)
+                print(f"measuring: {scenario.name}", flush=True)
+                measured[scenario.name] = measure(targets, scenario, profile, seeded.email)
 
     rows = []
     for scenario in plan:
-        ours, base = summary(chatcore_runs[scenario.name]), summary(baseline_runs[scenario.name])
+        ours = summary(measured[scenario.name]["chatcore"])
+        base = summary(measured[scenario.name]["baseline"])
         rows.append(
             {
                 "scenario": scenario.name,

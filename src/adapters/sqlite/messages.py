@@ -62,14 +62,20 @@ class SqliteMessageRepository:
         return cursor.rowcount == 1
 
 
+_ROLES = {role.value: role for role in MessageRole}
+
+
 def _to_message(row: sqlite3.Row) -> Message:
+    created_at = from_ms(row["created_at"])
+    updated_ms = row["updated_at"]
     return Message(
         id=MessageId(row["id"]),
         session_id=SessionId(row["session_id"]),
         author_id=UserId(row["author_id"]),
-        role=MessageRole(row["role"]),
+        role=_ROLES[row["role"]],
         content=row["content"],
-        created_at=from_ms(row["created_at"]),
-        updated_at=from_ms(row["updated_at"]),
+        created_at=created_at,
+        # A live message was never updated: one conversion serves both times.
+        updated_at=created_at if updated_ms == row["created_at"] else from_ms(updated_ms),
         deleted_at=from_ms_or_none(row["deleted_at"]),
     )

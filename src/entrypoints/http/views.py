@@ -40,9 +40,6 @@ views.register_unstructure_hook(
         deleted_at=override(omit=True),
     ),
 )
-_message_fields = make_dict_unstructure_fn(
-    Message, views, id=override(rename="_id"), author_id=override(rename="user_id")
-)
 
 
 def user_view(user: User) -> dict[str, Any]:
@@ -54,9 +51,25 @@ def session_view(session: ChatSession) -> dict[str, Any]:
 
 
 def message_view(message: Message) -> dict[str, Any]:
-    view = _message_fields(message)
-    view["deleted"] = message.deleted
-    return view
+    # Written out rather than generated: a page holds up to 1,000 of these, and a live
+    # message's created_at and updated_at are one time, formatted once.
+    created_at = timestamp(message.created_at)
+    deleted_at = message.deleted_at
+    return {
+        "_id": message.id,
+        "session_id": message.session_id,
+        "user_id": message.author_id,
+        "content": message.content,
+        "role": message.role,
+        "created_at": created_at,
+        "updated_at": (
+            created_at
+            if message.updated_at == message.created_at
+            else timestamp(message.updated_at)
+        ),
+        "deleted": deleted_at is not None,
+        "deleted_at": None if deleted_at is None else timestamp(deleted_at),
+    }
 
 
 def token_fields(signed_in: SignedIn) -> dict[str, Any]:
