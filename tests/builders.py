@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.chats import ChatSession, Message
-from chatcore.ids import MessageId, SessionId, UserId
+from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
+from chatcore.rooms import RoomMessage
 from chatcore.tokens import TokenClaims, TokenKind
 from chatcore.users import Role, Tier, User
 
@@ -72,3 +73,17 @@ def claims(user_id: str, kind: TokenKind = TokenKind.REFRESH) -> TokenClaims:
         expires_at=T0 + timedelta(days=1),
         generation=0,
     )
+
+
+def a_room_message(room: str = "general", **overrides: object) -> RoomMessage:
+    fields: dict[str, object] = {
+        "id": RoomMessageId(new_id()),
+        "room": room,
+        "author_id": UserId(new_id()),
+        "username": "johndoe",
+        "content": "Hello everyone!",
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    fields.update(overrides)
+    return RoomMessage(**fields)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from chatcore.errors import InvalidInput
 UserId = NewType("UserId", str)
 SessionId = NewType("SessionId", str)
 MessageId = NewType("MessageId", str)
+RoomMessageId = NewType("RoomMessageId", str)
 
 _ID_FORMAT = re.compile(r"[0-9a-f]{24}")
 

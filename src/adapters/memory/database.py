@@ -1,5 +1,6 @@
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
+from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
 
@@ -15,6 +16,7 @@ class MemoryDatabase:
         self.one_time_tokens = MemoryOneTimeTokenStore()
         self.sessions = MemorySessionRepository()
         self.messages = MemoryMessageRepository()
+        self.room_messages = MemoryRoomMessageRepository()
 
     def ping(self) -> None:
         """Nothing to reach: always ready."""

@@ -1,5 +1,6 @@
-import copy
 import threading
+
+import attrs
 
 from chatcore.errors import Conflict
 from chatcore.ids import UserId
@@ -14,24 +15,24 @@ class MemoryUserRepository:
     def add(self, user: User) -> None:
         with self._lock:
             self._check_unique(user)
-            self._users[user.id] = copy.copy(user)
+            self._users[user.id] = attrs.evolve(user)
 
     def get(self, user_id: UserId) -> User | None:
         user = self._users.get(user_id)
-        return copy.copy(user) if user is not None else None
+        return attrs.evolve(user) if user is not None else None
 
     def get_by_email(self, email: str) -> User | None:
         with self._lock:
             for user in self._users.values():
                 if user.email == email and user.exists:
-                    return copy.copy(user)
+                    return attrs.evolve(user)
         return None
 
     def save(self, user: User) -> None:
         with self._lock:
             if user.exists:
                 self._check_unique(user)
-            self._users[user.id] = copy.copy(user)
+            self._users[user.id] = attrs.evolve(user)
 
     def _check_unique(self, candidate: User) -> None:
         for user in self._users.values():

@@ -5,6 +5,7 @@ from pymongo import MongoClient
 from adapters.mongo.documents import Document
 from adapters.mongo.messages import MongoMessageRepository
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
+from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
 from adapters.mongo.users import MongoUserRepository
 
@@ -30,7 +31,14 @@ class MongoDatabase:
         self.one_time_tokens = MongoOneTimeTokenStore(database["one_time_tokens"])
         self.sessions = MongoSessionRepository(database["chat_sessions"])
         self.messages = MongoMessageRepository(database["messages"])
-        for repository in (self.users, self.one_time_tokens, self.sessions, self.messages):
+        self.room_messages = MongoRoomMessageRepository(database["room_messages"])
+        for repository in (
+            self.users,
+            self.one_time_tokens,
+            self.sessions,
+            self.messages,
+            self.room_messages,
+        ):
             repository.create_indexes()
 
     @classmethod

@@ -1,6 +1,7 @@
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.messages import SqliteMessageRepository
 from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
+from adapters.sqlite.room_messages import SqliteRoomMessageRepository
 from adapters.sqlite.schema import migrate
 from adapters.sqlite.sessions import SqliteSessionRepository
 from adapters.sqlite.users import SqliteUserRepository
@@ -27,6 +28,7 @@ class SqliteDatabase:
         self.one_time_tokens = SqliteOneTimeTokenStore(self._connections)
         self.sessions = SqliteSessionRepository(self._connections)
         self.messages = SqliteMessageRepository(self._connections)
+        self.room_messages = SqliteRoomMessageRepository(self._connections)
 
     def ping(self) -> None:
         self._connections.get().execute("SELECT 1").fetchone()

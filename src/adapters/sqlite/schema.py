@@ -77,7 +77,28 @@ _INITIAL = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL,)
+# Chat rooms. Room names compare case-sensitively: the default BINARY collation.
+_ROOM_MESSAGES = (
+    """
+    CREATE TABLE IF NOT EXISTS room_messages (
+        id TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        username TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted_at INTEGER
+    )
+    """,
+    # As for messages: a room's latest messages are a walk down this index.
+    """
+    CREATE INDEX IF NOT EXISTS room_messages_live_by_room
+        ON room_messages (room, id) WHERE deleted_at IS NULL
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL, _ROOM_MESSAGES)
 
 
 def migrate(connections: Connections) -> None:

@@ -1,0 +1,110 @@
+"""What the message collections share: entries grouped by a field (a session, a room)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
+
+from pymongo import ASCENDING, DESCENDING
+
+from adapters.mongo.documents import (
+    LIVE,
+    Document,
+    Documents,
+    deletion_fields,
+    object_id,
+    or_none,
+    utc,
+    utc_or_none,
+)
+
+
+class _Entry(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+    @property
+    def deleted_at(self) -> datetime | None: ...
+
+
+E = TypeVar("E", bound=_Entry)
+
+
+class EntryTimes(TypedDict):
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+def entry_times(document: Document) -> EntryTimes:
+    """The times of a document, as keyword arguments for its entity."""
+    return {
+        "created_at": utc(document["created_at"]),
+        "updated_at": utc(document["updated_at"]),
+        "deleted_at": utc_or_none(document["deleted_at"]),
+    }
+
+
+class Timelines(Generic[E]):
+    """The entries of a collection, grouped by the value `key` makes of a group's name.
+
+    `fields` gives a document's fields besides _id and the times; `entry` makes an entity
+    of a document.
+    """
+
+    def __init__(
+        self,
+        documents: Documents,
+        group: str,
+        key: Callable[[str], Any],
+        fields: Callable[[E], Document],
+        entry: Callable[[Document], E],
+    ) -> None:
+        self._documents = documents
+        self._group = group
+        self._key = key
+        self._fields = fields
+        self._entry = entry
+
+    def create_indexes(self) -> None:
+        # latest() is a range scan on this index, whatever the size of the group.
+        self._documents.create_index(
+            [(self._group, ASCENDING), ("deleted", ASCENDING), ("_id", ASCENDING)]
+        )
+
+    def add(self, entry: E) -> None:
+        self._documents.insert_one(
+            {
+                "_id": object_id(entry.id),
+                **self._fields(entry),
+                "created_at": entry.created_at,
+                "updated_at": entry.updated_at,
+                **deletion_fields(entry.deleted_at),
+            }
+        )
+
+    def get(self, entry_id: str) -> E | None:
+        return or_none(self._documents.find_one({"_id": object_id(entry_id)}), self._entry)
+
+    def latest(self, group: str, limit: int, before: str | None = None) -> list[E]:
+        """The newest `limit` live entries of `group` (with ids below `before`), oldest first."""
+        if limit <= 0:  # pymongo reads a limit of 0 as "no limit"
+            return []
+        query: Document = {self._group: self._key(group), **LIVE}
+        if before is not None:
+            query["_id"] = {"$lt": object_id(before)}
+        cursor = self._documents.find(query).sort("_id", DESCENDING).limit(limit)
+        newest_first = [self._entry(document) for document in cursor]
+        return newest_first[::-1]
+
+    def mark_deleted(self, entry_id: str, at: datetime) -> bool:
+        result = self._documents.update_one(
+            {"_id": object_id(entry_id), **LIVE},
+            {"$set": {**deletion_fields(at), "updated_at": at}},
+        )
+        return result.modified_count == 1

@@ -1,0 +1,30 @@
+import sqlite3
+
+from adapters.sqlite.connection import Connections
+from adapters.sqlite.timelines import Timelines, entry_times
+from chatcore.ids import RoomMessageId, UserId
+from chatcore.rooms import RoomMessage
+
+
+class SqliteRoomMessageRepository(Timelines[RoomMessage]):
+    # Read along room_messages_live_by_room; room names compare case-sensitively (BINARY).
+    def __init__(self, connections: Connections) -> None:
+        super().__init__(
+            connections,
+            "room_messages",
+            "room",
+            ("room", "author_id", "username", "content"),
+            lambda message: (message.room, message.author_id, message.username, message.content),
+            _to_room_message,
+        )
+
+
+def _to_room_message(row: sqlite3.Row) -> RoomMessage:
+    return RoomMessage(
+        id=RoomMessageId(row["id"]),
+        room=row["room"],
+        author_id=UserId(row["author_id"]),
+        username=row["username"],
+        content=row["content"],
+        **entry_times(row),
+    )

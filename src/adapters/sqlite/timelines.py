@@ -1,0 +1,109 @@
+"""What the message tables share: entries grouped by a column (a session, a room).
+
+Ids grow with time, so a group's latest entries are a walk backwards down an index on
+(group, id) WHERE deleted_at IS NULL that stops after `limit` rows: the cost does not
+depend on the group's size.
+"""
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from typing import Generic, Protocol, TypedDict, TypeVar
+
+from adapters.sqlite.connection import Connections
+from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+
+_TIMES = ("created_at", "updated_at", "deleted_at")
+
+
+class _Entry(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+    @property
+    def deleted_at(self) -> datetime | None: ...
+
+
+E = TypeVar("E", bound=_Entry)
+
+
+class EntryTimes(TypedDict):
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+def entry_times(row: sqlite3.Row) -> EntryTimes:
+    """The times of a row, as keyword arguments for its entity."""
+    created_ms = row["created_at"]
+    updated_ms = row["updated_at"]
+    created_at = from_ms(created_ms)
+    return {
+        "created_at": created_at,
+        # A live entry was never updated: one conversion serves both times.
+        "updated_at": created_at if updated_ms == created_ms else from_ms(updated_ms),
+        "deleted_at": from_ms_or_none(row["deleted_at"]),
+    }
+
+
+class Timelines(Generic[E]):
+    """The entries of `table`, grouped by its column `group`.
+
+    The table has the columns id, then `fields` (whose values `values` gives, in order),
+    then created_at, updated_at and deleted_at; `entry` makes an entity of a row.
+    """
+
+    def __init__(
+        self,
+        connections: Connections,
+        table: str,
+        group: str,
+        fields: tuple[str, ...],
+        values: Callable[[E], tuple[object, ...]],
+        entry: Callable[[sqlite3.Row], E],
+    ) -> None:
+        self._connections = connections
+        self._values = values
+        self._entry = entry
+        columns = ("id", *fields, *_TIMES)
+        select = f"SELECT {', '.join(columns)} FROM {table}"
+        self._insert = (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        )
+        self._get = f"{select} WHERE id = ?"
+        live = f"{select} WHERE {group} = ? AND deleted_at IS NULL"
+        self._latest = f"{live} ORDER BY id DESC LIMIT ?"
+        self._latest_before = f"{live} AND id < ? ORDER BY id DESC LIMIT ?"
+        # Conditional, so of two concurrent deletes only one reports True (counts drop once).
+        self._mark_deleted = (
+            f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"
+        )
+
+    def add(self, entry: E) -> None:
+        times = (to_ms(entry.created_at), to_ms(entry.updated_at), to_ms_or_none(entry.deleted_at))
+        self._connections.get().execute(self._insert, (entry.id, *self._values(entry), *times))
+
+    def get(self, entry_id: str) -> E | None:
+        row = self._connections.get().execute(self._get, (entry_id,)).fetchone()
+        return self._entry(row) if row is not None else None
+
+    def latest(self, group: str, limit: int, before: str | None = None) -> list[E]:
+        """The newest `limit` live entries of `group` (with ids below `before`), oldest first."""
+        connection = self._connections.get()
+        if before is None:
+            rows = connection.execute(self._latest, (group, limit)).fetchall()
+        else:
+            rows = connection.execute(self._latest_before, (group, before, limit)).fetchall()
+        return [self._entry(row) for row in reversed(rows)]
+
+    def mark_deleted(self, entry_id: str, at: datetime) -> bool:
+        cursor = self._connections.get().execute(
+            self._mark_deleted, (to_ms(at), to_ms(at), entry_id)
+        )
+        return cursor.rowcount == 1

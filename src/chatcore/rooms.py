@@ -1,0 +1,42 @@
+"""Chat rooms: open, named conversations that any signed-in user may join and read."""
+
+import re
+from datetime import datetime
+
+import attrs
+
+from chatcore.errors import InvalidInput
+from chatcore.ids import RoomMessageId, UserId
+
+ROOM_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+ROOM_CONTENT_MAX_LENGTH = 4000
+
+
+@attrs.define
+class RoomMessage:
+    id: RoomMessageId
+    room: str
+    author_id: UserId
+    username: str  # as it was when the message was sent
+    content: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+def check_room(name: str) -> str:
+    """Return a valid room name: 1–64 letters, digits, '_', '.' or '-'."""
+    if not ROOM_NAME.fullmatch(name):
+        raise InvalidInput("Room names are 1-64 characters of letters, digits, '_', '.' or '-'")
+    return name
+
+
+def check_room_content(content: str) -> str:
+    """Return valid room message content (1–4,000 characters, not blank)."""
+    if not content.strip() or len(content) > ROOM_CONTENT_MAX_LENGTH:
+        raise InvalidInput(f"Content must be 1-{ROOM_CONTENT_MAX_LENGTH} characters and not blank")
+    return content
