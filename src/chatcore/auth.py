@@ -128,8 +128,12 @@ class Auth:
 
     def authenticate(self, access_token: str) -> User:
         """The user an access token speaks for, or Unauthenticated."""
+        return self.authenticate_until(access_token)[0]
+
+    def authenticate_until(self, access_token: str) -> tuple[User, datetime]:
+        """The user an access token speaks for, and when it stops (for long connections)."""
         claims = self._read(access_token, TokenKind.ACCESS, Unauthenticated)
-        return self._current_holder(claims, Unauthenticated)
+        return self._current_holder(claims, Unauthenticated), claims.expires_at
 
     def request_password_reset(self, email: str) -> None:
         """Email a password-reset link; NotFound if no live account has this email."""

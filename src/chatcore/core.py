@@ -4,6 +4,7 @@ import attrs
 
 from chatcore.accounts import Accounts
 from chatcore.auth import Auth
+from chatcore.chat_rooms import ChatRooms
 from chatcore.mail import AccountEmails
 from chatcore.ports import Ports
 from chatcore.sessions import ChatSessions
@@ -16,6 +17,7 @@ class ChatCore:
     auth: Auth
     accounts: Accounts
     sessions: ChatSessions
+    rooms: ChatRooms
 
     @classmethod
     def from_ports(
@@ -32,4 +34,5 @@ class ChatCore:
             auth=auth,
             accounts=Accounts(ports, auth),
             sessions=ChatSessions(ports),
+            rooms=ChatRooms(ports),
         )

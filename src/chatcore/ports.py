@@ -3,7 +3,7 @@
 Adapters implement them; `Ports` bundles one implementation of each for the use cases.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Protocol
@@ -11,8 +11,9 @@ from typing import Protocol
 import attrs
 
 from chatcore.chats import ChatSession, Message
-from chatcore.ids import MessageId, SessionId, UserId
+from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import OutgoingEmail
+from chatcore.rooms import RoomMessage
 from chatcore.tokens import TokenClaims, TokenKind
 from chatcore.users import User
 
@@ -148,6 +149,46 @@ class MessageRepository(Protocol):
         ...
 
 
+class RoomMessageRepository(Protocol):
+    def add(self, message: RoomMessage) -> None: ...
+
+    def get(self, message_id: RoomMessageId) -> RoomMessage | None:
+        """The room message with this id, deleted or not."""
+        ...
+
+    def latest(self, room: str, limit: int) -> list[RoomMessage]:
+        """The newest `limit` live messages of `room`, oldest first, read along an index."""
+        ...
+
+    def mark_deleted(self, message_id: RoomMessageId, at: datetime) -> bool:
+        """Soft-delete a live message; False if it was not live."""
+        ...
+
+
+class RoomBroker(Protocol):
+    """Carries room events between the connections of every server process.
+
+    Events are JSON text, serialized once by the sender and delivered as is. Each process
+    has one listener (`deliver`), and joins the rooms its connections are in.
+    """
+
+    async def start(self, deliver: Callable[[str, str], None]) -> None:
+        """Begin delivering events of joined rooms as deliver(room, event)."""
+        ...
+
+    async def join(self, room: str) -> None:
+        """Receive the events of `room` from now on."""
+        ...
+
+    async def leave(self, room: str) -> None: ...
+
+    async def publish(self, room: str, event: str) -> None:
+        """Send `event` to every process that has joined `room` (this one included)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
 class SessionDependents(Protocol):
     """Things that belong to chat sessions and are disabled when their session goes."""
 
@@ -169,5 +210,7 @@ class Ports:
     ids: IdGenerator
     sessions: SessionRepository
     messages: MessageRepository
+    room_messages: RoomMessageRepository
+    room_broker: RoomBroker
     # What a session delete cascades to (artifacts, once they exist); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()

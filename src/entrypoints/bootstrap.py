@@ -12,6 +12,7 @@ from adapters.argon2_hasher import Argon2Hasher
 from adapters.clock import SystemClock
 from adapters.jwt_tokens import JwtTokenService
 from adapters.log_mail import LogMailer
+from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from adapters.smtp_mail import SmtpMailer
 from chatcore.core import ChatCore
@@ -21,6 +22,8 @@ from chatcore.ports import (
     MessageRepository,
     OneTimeTokenStore,
     Ports,
+    RoomBroker,
+    RoomMessageRepository,
     SessionRepository,
     UserRepository,
 )
@@ -46,6 +49,9 @@ class Database(Protocol):
 
     @property
     def messages(self) -> MessageRepository: ...
+
+    @property
+    def room_messages(self) -> RoomMessageRepository: ...
 
     def ping(self) -> None: ...
 
@@ -76,6 +82,8 @@ def build(settings: Settings) -> Runtime:
         ids=ObjectIdGenerator(),
         sessions=database.sessions,
         messages=database.messages,
+        room_messages=database.room_messages,
+        room_broker=open_broker(settings.broker_url),
     )
     core = ChatCore.from_ports(ports, emails=AccountEmails(public_url=settings.public_url))
     return Runtime(core=core, database=database)
@@ -103,6 +111,20 @@ def open_database(url: str | None, data_dir: Path) -> Database:
     raise ValueError(
         f"CHATCORE_DATABASE_URL: unsupported scheme {scheme!r}"
         " (use sqlite:///PATH, mongodb://… or memory://)"
+    )
+
+
+def open_broker(url: str) -> RoomBroker:
+    """The room broker for `memory://` (one process) or `redis://…` (several)."""
+    if url == "memory://":
+        return MemoryRoomBroker()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from adapters.redis_broker import RedisRoomBroker
+
+        return RedisRoomBroker(url)
+    raise ValueError(
+        f"CHATCORE_BROKER_URL: unsupported scheme {url.partition(':')[0]!r}"
+        " (use memory:// or redis://…)"
     )
 
 

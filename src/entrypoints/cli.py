@@ -5,16 +5,11 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from chatcore.errors import DomainError
 from chatcore.users import Role, Tier
 from entrypoints.bootstrap import build
 from entrypoints.settings import Settings
-
-# Shared with the benchmark's baseline, so both are served alike. Uvicorn's access log is
-# off: it costs a formatted log line per request on the event loop.
-UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "access_log": False}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +41,7 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from entrypoints.http.app import create_app
+    from entrypoints.server import UVICORN_OPTIONS, GracefulServer
 
     runtime = build(settings)
     app = create_app(
@@ -53,8 +49,10 @@ def serve(settings: Settings) -> int:
         on_shutdown=runtime.close,
         cors_origins=settings.cors_origins,
         inline_use_cases=runtime.database.in_process,
+        rate_limits=settings.rate_limits,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
+    GracefulServer(config, app).run()
     return 0
 
 

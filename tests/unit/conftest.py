@@ -5,6 +5,7 @@ import pytest
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
 from adapters.memory import ManualClock, MemoryDatabase
+from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.core import ChatCore
 from chatcore.mail import OutgoingEmail
@@ -54,6 +55,8 @@ def core(clock: ManualClock, outbox: Outbox) -> ChatCore:
             ids=ObjectIdGenerator(),
             sessions=database.sessions,
             messages=database.messages,
+            room_messages=database.room_messages,
+            room_broker=MemoryRoomBroker(),
         )
     )
 

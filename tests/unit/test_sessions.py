@@ -12,6 +12,7 @@ from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
 from adapters.log_mail import LogMailer
 from adapters.memory import ManualClock, MemoryDatabase
+from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.chats import Message
 from chatcore.core import ChatCore
@@ -99,6 +100,8 @@ class MessageCounting(RuleBasedStateMachine):
                 ids=ObjectIdGenerator(),
                 sessions=database.sessions,
                 messages=database.messages,
+                room_messages=database.room_messages,
+                room_broker=MemoryRoomBroker(),
             )
         )
         self.user = self.core.auth.create_user("owner", "owner@example.com", "Password1")

@@ -1,0 +1,48 @@
+"""Room use cases: posting to, reading and deleting from open chat rooms."""
+
+import attrs
+
+from chatcore.errors import Forbidden, InvalidInput, NotFound
+from chatcore.ids import RoomMessageId, parse_message_id
+from chatcore.ports import Ports
+from chatcore.rooms import RoomMessage, check_room, check_room_content
+from chatcore.users import User
+
+HISTORY_PAGE_MAX = 100
+
+
+@attrs.define
+class ChatRooms:
+    ports: Ports
+
+    def post(self, actor: User, room: str, content: str) -> RoomMessage:
+        """Store a message from `actor` in `room`."""
+        now = self.ports.clock.now()
+        message = RoomMessage(
+            id=RoomMessageId(self.ports.ids.new_id()),
+            room=check_room(room),
+            author_id=actor.id,
+            username=actor.username,
+            content=check_room_content(content),
+            created_at=now,
+            updated_at=now,
+        )
+        self.ports.room_messages.add(message)
+        return message
+
+    def history(self, actor: User, room: str, limit: int = 50) -> list[RoomMessage]:
+        """The latest `limit` live messages of `room`, oldest first."""
+        if not 1 <= limit <= HISTORY_PAGE_MAX:
+            raise InvalidInput(f"limit must be between 1 and {HISTORY_PAGE_MAX}")
+        return self.ports.room_messages.latest(check_room(room), limit)
+
+    def delete(self, actor: User, message_id: str) -> RoomMessage:
+        """Soft-delete a room message; only its author may."""
+        message = self.ports.room_messages.get(RoomMessageId(parse_message_id(message_id)))
+        if message is None or message.deleted:
+            raise NotFound("Message not found")
+        if message.author_id != actor.id:
+            raise Forbidden("Not authorized to delete this message")
+        if not self.ports.room_messages.mark_deleted(message.id, self.ports.clock.now()):
+            raise NotFound("Message not found")
+        return message

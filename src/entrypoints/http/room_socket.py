@@ -1,0 +1,152 @@
+"""WS /chat/ws/{room}: real-time room chat over a WebSocket."""
+
+import json
+import logging
+import time
+from datetime import datetime
+from typing import Any
+
+import anyio
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from chatcore.errors import DomainError
+from chatcore.rooms import RoomMessage, check_room
+from entrypoints.http.offload import run
+from entrypoints.http.room_hub import NORMAL_CLOSURE, POLICY_VIOLATION, Member, RoomHub
+from entrypoints.http.security import core_of
+from entrypoints.http.views import timestamp
+
+logger = logging.getLogger("chatcore.rooms")
+
+# A person types a few messages a second at most; a burst of 10 then 5 a second is ample.
+RATE_BURST = 10
+RATE_PER_SECOND = 5.0
+# Refused frames in a row after which the client is taken to be a flood, not a person.
+REFUSALS_BEFORE_CLOSE = 20
+
+
+class TokenBucket:
+    def __init__(self, burst: int, per_second: float) -> None:
+        self._burst, self._rate = burst, per_second
+        self._tokens = float(burst)
+        self._last = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+        self._last = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
+
+
+def message_event(message: RoomMessage) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "_id": message.id,
+        "user_id": message.author_id,
+        "username": message.username,
+        "content": message.content,
+        "room": message.room,
+        "created_at": timestamp(message.created_at),
+    }
+
+
+def system_event(room: str, content: str, at: datetime) -> dict[str, Any]:
+    return {"type": "system", "content": content, "room": room, "timestamp": timestamp(at)}
+
+
+def error_event(detail: str) -> str:
+    return json.dumps({"type": "error", "detail": detail})
+
+
+async def room_socket(websocket: WebSocket) -> None:
+    # Accept first: a close before the handshake reaches a browser as a bare failure,
+    # while a close after it carries the code (1008) the client can act on.
+    await websocket.accept()
+    core = core_of(websocket)
+    try:
+        user, expires_at = await run(
+            websocket, core.auth.authenticate_until, websocket.query_params.get("token", "")
+        )
+        room = check_room(websocket.path_params["room"])
+    except DomainError as error:
+        await websocket.close(POLICY_VIOLATION, error.message)
+        return
+    hub: RoomHub = websocket.app.state.room_hub
+    member = Member(websocket, user, room)
+    async with hub.membership(member):
+        await hub.publish(
+            room, system_event(room, f"{user.username} joined the room", _now(websocket))
+        )
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_close_at_expiry, member, expires_at)
+            tasks.start_soon(_receive, websocket, member, hub)
+            await member.pump()
+            tasks.cancel_scope.cancel()
+    left = system_event(room, f"{user.username} left the room", _now(websocket))
+    await hub.publish(room, left)
+
+
+async def _receive(websocket: WebSocket, member: Member, hub: RoomHub) -> None:
+    """Store and broadcast each frame from the client until it goes."""
+    core = core_of(websocket)
+    bucket = TokenBucket(RATE_BURST, RATE_PER_SECOND) if websocket.app.state.rate_limits else None
+    refusals = 0
+    try:
+        while True:
+            frame = await websocket.receive()
+            if frame["type"] == "websocket.disconnect":
+                break
+            if bucket is not None and not bucket.take():
+                refusals += 1
+                if refusals >= REFUSALS_BEFORE_CLOSE:
+                    member.close(POLICY_VIOLATION, "Too many messages")
+                    return
+                member.offer(error_event("Too many messages: slow down"))
+                continue
+            refusals = 0
+            content = _content_of(frame.get("text"))
+            if content is None:
+                member.offer(error_event('Send JSON text frames: {"content": "..."}'))
+                continue
+            try:
+                message = await run(websocket, core.rooms.post, member.user, member.room, content)
+            except DomainError as error:
+                member.offer(error_event(error.message))
+                continue
+            await hub.publish(member.room, message_event(message))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        # However the conversation ended, the writer stops too.
+        member.close(NORMAL_CLOSURE)
+
+
+def _content_of(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        frame = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(frame, dict) or set(frame) != {"content"}:
+        return None
+    content = frame["content"]
+    return content if isinstance(content, str) else None
+
+
+async def _close_at_expiry(member: Member, expires_at: datetime) -> None:
+    # The token was checked once, at connect; a connection must not outlive it.
+    remaining = (expires_at - datetime.now(expires_at.tzinfo)).total_seconds()
+    await anyio.sleep(max(0.0, remaining))
+    member.close(POLICY_VIOLATION, "Token expired")
+
+
+def _now(websocket: WebSocket) -> datetime:
+    return core_of(websocket).ports.clock.now()
+
+
+routes = [WebSocketRoute("/chat/ws/{room}", room_socket)]

@@ -1,0 +1,69 @@
+"""The room hub's delivery rules: a stuck client is let go, the others keep receiving."""
+
+import asyncio
+from typing import Any
+
+import pytest
+from starlette.websockets import WebSocketState
+
+from adapters.memory_broker import MemoryRoomBroker
+from entrypoints.http.room_hub import POLICY_VIOLATION, SEND_QUEUE_LIMIT, Member, RoomHub
+from tests.builders import a_user
+
+
+class FakeSocket:
+    """Stands in for a Starlette WebSocket; `stuck` ones never finish a send."""
+
+    def __init__(self, stuck: bool = False) -> None:
+        self.stuck = stuck
+        self.sent: list[str] = []
+        self.closed_with: int | None = None
+        self.client_state = WebSocketState.CONNECTED
+
+    async def send_text(self, text: str) -> None:
+        if self.stuck:
+            await asyncio.Event().wait()
+        self.sent.append(text)
+
+    async def close(self, code: int, reason: str = "") -> None:
+        self.closed_with = code
+
+
+@pytest.mark.anyio
+async def test_a_stuck_client_is_disconnected_and_others_still_receive() -> None:
+    hub = RoomHub(MemoryRoomBroker())
+    await hub.start()
+    healthy_socket, stuck_socket = FakeSocket(), FakeSocket(stuck=True)
+    healthy = Member(healthy_socket, a_user(), "general")  # type: ignore[arg-type]
+    stuck = Member(stuck_socket, a_user(), "general")  # type: ignore[arg-type]
+    async with hub.membership(healthy), hub.membership(stuck):
+        pumps = [asyncio.create_task(member.pump()) for member in (healthy, stuck)]
+        for i in range(SEND_QUEUE_LIMIT + 10):
+            await hub.publish("general", {"n": i})
+            await asyncio.sleep(0)
+        assert stuck.close_code == POLICY_VIOLATION
+        await asyncio.sleep(0.01)
+        assert len(healthy_socket.sent) == SEND_QUEUE_LIMIT + 10
+        healthy.close(1000)
+        await asyncio.wait_for(healthy.gone.wait(), 1)
+        for pump in pumps:
+            pump.cancel()
+    await hub.close()
+
+
+@pytest.mark.anyio
+async def test_dismiss_closes_members_with_going_away() -> None:
+    hub = RoomHub(MemoryRoomBroker())
+    await hub.start()
+    socket = FakeSocket()
+    member = Member(socket, a_user(), "general")  # type: ignore[arg-type]
+    async with hub.membership(member):
+        pump = asyncio.create_task(member.pump())
+        await hub.dismiss(timeout=1)
+        assert socket.closed_with == 1001
+        await pump
+
+
+@pytest.fixture
+def anyio_backend() -> Any:
+    return "asyncio"
