@@ -1,0 +1,134 @@
+"""WebSocket fan-out: many clients in one room, one sender, every delivery timed.
+
+    python -m bench.fanout [--clients 1000] [--rate 50] [--seconds 20]
+
+The server is pinned to CPU 0 and this process (all the clients) to CPU 1. Each message
+carries its send time (CLOCK_MONOTONIC, shared by both processes); every client records
+how long each message took to reach it.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bench.http_client import JsonClient
+from bench.run import RESULTS, free_port, machine, pinned, served
+from bench.ws_client import WebSocketClient
+
+PASSWORD = "bench-password-1"
+
+
+class Receiver:
+    """Counts what one client receives, and how late each message was."""
+
+    def __init__(self, latencies: list[float]) -> None:
+        self.system_events = 0
+        self.messages = 0
+        self._latencies = latencies
+
+    def __call__(self, payload: bytes) -> None:
+        if b'"type": "message"' in payload:
+            now = time.monotonic_ns()
+            sent = int(json.loads(payload)["content"])
+            self._latencies.append((now - sent) / 1e6)
+            self.messages += 1
+        else:
+            self.system_events += 1
+
+
+async def measure(port: int, token: str, clients: int, rate: int, seconds: int) -> dict[str, Any]:
+    path = f"/chat/ws/fanout?token={quote(token)}"
+    latencies: list[float] = []
+    receivers = [Receiver(latencies) for _ in range(clients)]
+    connections = []
+    for receiver in receivers:
+        connections.append(await WebSocketClient.connect("127.0.0.1", port, path, receiver))
+    # Every join is announced to everyone already there: wait for the last announcement.
+    deadline = time.monotonic() + 120
+    while receivers[-1].system_events < 1 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    while sum(r.system_events for r in receivers) < clients * (clients + 1) // 2:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    latencies.clear()
+
+    sender = connections[0]
+    total = rate * seconds
+    started = time.monotonic()
+    for n in range(total):
+        await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+        sender.send_text(json.dumps({"content": str(time.monotonic_ns())}))
+    expected = total * clients
+    deadline = time.monotonic() + 30
+    while len(latencies) < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    for connection in connections:
+        connection.close()
+    ordered = sorted(latencies)
+    return {
+        "clients": clients,
+        "messages_sent": total,
+        "deliveries_expected": expected,
+        "deliveries": len(ordered),
+        "p50_ms": statistics.median(ordered) if ordered else None,
+        "p99_ms": ordered[int(len(ordered) * 0.99) - 1] if ordered else None,
+        "max_ms": ordered[-1] if ordered else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--rate", type=int, default=50, help="messages per second")
+    parser.add_argument("--seconds", type=int, default=20)
+    args = parser.parse_args()
+    # Each client is a socket on both sides: lift the open-file limit for both processes.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.clients + 256)), hard))
+    if pinned(1):
+        os.sched_setaffinity(0, {1})
+
+    with tempfile.TemporaryDirectory(prefix="chatcore-fanout-") as data_dir:
+        port = free_port()
+        env = {
+            **os.environ,
+            "CHATCORE_DATA_DIR": data_dir,
+            "CHATCORE_PORT": str(port),
+            "CHATCORE_RATE_LIMITS": "off",
+        }
+        with served([sys.executable, "-m", "entrypoints.cli", "serve"], env, port):
+            subprocess.run(
+                [sys.executable, "-m", "entrypoints.cli", "create-user", "--email",
+                 "fanout@example.com", "--username", "fanout", "--password", PASSWORD,
+                 "--verified"],
+                env=env, check=True, capture_output=True,
+            )  # fmt: skip
+            status, signed_in = JsonClient(port).request(
+                "POST", "/auths/login", form=f"username=fanout%40example.com&password={PASSWORD}"
+            )
+            assert status == 200, signed_in
+            result = asyncio.run(
+                measure(port, signed_in["access_token"], args.clients, args.rate, args.seconds)
+            )
+    result["machine"] = machine()
+    print(json.dumps(result, indent=2))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / time.strftime("fanout-%Y%m%d-%H%M%S.json")
+    path.write_text(json.dumps(result, indent=2))
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    print(f"figures written to {shown}")
+
+
+if __name__ == "__main__":
+    main()

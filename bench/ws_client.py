@@ -1,0 +1,110 @@
+"""A minimal WebSocket client on asyncio protocols, light enough for 1,000 connections.
+
+It does the opening handshake, sends masked text frames, and hands each received text
+frame to a callback. Nothing more: it exists so that the load generator, not the server,
+is never the bottleneck of the fan-out measurement.
+"""
+
+import asyncio
+import base64
+import os
+import struct
+from collections.abc import Callable
+
+
+class WebSocketClient(asyncio.Protocol):
+    def __init__(self, on_text: Callable[[bytes], None]) -> None:
+        self._on_text = on_text
+        self._buffer = bytearray()
+        self._handshaken = asyncio.get_running_loop().create_future()
+        self._transport: asyncio.Transport | None = None
+        self.closed = asyncio.get_running_loop().create_future()
+        self.close_code: int | None = None
+
+    @classmethod
+    async def connect(
+        cls, host: str, port: int, path: str, on_text: Callable[[bytes], None]
+    ) -> "WebSocketClient":
+        loop = asyncio.get_running_loop()
+        _, client = await loop.create_connection(lambda: cls(on_text), host, port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        assert client._transport is not None
+        client._transport.write(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        await client._handshaken
+        return client
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        if not self._handshaken.done():
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status = bytes(self._buffer[: self._buffer.find(b"\r\n")])
+            del self._buffer[: end + 4]
+            if b" 101 " not in status:
+                self._handshaken.set_exception(ConnectionError(status.decode()))
+                return
+            self._handshaken.set_result(None)
+        self._read_frames()
+
+    def _read_frames(self) -> None:
+        buffer = self._buffer
+        while len(buffer) >= 2:
+            opcode, length = buffer[0] & 0x0F, buffer[1] & 0x7F
+            offset = 2
+            if length == 126:
+                if len(buffer) < 4:
+                    return
+                (length,) = struct.unpack_from("!H", buffer, 2)
+                offset = 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    return
+                (length,) = struct.unpack_from("!Q", buffer, 2)
+                offset = 10
+            if len(buffer) < offset + length:
+                return
+            payload = bytes(buffer[offset : offset + length])
+            del buffer[: offset + length]
+            if opcode == 0x1:
+                self._on_text(payload)
+            elif opcode == 0x8:
+                self.close_code = struct.unpack("!H", payload[:2])[0] if payload else None
+                if self._transport is not None:
+                    self._transport.close()
+
+    def send_text(self, text: str) -> None:
+        payload = text.encode()
+        mask = os.urandom(4)
+        header = bytearray([0x81])
+        if len(payload) < 126:
+            header.append(0x80 | len(payload))
+        elif len(payload) < 65536:
+            header.append(0x80 | 126)
+            header += struct.pack("!H", len(payload))
+        else:
+            header.append(0x80 | 127)
+            header += struct.pack("!Q", len(payload))
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        assert self._transport is not None
+        self._transport.write(bytes(header) + mask + masked)
+
+    def close(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._handshaken.done():
+            self._handshaken.set_exception(exc or ConnectionError("closed during handshake"))
+        if not self.closed.done():
+            self.closed.set_result(None)
