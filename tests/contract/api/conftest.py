@@ -1,10 +1,13 @@
 import itertools
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
 import httpx
+import jwt
 import pytest
 
 from tests.contract.api.server import ChatcoreServer, Mailbox, SmtpServer
@@ -114,3 +117,11 @@ def admin_credentials(server: ChatcoreServer) -> tuple[str, str]:
 def admin(client: httpx.Client, admin_credentials: tuple[str, str]) -> dict[str, str]:
     signed_in = login(client, *admin_credentials).json()
     return {"Authorization": f"Bearer {signed_in['access_token']}"}
+
+
+def forge_token(server: ChatcoreServer, account: Account, expires_in: timedelta) -> str:
+    """An access token signed with the server's own key, expiring when the test says."""
+    key = (Path(server.env["CHATCORE_DATA_DIR"]) / "secret_key").read_text().strip()
+    claims = jwt.decode(account.access_token, key, algorithms=["HS256"])
+    claims["exp"] = (datetime.now(UTC) + expires_in).timestamp()
+    return jwt.encode(claims, key, algorithm="HS256")

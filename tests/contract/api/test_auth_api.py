@@ -1,11 +1,14 @@
 """The Authentication section of the API, through a real server and a real SMTP server."""
 
+import json
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import httpx
 
-from tests.contract.api.conftest import PASSWORD, Account, login, register
-from tests.contract.api.server import Mailbox
+from tests.contract.api.conftest import PASSWORD, Account, forge_token, login, register
+from tests.contract.api.server import ChatcoreServer, Mailbox
 
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z")
 
@@ -96,6 +99,41 @@ def test_tampered_tokens_are_refused(client: httpx.Client, account: Account) -> 
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert client.post("/auths/verify-email", params={"token": forged}).status_code == 400
+
+
+def test_expired_access_tokens_are_refused(
+    server: ChatcoreServer, client: httpx.Client, account: Account
+) -> None:
+    expired = forge_token(server, account, timedelta(seconds=-1))
+    response = client.get("/users/me", headers={"Authorization": f"Bearer {expired}"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_restart_keeps_people_signed_in(tmp_path: Path) -> None:
+    first = ChatcoreServer(tmp_path, {"CHATCORE_RATE_LIMITS": "off"}).start()
+    try:
+        created = first.cli(
+            "create-user", "--email", "kept@example.com", "--username", "kept",
+            "--password", PASSWORD, "--verified",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        assert json.loads(created.stdout)["verified"] is True
+        with httpx.Client(base_url=first.url, timeout=30) as http:
+            tokens = login(http, "kept@example.com").json()
+    finally:
+        first.stop()
+
+    again = ChatcoreServer(tmp_path, {"CHATCORE_RATE_LIMITS": "off"}).start()
+    try:
+        with httpx.Client(base_url=again.url, timeout=30) as http:
+            bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+            assert http.get("/users/me", headers=bearer).json()["email"] == "kept@example.com"
+            refreshed = http.post("/auths/refresh", json={"refresh_token": tokens["refresh_token"]})
+            assert refreshed.status_code == 200
+            assert login(http, "kept@example.com").status_code == 200
+    finally:
+        again.stop()
 
 
 def test_a_token_of_one_kind_is_not_another(client: httpx.Client, account: Account) -> None:

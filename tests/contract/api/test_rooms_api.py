@@ -4,17 +4,16 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.contract.api.conftest import Account, unique_name
+from tests.contract.api.conftest import Account, forge_token, unique_name
 from tests.contract.api.server import ChatcoreServer
 
 MESSAGE_FIELDS = {"type", "_id", "user_id", "username", "content", "room", "created_at"}
@@ -53,14 +52,6 @@ def closed_with(ws: ClientConnection, timeout: float = 5) -> int | None:
         while True:
             ws.recv(timeout=timeout)
     return closed.value.rcvd.code if closed.value.rcvd else None
-
-
-def forge_token(server: ChatcoreServer, account: Account, expires_in: timedelta) -> str:
-    """An access token signed with the server's own key, expiring when the test says."""
-    key = (Path(server.env["CHATCORE_DATA_DIR"]) / "secret_key").read_text().strip()
-    claims = jwt.decode(account.access_token, key, algorithms=["HS256"])
-    claims["exp"] = (datetime.now(UTC) + expires_in).timestamp()
-    return jwt.encode(claims, key, algorithm="HS256")
 
 
 def test_join_broadcast_and_leave(
