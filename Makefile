@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean bench bench-quick
+.PHONY: run test lint clean bench bench-quick bench-embedding
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,10 @@ test: $(STAMP) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs/examples
+	$(BIN)/ruff format --check src tests bench docs/examples
 	$(BIN)/mypy
+	$(BIN)/mypy docs/examples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
@@ -40,3 +41,7 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run --quick
+
+# chatcore as an in-memory library: builds per second, and one account's round trip.
+bench-embedding: $(STAMP)
+	$(BIN)/python -m bench.embedding

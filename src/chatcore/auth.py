@@ -135,6 +135,17 @@ class Auth:
         claims = self._read(access_token, TokenKind.ACCESS, Unauthenticated)
         return self._current_holder(claims, Unauthenticated), claims.expires_at
 
+    def admit(self, user: User) -> User:
+        """`user` as stored now, when a trusted host vouches for them instead of a token.
+
+        Unauthenticated if the account is gone or deactivated: the host decides who is
+        calling, chatcore still decides whether that account may act.
+        """
+        current = self.ports.users.get(user.id)
+        if current is None or not current.exists or not current.active:
+            raise Unauthenticated("Not authenticated")
+        return current
+
     def request_password_reset(self, email: str) -> None:
         """Email a password-reset link; NotFound if no live account has this email."""
         user = self.ports.users.get_by_email(normalize_email(email))

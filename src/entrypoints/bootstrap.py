@@ -3,8 +3,9 @@
 import contextlib
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 import attrs
 
@@ -18,13 +19,18 @@ from adapters.smtp_mail import SmtpMailer
 from chatcore.core import ChatCore
 from chatcore.mail import AccountEmails
 from chatcore.ports import (
+    Clock,
+    IdGenerator,
     Mailer,
     MessageRepository,
     OneTimeTokenStore,
+    PasswordHasher,
     Ports,
     RoomBroker,
     RoomMessageRepository,
+    SessionDependents,
     SessionRepository,
+    TokenService,
     UserRepository,
 )
 from entrypoints.settings import Settings
@@ -58,35 +64,103 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
+class PortOverrides(TypedDict, total=False):
+    """Adapters a caller supplies instead of those the settings name: one key per port."""
+
+    users: UserRepository
+    one_time_tokens: OneTimeTokenStore
+    tokens: TokenService
+    hasher: PasswordHasher
+    mailer: Mailer
+    clock: Clock
+    ids: IdGenerator
+    sessions: SessionRepository
+    messages: MessageRepository
+    room_messages: RoomMessageRepository
+    room_broker: RoomBroker
+    session_dependents: Sequence[SessionDependents]
+
+
+# Overrides that cannot make a use case wait on the network: anything else a host passes
+# may do I/O, so the HTTP app then runs use cases in worker threads, off the event loop.
+_LOCAL_PORTS = frozenset({"hasher", "clock", "ids"})
+
+
 @attrs.define
 class Runtime:
     """A built chatcore: the use cases, and the resources to check and release."""
 
     core: ChatCore
     database: Database
+    # True when every use case answers without network I/O (memory or SQLite, no host
+    # adapter): the HTTP app may then call them on the event loop.
+    in_process: bool
 
     def close(self) -> None:
         self.database.close()
 
+    def __enter__(self) -> "Runtime":
+        return self
 
-def build(settings: Settings) -> Runtime:
-    """Build every adapter that `settings` names and wire the use cases to them."""
-    database = open_database(settings.database_url, settings.data_dir)
-    ports = Ports(
-        users=database.users,
-        one_time_tokens=database.one_time_tokens,
-        tokens=JwtTokenService(secret_key(settings)),
-        hasher=Argon2Hasher(),
-        mailer=open_mailer(settings),
-        clock=SystemClock(),
-        ids=ObjectIdGenerator(),
-        sessions=database.sessions,
-        messages=database.messages,
-        room_messages=database.room_messages,
-        room_broker=open_broker(settings.broker_url),
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def build(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    storage_url: str | None = None,
+    broker_url: str | None = None,
+    **overrides: Unpack[PortOverrides],
+) -> Runtime:
+    """Build every adapter that `settings` names and wire the use cases to them.
+
+    The server, the CLI and embedding hosts all come through here. Without `settings`
+    the defaults apply (as for `chatcore serve` with no CHATCORE_* variables); the URL
+    arguments replace the settings' own, and `overrides` replace single adapters.
+    """
+    settings = settings or Settings()
+    settings = attrs.evolve(
+        settings,
+        database_url=database_url or settings.database_url,
+        storage_url=storage_url or settings.storage_url,
+        broker_url=broker_url or settings.broker_url,
     )
+    database = open_database(settings.database_url, settings.data_dir)
+    try:
+        ports = attrs.evolve(
+            Ports(
+                users=database.users,
+                one_time_tokens=database.one_time_tokens,
+                # Built only when not overridden: the default key may live in a file, and a
+                # broker or mailer may hold connections.
+                tokens=(
+                    overrides["tokens"]
+                    if "tokens" in overrides
+                    else JwtTokenService(secret_key(settings))
+                ),
+                hasher=overrides["hasher"] if "hasher" in overrides else Argon2Hasher(),
+                mailer=overrides["mailer"] if "mailer" in overrides else open_mailer(settings),
+                clock=SystemClock(),
+                ids=ObjectIdGenerator(),
+                sessions=database.sessions,
+                messages=database.messages,
+                room_messages=database.room_messages,
+                room_broker=(
+                    overrides["room_broker"]
+                    if "room_broker" in overrides
+                    else open_broker(settings.broker_url)
+                ),
+            ),
+            **overrides,
+        )
+    except BaseException:
+        database.close()
+        raise
     core = ChatCore.from_ports(ports, emails=AccountEmails(public_url=settings.public_url))
-    return Runtime(core=core, database=database)
+    in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
+    return Runtime(core=core, database=database, in_process=in_process)
 
 
 def open_database(url: str | None, data_dir: Path) -> Database:

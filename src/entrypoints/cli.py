@@ -48,7 +48,7 @@ def serve(settings: Settings) -> int:
         runtime.core,
         on_shutdown=runtime.close,
         cors_origins=settings.cors_origins,
-        inline_use_cases=runtime.database.in_process,
+        inline_use_cases=runtime.in_process,
         rate_limits=settings.rate_limits,
     )
     config = uvicorn.Config(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)

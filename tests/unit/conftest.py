@@ -4,30 +4,14 @@ import pytest
 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
-from adapters.memory import ManualClock, MemoryDatabase
+from adapters.memory import ManualClock, MemoryDatabase, MemoryOutbox
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.core import ChatCore
-from chatcore.mail import OutgoingEmail
 from chatcore.ports import Ports
 from chatcore.users import Role, User
 
 PASSWORD = "SecurePass123!"
-
-
-class Outbox:
-    """A mailer that keeps what it is given."""
-
-    def __init__(self) -> None:
-        self.sent: list[OutgoingEmail] = []
-
-    def send(self, email: OutgoingEmail) -> None:
-        self.sent.append(email)
-
-    def token(self, to: str, subject: str) -> str:
-        """The token in the latest email to `to` about `subject`."""
-        email = [e for e in self.sent if e.to == to and subject in e.subject][-1]
-        return email.body.split("token=", 1)[1].split()[0]
 
 
 @pytest.fixture
@@ -36,12 +20,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def outbox() -> Outbox:
-    return Outbox()
+def outbox() -> MemoryOutbox:
+    return MemoryOutbox()
 
 
 @pytest.fixture
-def core(clock: ManualClock, outbox: Outbox) -> ChatCore:
+def core(clock: ManualClock, outbox: MemoryOutbox) -> ChatCore:
     database = MemoryDatabase()
     return ChatCore.from_ports(
         Ports(

@@ -5,14 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import ManualClock
+from adapters.memory import ManualClock, MemoryOutbox
 from chatcore.core import ChatCore
 from chatcore.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from chatcore.users import Role, Tier, User, UserChanges
-from tests.unit.conftest import PASSWORD, Outbox
+from tests.unit.conftest import PASSWORD
 
 
-def test_registration_defaults_and_verification_email(core: ChatCore, outbox: Outbox) -> None:
+def test_registration_defaults_and_verification_email(core: ChatCore, outbox: MemoryOutbox) -> None:
     user = core.auth.register("johndoe", "John@Example.com", PASSWORD)
     assert (user.role, user.tier, user.verified, user.active) == (
         Role.USER, Tier.FREE, False, True,
@@ -93,7 +93,7 @@ def test_refresh_rotates_and_reuse_revokes_everything(
 
 
 def test_reset_tokens_live_an_hour_and_revoke_earlier_tokens(
-    core: ChatCore, clock: ManualClock, outbox: Outbox, make_user: Callable[..., User]
+    core: ChatCore, clock: ManualClock, outbox: MemoryOutbox, make_user: Callable[..., User]
 ) -> None:
     user = make_user()
     signed_in = core.auth.login(user.email, PASSWORD)
@@ -112,7 +112,7 @@ def test_reset_tokens_live_an_hour_and_revoke_earlier_tokens(
 
 
 def test_a_new_reset_link_replaces_the_old(
-    core: ChatCore, outbox: Outbox, make_user: Callable[..., User]
+    core: ChatCore, outbox: MemoryOutbox, make_user: Callable[..., User]
 ) -> None:
     user = make_user()
     core.auth.request_password_reset(user.email)
@@ -128,7 +128,7 @@ def test_reset_for_unknown_email_is_not_found(core: ChatCore) -> None:
 
 
 def test_verification_links_expire_after_a_day(
-    core: ChatCore, clock: ManualClock, outbox: Outbox
+    core: ChatCore, clock: ManualClock, outbox: MemoryOutbox
 ) -> None:
     user = core.auth.register("johndoe", "john@example.com", PASSWORD)
     clock.advance(timedelta(hours=24))
@@ -136,7 +136,9 @@ def test_verification_links_expire_after_a_day(
         core.auth.verify_email(outbox.token(user.email, "Verify"))
 
 
-def test_old_verification_link_cannot_verify_a_new_email(core: ChatCore, outbox: Outbox) -> None:
+def test_old_verification_link_cannot_verify_a_new_email(
+    core: ChatCore, outbox: MemoryOutbox
+) -> None:
     user = core.auth.register("johndoe", "john@example.com", PASSWORD)
     old_link = outbox.token("john@example.com", "Verify")
     core.accounts.update(user, user.id, UserChanges(email="victim@example.com"))

@@ -4,6 +4,7 @@ from adapters.memory.clock import ManualClock
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
+from adapters.memory.outbox import MemoryOutbox
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
 
@@ -12,6 +13,7 @@ __all__ = [
     "MemoryDatabase",
     "MemoryMessageRepository",
     "MemoryOneTimeTokenStore",
+    "MemoryOutbox",
     "MemorySessionRepository",
     "MemoryUserRepository",
 ]

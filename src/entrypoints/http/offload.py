@@ -53,7 +53,13 @@ async def hashing(
     connection: HTTPConnection, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs
 ) -> R:
     """Run a use case that hashes a password on the hashing threads."""
-    executor: ThreadPoolExecutor = connection.app.state.hashing_executor
+    executor: ThreadPoolExecutor | None = getattr(connection.app.state, "hashing_executor", None)
+    if executor is None:
+        # The usual cause: a host mounted the app without entering its lifespan.
+        raise RuntimeError(
+            "chatcore's lifespan is not running: a host that mounts the app must enter"
+            " entrypoints.http.app.lifespan(app) (chatcore_embed.lifespan) in its own"
+        )
     return await asyncio.get_running_loop().run_in_executor(
         executor, functools.partial(function, *args, **kwargs)
     )

@@ -14,7 +14,7 @@ from chatcore.errors import DomainError
 from chatcore.rooms import RoomMessage, check_room
 from entrypoints.http.offload import run
 from entrypoints.http.room_hub import NORMAL_CLOSURE, POLICY_VIOLATION, Member, RoomHub
-from entrypoints.http.security import core_of
+from entrypoints.http.security import core_of, socket_user
 from entrypoints.http.views import timestamp
 
 logger = logging.getLogger("chatcore.rooms")
@@ -66,11 +66,8 @@ async def room_socket(websocket: WebSocket) -> None:
     # Accept first: a close before the handshake reaches a browser as a bare failure,
     # while a close after it carries the code (1008) the client can act on.
     await websocket.accept()
-    core = core_of(websocket)
     try:
-        user, expires_at = await run(
-            websocket, core.auth.authenticate_until, websocket.query_params.get("token", "")
-        )
+        user, expires_at = await socket_user(websocket)
         room = check_room(websocket.path_params["room"])
     except DomainError as error:
         await websocket.close(POLICY_VIOLATION, error.message)
@@ -82,7 +79,8 @@ async def room_socket(websocket: WebSocket) -> None:
             room, system_event(room, f"{user.username} joined the room", _now(websocket))
         )
         async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_close_at_expiry, member, expires_at)
+            if expires_at is not None:
+                tasks.start_soon(_close_at_expiry, member, expires_at)
             tasks.start_soon(_receive, websocket, member, hub)
             await member.pump()
             tasks.cancel_scope.cancel()
