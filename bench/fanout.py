@@ -46,21 +46,29 @@ class Receiver:
             self.system_events += 1
 
 
+JOIN_BATCH = 50  # clients connecting at once before their announcements are awaited
+
+
 async def measure(port: int, token: str, clients: int, rate: int, seconds: int) -> dict[str, Any]:
     path = f"/chat/ws/fanout?token={quote(token)}"
     latencies: list[float] = []
     receivers = [Receiver(latencies) for _ in range(clients)]
-    connections = []
-    for receiver in receivers:
-        connections.append(await WebSocketClient.connect("127.0.0.1", port, path, receiver))
-    # Every join is announced to everyone already there: wait for the last announcement.
-    deadline = time.monotonic() + 120
-    while receivers[-1].system_events < 1 and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    while sum(r.system_events for r in receivers) < clients * (clients + 1) // 2:
-        if time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.1)
+    connections: list[WebSocketClient] = []
+    # Every join is announced to everyone already there: n joins are n(n+1)/2 events.
+    # Clients join in batches, each batch's announcements delivered before the next, as
+    # people arrive in a room: a thousand joins in the same instant would measure the
+    # join storm (and let go of the clients it leaves behind), not the chat.
+    deadline = time.monotonic() + 300
+    for start in range(0, clients, JOIN_BATCH):
+        batch = receivers[start : start + JOIN_BATCH]
+        connections += await asyncio.gather(
+            *(WebSocketClient.connect("127.0.0.1", port, path, r) for r in batch)
+        )
+        joined = len(connections)
+        while sum(r.system_events for r in receivers) < joined * (joined + 1) // 2:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"joins not all announced: {_closes(connections)}")
+            await asyncio.sleep(0.02)
     latencies.clear()
 
     sender = connections[0]
@@ -73,6 +81,7 @@ async def measure(port: int, token: str, clients: int, rate: int, seconds: int) 
     deadline = time.monotonic() + 30
     while len(latencies) < expected and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
+    closes = _closes(connections)
     for connection in connections:
         connection.close()
     ordered = sorted(latencies)
@@ -84,7 +93,17 @@ async def measure(port: int, token: str, clients: int, rate: int, seconds: int) 
         "p50_ms": statistics.median(ordered) if ordered else None,
         "p99_ms": ordered[int(len(ordered) * 0.99) - 1] if ordered else None,
         "max_ms": ordered[-1] if ordered else None,
+        "closed_by_server": closes,
     }
+
+
+def _closes(connections: list[WebSocketClient]) -> dict[str, int]:
+    """How many connections the server closed, by close code."""
+    counts: dict[str, int] = {}
+    for connection in connections:
+        if connection.close_code is not None:
+            counts[str(connection.close_code)] = counts.get(str(connection.close_code), 0) + 1
+    return counts
 
 
 def main() -> None:
