@@ -14,6 +14,10 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "access_log": False,
     # Room frames carry at most 4,000 characters; a far larger frame is closed with 1009.
     "ws_max_size": 64 * 1024,
+    # Browsers offer permessage-deflate, and uvicorn accepts it by default: every event
+    # would then be compressed once per member, with a zlib context (hundreds of KiB) per
+    # connection, to save a few bytes on messages of a few hundred.
+    "ws_per_message_deflate": False,
 }
 
 

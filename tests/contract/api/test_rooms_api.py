@@ -220,3 +220,10 @@ def test_two_processes_sharing_redis_form_one_room(
         assert deleted.status_code == 200
         for ws in (on_a, on_b):
             assert receive_until(ws, "deleted")["_id"] == first["_id"]
+
+
+def test_events_are_not_compressed_per_connection(server: ChatcoreServer, account: Account) -> None:
+    # The websockets client offers permessage-deflate, as browsers do; the server declines.
+    with joined(server, unique_name("room"), account) as ws:
+        assert ws.response is not None
+        assert "Sec-WebSocket-Extensions" not in ws.response.headers
