@@ -91,6 +91,10 @@ class RepositoryUrlPolicy:
         """The normalised clone URL and default name of `url`; InvalidInput if not allowed."""
         origin, segments = _split(url, what="repository URL")
         prefix = next((p for p in self.prefixes if p.matches(origin, segments)), None)
+        if prefix is None and origin.port is not None:
+            bare = attrs.evolve(origin, port=None)
+            if any(p.matches(bare, segments) for p in self.prefixes):
+                raise InvalidInput("Repository URL must not name a port")
         if prefix is None:
             allowed = ", ".join(p.render() for p in self.prefixes)
             raise InvalidInput(f"Repository URL must start with one of: {allowed}")
@@ -118,10 +122,7 @@ def _split(raw: str, what: str) -> tuple[_Origin, tuple[str, ...]]:
         raise InvalidInput(f"The {what} is longer than {MAX_URL_LENGTH} characters")
     if _URL_CHARACTERS.fullmatch(raw) is None:
         bad = next(c for c in raw if _URL_CHARACTERS.fullmatch(c) is None)
-        raise InvalidInput(
-            f"The {what} contains {_describe(bad)}: only letters, digits and . _ ~ - : /"
-            " are allowed (no credentials, query, fragment, percent-encoding or spaces)"
-        )
+        raise InvalidInput(f"The {what} contains {_describe(bad)}")
     scheme, separator, rest = raw.partition("://")
     if not separator or _SCHEME.fullmatch(scheme) is None:
         raise InvalidInput(f"The {what} must start with https:// (or an allowed http://)")
@@ -159,10 +160,17 @@ def _origin(scheme: str, authority: str, what: str) -> _Origin:
 
 
 def _describe(character: str) -> str:
-    if character == "@":
-        return "'@' (credentials or a user name are not allowed)"
+    reasons = {
+        "@": "credentials or a user name are not allowed",
+        "%": "percent-encoding is not allowed",
+        "?": "a query is not allowed",
+        "#": "a fragment is not allowed",
+        "\\": "backslashes are not allowed",
+    }
+    if character in reasons:
+        return f"{character!r}: {reasons[character]}"
     if character.isspace() or not character.isprintable():
         return f"a space or control character (U+{ord(character):04X})"
     if ord(character) > 127:
         return f"the non-ASCII character {character!r}"
-    return f"{character!r}"
+    return f"{character!r}: only letters, digits and . _ ~ - : / may appear"

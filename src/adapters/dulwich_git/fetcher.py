@@ -59,10 +59,13 @@ class Deadline:
         return cls(time.monotonic() + seconds, seconds)
 
     def check(self) -> None:
-        if time.monotonic() > self.at:
+        if self.passed():
             raise RepositoryOverLimit(
                 f"The repository took longer than the {self.seconds:g} s limit to ingest"
             )
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
 
     def remaining(self) -> float:
         return max(self.at - time.monotonic(), 0.001)
@@ -160,6 +163,8 @@ def _download(
         raise
     except Exception as error:
         abort()
+        # A socket timeout cut short to the deadline is the time limit, not the network.
+        deadline.check()
         raise _unavailable(clone_url, error) from error
     except BaseException:
         abort()
