@@ -40,7 +40,7 @@ def regular_files(
                 count += 1
                 if count > max_files:
                     raise RepositoryOverLimit(
-                        f"The repository has more than the limit of {max_files:,} files"
+                        f"The repository has more files than the limit of {max_files:,}"
                     )
                 yield path, entry.sha
 
@@ -62,6 +62,6 @@ def _name(raw: bytes, prefix: str) -> str:
         raise RepositoryUnavailable(
             f"The repository has a file name that is not UTF-8 in {prefix or '/'!r}: {raw!r}"
         ) from None
-    if name in ("", ".", "..") or "/" in name or "\0" in name:
+    if name in ("", ".", "..") or "/" in name:
         raise RepositoryUnavailable(f"The repository has an unsafe path: {prefix + name!r}")
     return name
