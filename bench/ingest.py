@@ -93,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, list[float]]:
     contenders = {
         "dulwich fetch + read all": fetch_with_dulwich,
         "git clone --depth 1": clone_with_git,
+        "git clone --depth 1 --no-checkout": clone_with_git_no_checkout,
     }
     times: dict[str, list[float]] = {name: [] for name in contenders}
     with tempfile.TemporaryDirectory(prefix="chatcore-bench-git-") as root:

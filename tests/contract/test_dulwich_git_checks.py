@@ -3,11 +3,13 @@
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+from wsgiref.simple_server import make_server
 
 import pytest
 from dulwich.object_store import MemoryObjectStore
@@ -18,7 +20,7 @@ from adapters.dulwich_git.pack_sizes import CorruptPack, object_sizes
 from adapters.dulwich_git.tree import regular_files
 from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
 from chatcore.repository_limits import RepositoryLimits
-from tests.git_server import git, make_repository
+from tests.git_server import GitHttpServer, git, make_repository
 
 
 def _store_with_tree(*entries: tuple[bytes, int]) -> tuple[MemoryObjectStore, bytes]:
@@ -158,3 +160,37 @@ def test_a_server_that_never_answers_fails_at_the_time_limit(silent_port: int) -
     ):
         pytest.fail("the fetch should have failed")
     assert time.monotonic() - started < 3
+
+
+@pytest.fixture
+def redirecting_url(server_root: Path) -> Iterator[str]:
+    """A loopback server that answers every request with a redirect to a real repository."""
+    with GitHttpServer(server_root) as target:
+
+        def redirect(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            location = target.url("acme/small.git") + "/info/refs?service=git-upload-pack"
+            start_response("301 Moved Permanently", [("Location", location)])
+            return [b""]
+
+        server = make_server("127.0.0.1", 0, redirect)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/acme/moved.git"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.fixture
+def server_root(tmp_path: Path) -> Path:
+    make_repository(tmp_path, "acme/small.git", {"a.txt": b"a\n"})
+    return tmp_path
+
+
+def test_a_redirect_is_not_followed(redirecting_url: str) -> None:
+    with (
+        pytest.raises(RepositoryUnavailable, match="301"),
+        DulwichRepositoryFetcher().fetch(redirecting_url, RepositoryLimits()),
+    ):
+        pytest.fail("the fetch should have followed no redirect")

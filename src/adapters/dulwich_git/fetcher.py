@@ -26,7 +26,7 @@ from dulwich.repo import Repo
 
 from adapters.dulwich_git.pack_sizes import object_sizes
 from adapters.dulwich_git.tree import regular_files
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
+from chatcore.errors import RepositoryFetchFailed, RepositoryOverLimit, RepositoryUnavailable
 from chatcore.repository_limits import MIB, RepositoryLimits
 
 CONNECT_TIMEOUT = 10.0  # seconds; an unreachable host fails in this time, not the whole limit
@@ -83,7 +83,8 @@ class GitFile:
 
     def read(self) -> bytes:
         self._deadline.check()
-        kind, data = self._repo.object_store.get_raw(self._blob_id)  # type: ignore[arg-type]
+        with _malformed_objects():
+            kind, data = self._repo.object_store.get_raw(self._blob_id)  # type: ignore[arg-type]
         if kind != BLOB or len(data) != self.size:
             raise RepositoryUnavailable(f"The repository's pack is inconsistent at {self.path}")
         return data
@@ -114,7 +115,9 @@ class DulwichRepositoryFetcher:
             repo = Repo.init_bare(str(Path(tmp) / "repo.git"), mkdir=True)
             try:
                 commit_id, sizes = _download(repo, clone_url, limits, deadline)
-                yield _snapshot(repo, commit_id, sizes, limits, deadline)
+                with _malformed_objects():
+                    snapshot = _snapshot(repo, commit_id, sizes, limits, deadline)
+                yield snapshot
             finally:
                 repo.close()
 
@@ -158,7 +161,7 @@ def _download(
         if not head:
             raise RepositoryUnavailable(f"The repository {clone_url} has no commits")
         offsets = object_sizes(pack, max_object_bytes(limits), check_time=deadline.check)
-    except (RepositoryOverLimit, RepositoryUnavailable):
+    except RepositoryFetchFailed:
         abort()
         raise
     except Exception as error:
@@ -169,10 +172,11 @@ def _download(
     except BaseException:
         abort()
         raise
-    indexed = commit()
-    if indexed is None:
-        raise RepositoryUnavailable(f"The repository {clone_url} sent no objects")
-    sizes = {sha: offsets[offset] for sha, offset, _crc in indexed.index.iterentries()}
+    with _malformed_objects():
+        indexed = commit()
+        if indexed is None:
+            raise RepositoryUnavailable(f"The repository {clone_url} sent no objects")
+        sizes = {sha: offsets[offset] for sha, offset, _crc in indexed.index.iterentries()}
     return head[0], sizes
 
 
@@ -210,6 +214,19 @@ def _snapshot(
         files.append(GitFile(path, size, blob_id=blob_id, repo=repo, deadline=deadline))
     files.sort(key=lambda file: file.path)
     return GitSnapshot(commit_id=commit_id.decode("ascii"), files=files)
+
+
+@contextmanager
+def _malformed_objects() -> Iterator[None]:
+    """Turn dulwich's complaints about the objects a server sent into the domain's error."""
+    try:
+        yield
+    except RepositoryFetchFailed:
+        raise
+    except Exception as error:
+        raise RepositoryUnavailable(
+            f"The repository sent malformed objects: {type(error).__name__}: {error}"
+        ) from error
 
 
 def _binary(hex_id: bytes) -> bytes:
