@@ -108,13 +108,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, list[float]]:
                 for name, run in contenders.items():
                     times[name].append(timed(run, url, args.files))
     print(f"\n{args.files:,} files, {args.runs} runs each (seconds)")
-    print(f"{'':28} {'min':>7} {'median':>7} {'max':>7}")
+    width = max(map(len, times))
+    print(f"{'':{width}} {'min':>7} {'median':>7} {'max':>7}")
     for name, values in times.items():
-        print(f"{name:28} {min(values):7.3f} {statistics.median(values):7.3f} {max(values):7.3f}")
-    ratio = statistics.median(times["dulwich fetch + read all"]) / statistics.median(
-        times["git clone --depth 1"]
-    )
-    print(f"\ndulwich / git (medians): {ratio:.2f}")
+        low, middle, high = min(values), statistics.median(values), max(values)
+        print(f"{name:{width}} {low:7.3f} {middle:7.3f} {high:7.3f}")
+    ours = statistics.median(times["dulwich fetch + read all"])
+    for name in list(times)[1:]:
+        print(f"dulwich / {name} (medians): {ours / statistics.median(times[name]):.2f}")
     return times
 
 
