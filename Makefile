@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean bench bench-quick bench-embedding
+.PHONY: run test lint clean bench bench-quick bench-embedding bench-ingest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/chatcore serve
 
-# The Redis broker's contract suite runs against a real redis-server; Debian has it.
+# The Redis broker's contract suite runs against a real redis-server, the repository
+# fetcher's against `git http-backend`; Debian has both.
 REDIS := $(shell command -v redis-server 2>/dev/null)
+GIT := $(shell command -v git 2>/dev/null)
 
 test: $(STAMP) lint
 	@test -n "$(REDIS)" || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -45,3 +48,8 @@ bench-quick: $(STAMP)
 # chatcore as an in-memory library: builds per second, and one account's round trip.
 bench-embedding: $(STAMP)
 	$(BIN)/python -m bench.embedding
+
+# The dulwich repository fetcher against `git clone --depth 1`, 5,000 files on loopback.
+bench-ingest: $(STAMP)
+	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
+	$(BIN)/python -m bench.ingest

@@ -27,3 +27,15 @@ class InvalidInput(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid credentials: a wrong password, a missing, expired or revoked token."""
+
+
+class RepositoryFetchFailed(DomainError):
+    """A repository could not be ingested; `message` says why, for the artifact's `error`."""
+
+
+class RepositoryUnavailable(RepositoryFetchFailed):
+    """The repository could not be fetched or read: unreachable, missing, empty, malformed."""
+
+
+class RepositoryOverLimit(RepositoryFetchFailed):
+    """The repository exceeds a limit: file count, file size, total size or time."""

@@ -4,6 +4,7 @@ Adapters implement them; `Ports` bundles one implementation of each for the use 
 """
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import Enum
 from typing import Protocol
@@ -13,6 +14,7 @@ import attrs
 from chatcore.chats import ChatSession, Message
 from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import OutgoingEmail
+from chatcore.repository_limits import RepositoryLimits
 from chatcore.rooms import RoomMessage
 from chatcore.tokens import TokenClaims, TokenKind
 from chatcore.users import User
@@ -187,6 +189,53 @@ class RoomBroker(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class RepositoryFile(Protocol):
+    """One regular file at a repository's HEAD; its bytes are read on demand."""
+
+    @property
+    def path(self) -> str:
+        """Relative POSIX path; never empty, '.', '..' or under `.git`."""
+        ...
+
+    @property
+    def size(self) -> int: ...
+
+    def read(self) -> bytes:
+        """The file's `size` bytes; RepositoryOverLimit once the time limit has passed."""
+        ...
+
+
+class RepositorySnapshot(Protocol):
+    """A repository fetched within its limits: sizes are known before any file is read."""
+
+    @property
+    def commit_id(self) -> str:
+        """The 40-hex-character id of the HEAD commit that was fetched."""
+        ...
+
+    @property
+    def files(self) -> Sequence[RepositoryFile]:
+        """The regular files, sorted by path; symlinks and submodules are left out."""
+        ...
+
+    @property
+    def total_bytes(self) -> int: ...
+
+
+class RepositoryFetcher(Protocol):
+    def fetch(
+        self, clone_url: str, limits: RepositoryLimits
+    ) -> AbstractContextManager[RepositorySnapshot]:
+        """Shallow-fetch the default branch of an approved URL; the snapshot lives as long
+        as the `with` block.
+
+        RepositoryUnavailable when it cannot be fetched or read (unreachable, missing,
+        empty, malformed); RepositoryOverLimit past any of `limits`, before any file is
+        read when counts or sizes are over.
+        """
+        ...
 
 
 class SessionDependents(Protocol):

@@ -1,10 +1,12 @@
 """Configuration from CHATCORE_* environment variables (a `.env` file may set them too)."""
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
+
+from chatcore.repository_limits import RepositoryLimits
 
 DEFAULT_ALLOWED_REPOSITORIES = "https://github.com/,https://gitlab.com/,https://bitbucket.org/"
 
@@ -22,6 +24,7 @@ class Settings:
     public_url: str = "http://localhost:8000"
     max_upload_bytes: int = 52_428_800
     repository_allowed_urls: tuple[str, ...] = tuple(DEFAULT_ALLOWED_REPOSITORIES.split(","))
+    repository_limits: RepositoryLimits = RepositoryLimits()
     broker_url: str = "memory://"
     cors_origins: tuple[str, ...] = ()
     rate_limits: bool = True
@@ -54,6 +57,7 @@ class Settings:
             ),
             repository_allowed_urls=_list(get("REPOSITORY_ALLOWED_URLS"))
             or defaults.repository_allowed_urls,
+            repository_limits=_repository_limits(get, defaults.repository_limits),
             broker_url=get("BROKER_URL") or defaults.broker_url,
             cors_origins=_list(get("CORS_ORIGINS")),
             rate_limits=_switch("CHATCORE_RATE_LIMITS", get("RATE_LIMITS"), defaults.rate_limits),
@@ -82,6 +86,24 @@ def _integer(name: str, raw: str | None, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _repository_limits(
+    get: Callable[[str], str | None], default: RepositoryLimits
+) -> RepositoryLimits:
+    def integer(name: str, fallback: int) -> int:
+        return _integer(f"CHATCORE_{name}", get(name), fallback)
+
+    timeout = get("REPOSITORY_TIMEOUT_SECONDS")
+    try:
+        return RepositoryLimits(
+            max_files=integer("REPOSITORY_MAX_FILES", default.max_files),
+            max_file_bytes=integer("REPOSITORY_MAX_FILE_BYTES", default.max_file_bytes),
+            max_total_bytes=integer("REPOSITORY_MAX_TOTAL_BYTES", default.max_total_bytes),
+            timeout_seconds=default.timeout_seconds if timeout is None else float(timeout),
+        )
+    except ValueError as error:
+        raise ValueError(f"CHATCORE_REPOSITORY_* limits must be positive: {error}") from None
 
 
 def _list(raw: str | None) -> tuple[str, ...]:

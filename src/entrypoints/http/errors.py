@@ -14,6 +14,7 @@ from chatcore.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RepositoryFetchFailed,
     Unauthenticated,
 )
 from entrypoints.http.validation import RequestValidationError
@@ -27,6 +28,9 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: 400,
     InvalidInput: 400,
     Unauthenticated: 401,
+    # Ingestion runs in the background and records these on the artifact; should one reach
+    # a request, the repository the caller named is what failed.
+    RepositoryFetchFailed: 400,
 }
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}

@@ -1,0 +1,275 @@
+"""The repository fetcher over dulwich: a depth-1 fetch of HEAD, read from its pack.
+
+There is no checkout. The pack is downloaded into a temporary bare repository (cut off
+past `max_download_bytes`), every object's size is read from it without inflating
+anything (`pack_sizes`), then dulwich indexes it; the HEAD tree is walked for regular
+files, and each file's bytes are inflated only when the caller reads it. Symlinks and
+submodules are skipped: a link's target is not content of the repository, and a
+submodule's commit is in another one. Redirects are not followed: the URL was approved
+by the policy, and a redirect could lead anywhere.
+"""
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+import attrs
+import urllib3
+from dulwich.client import HttpGitClient, HTTPUnauthorized
+from dulwich.errors import GitProtocolError, NotGitRepository
+from dulwich.objects import Commit
+from dulwich.repo import Repo
+
+from adapters.dulwich_git.pack_sizes import object_sizes
+from adapters.dulwich_git.tree import regular_files
+from chatcore.errors import RepositoryFetchFailed, RepositoryOverLimit, RepositoryUnavailable
+from chatcore.repository_limits import MIB, RepositoryLimits
+
+CONNECT_TIMEOUT = 10.0  # seconds; an unreachable host fails in this time, not the whole limit
+READ_TIMEOUT = 30.0  # seconds of silence from the server before giving up
+BLOB = 3
+
+
+def max_download_bytes(limits: RepositoryLimits) -> int:
+    """How much a clone may download before it is cut off as over the limits.
+
+    A shallow pack holds each file once, compressed, plus the trees and the commit; zlib
+    grows incompressible data only slightly, so twice the total plus room for the trees
+    of `max_files` entries bounds every repository within the limits.
+    """
+    return 2 * limits.max_total_bytes + 128 * limits.max_files + MIB
+
+
+def max_object_bytes(limits: RepositoryLimits) -> int:
+    """The largest object a pack may hold: a file, or a tree listing up to max_files entries."""
+    return max(limits.max_file_bytes, 300 * limits.max_files)
+
+
+@attrs.frozen
+class Deadline:
+    at: float
+    seconds: float
+
+    @classmethod
+    def after(cls, seconds: float) -> "Deadline":
+        return cls(time.monotonic() + seconds, seconds)
+
+    def check(self) -> None:
+        if self.passed():
+            raise RepositoryOverLimit(
+                f"The repository took longer than the {self.seconds:g} s limit to ingest"
+            )
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
+
+    def remaining(self) -> float:
+        return max(self.at - time.monotonic(), 0.001)
+
+
+@attrs.frozen(eq=False)
+class GitFile:
+    """A regular file at HEAD; `read` inflates its blob from the pack."""
+
+    path: str
+    size: int
+    _blob_id: bytes = attrs.field(alias="blob_id")
+    _repo: Repo = attrs.field(alias="repo", repr=False)
+    _deadline: Deadline = attrs.field(alias="deadline", repr=False)
+
+    def read(self) -> bytes:
+        self._deadline.check()
+        with _malformed_objects():
+            kind, data = self._repo.object_store.get_raw(self._blob_id)  # type: ignore[arg-type]
+        if kind != BLOB or len(data) != self.size:
+            raise RepositoryUnavailable(f"The repository's pack is inconsistent at {self.path}")
+        return data
+
+
+@attrs.frozen
+class GitSnapshot:
+    commit_id: str
+    files: Sequence[GitFile]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(file.size for file in self.files)
+
+
+class DulwichRepositoryFetcher:
+    """Fetches repositories over smart HTTP(S) into temporary directories under `work_dir`."""
+
+    def __init__(self, work_dir: Path | None = None) -> None:
+        self._work_dir = work_dir
+
+    @contextmanager
+    def fetch(self, clone_url: str, limits: RepositoryLimits) -> Iterator[GitSnapshot]:
+        deadline = Deadline.after(limits.timeout_seconds)
+        if self._work_dir is not None:
+            self._work_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="chatcore-git-", dir=self._work_dir) as tmp:
+            repo = Repo.init_bare(str(Path(tmp) / "repo.git"), mkdir=True)
+            try:
+                commit_id, sizes = _download(repo, clone_url, limits, deadline)
+                with _malformed_objects():
+                    snapshot = _snapshot(repo, commit_id, sizes, limits, deadline)
+                yield snapshot
+            finally:
+                repo.close()
+
+
+def _download(
+    repo: Repo, clone_url: str, limits: RepositoryLimits, deadline: Deadline
+) -> tuple[bytes, dict[bytes, int]]:
+    """Fetch HEAD at depth 1 into `repo`; its commit id and the size of every object."""
+    parts = urlsplit(clone_url)
+    client = HttpGitClient(
+        f"{parts.scheme}://{parts.netloc}/",
+        pool_manager=_pool_manager(deadline),
+        config=None,
+        thin_packs=False,
+        quiet=True,
+    )
+    head: list[bytes] = []
+
+    def wants(refs: dict[bytes, bytes], depth: int | None = None) -> list[bytes]:
+        if client.dumb:
+            # The dumb protocol downloads objects one by one, beyond the pack checks.
+            raise RepositoryUnavailable(f"{clone_url} is not served by a smart git server")
+        if b"HEAD" not in refs:
+            raise RepositoryUnavailable(f"The repository {clone_url} has no commits")
+        head.append(refs[b"HEAD"])
+        return [refs[b"HEAD"]]
+
+    pack, commit, abort = repo.object_store.add_pack()
+    try:
+        result = client.fetch_pack(
+            parts.path,
+            wants,  # type: ignore[arg-type]
+            repo.get_graph_walker(),
+            _capped_writer(pack, max_download_bytes(limits), deadline),
+            progress=lambda _message: deadline.check(),
+            depth=1,
+            ref_prefix=[b"HEAD"],
+        )
+        if result.object_format not in (None, "sha1"):
+            raise RepositoryUnavailable(f"{clone_url} uses {result.object_format} object ids")
+        if not head:
+            raise RepositoryUnavailable(f"The repository {clone_url} has no commits")
+        offsets = object_sizes(pack, max_object_bytes(limits), check_time=deadline.check)
+    except RepositoryFetchFailed:
+        abort()
+        raise
+    except Exception as error:
+        abort()
+        # A socket timeout cut short to the deadline is the time limit, not the network.
+        deadline.check()
+        raise _unavailable(clone_url, error) from error
+    except BaseException:
+        abort()
+        raise
+    with _malformed_objects():
+        indexed = commit()
+        if indexed is None:
+            raise RepositoryUnavailable(f"The repository {clone_url} sent no objects")
+        sizes = {sha: offsets[offset] for sha, offset, _crc in indexed.index.iterentries()}
+    return head[0], sizes
+
+
+def _snapshot(
+    repo: Repo,
+    commit_id: bytes,
+    sizes: dict[bytes, int],
+    limits: RepositoryLimits,
+    deadline: Deadline,
+) -> GitSnapshot:
+    store = repo.object_store
+    try:
+        commit = store[commit_id]  # type: ignore[index]
+    except KeyError:
+        raise RepositoryUnavailable("The repository's pack lacks its HEAD commit") from None
+    if not isinstance(commit, Commit):
+        raise RepositoryUnavailable("The repository's HEAD is not a commit")
+    files: list[GitFile] = []
+    total = 0
+    for path, blob_id in regular_files(store, commit.tree, limits.max_files, deadline.check):
+        size = sizes.get(_binary(blob_id))
+        if size is None:
+            raise RepositoryUnavailable(f"The repository's pack lacks the content of {path}")
+        if size > limits.max_file_bytes:
+            raise RepositoryOverLimit(
+                f"{path} is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit"
+                " for one file"
+            )
+        total += size
+        if total > limits.max_total_bytes:
+            raise RepositoryOverLimit(
+                f"The repository's files add up to more than the"
+                f" {limits.max_total_bytes:,}-byte limit"
+            )
+        files.append(GitFile(path, size, blob_id=blob_id, repo=repo, deadline=deadline))
+    files.sort(key=lambda file: file.path)
+    return GitSnapshot(commit_id=commit_id.decode("ascii"), files=files)
+
+
+@contextmanager
+def _malformed_objects() -> Iterator[None]:
+    """Turn dulwich's complaints about the objects a server sent into the domain's error."""
+    try:
+        yield
+    except RepositoryFetchFailed:
+        raise
+    except Exception as error:
+        raise RepositoryUnavailable(
+            f"The repository sent malformed objects: {type(error).__name__}: {error}"
+        ) from error
+
+
+def _binary(hex_id: bytes) -> bytes:
+    return bytes.fromhex(hex_id.decode("ascii"))
+
+
+def _capped_writer(pack: BinaryIO, cap: int, deadline: Deadline) -> Callable[[bytes], int]:
+    received = 0
+
+    def write(data: bytes) -> int:
+        nonlocal received
+        received += len(data)
+        if received > cap:
+            raise RepositoryOverLimit(
+                f"The repository's download passed {cap:,} bytes, beyond the size limits"
+            )
+        deadline.check()
+        return pack.write(data)
+
+    return write
+
+
+def _pool_manager(deadline: Deadline) -> urllib3.PoolManager:
+    # Our own pool manager, not dulwich's default: no proxy or git config from the
+    # environment, no retries (an unreachable host fails once, fast), no redirects.
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(
+            connect=min(CONNECT_TIMEOUT, deadline.remaining()),
+            read=min(READ_TIMEOUT, deadline.remaining()),
+        ),
+        retries=False,
+        headers={"User-Agent": "chatcore (dulwich)"},
+        cert_reqs="CERT_REQUIRED",
+    )
+
+
+def _unavailable(clone_url: str, error: Exception) -> RepositoryUnavailable:
+    if isinstance(error, NotGitRepository):
+        reason = "no repository there (404)"
+    elif isinstance(error, HTTPUnauthorized):
+        reason = "it needs credentials; only public repositories can be fetched"
+    elif isinstance(error, GitProtocolError | OSError):
+        reason = str(error) or type(error).__name__
+    else:
+        reason = f"{type(error).__name__}: {error}"
+    return RepositoryUnavailable(f"Could not fetch {clone_url}: {reason}")
