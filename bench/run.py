@@ -1,6 +1,6 @@
 """Run the benchmark: chatcore and the baseline, served alike, driven by wrk.
 
-    python -m bench.run [--quick]
+    python -m bench.run [--quick] [--only SCENARIO]...
 
 The server is pinned to CPU 0 and wrk to CPU 1 (where taskset and two cores exist), each
 scenario is warmed up and then run several times, and the table shows min/median/max
@@ -260,7 +260,14 @@ def summary(runs: list[Measurement]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs, a smaller session")
-    profile = QUICK if parser.parse_args().quick else FULL
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SCENARIO",
+        help="measure only this scenario (its name as printed; may be repeated)",
+    )
+    args = parser.parse_args()
+    profile = QUICK if args.quick else FULL
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (make bench installs it with apt-get)")
 
@@ -285,6 +292,11 @@ def main() -> None:
             seeded = seed(chatcore_port, env, profile)
             print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
             plan = scenarios(seeded, profile)
+            if args.only:
+                unknown = set(args.only) - {scenario.name for scenario in plan}
+                if unknown:
+                    sys.exit(f"bench: no scenario named {', '.join(sorted(unknown))}")
+                plan = [scenario for scenario in plan if scenario.name in args.only]
             targets = {"baseline": (baseline_port, ""), "chatcore": (chatcore_port, seeded.token)}
             measured = {}
             for scenario in plan:
