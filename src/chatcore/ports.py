@@ -13,6 +13,7 @@ import attrs
 from chatcore.chats import ChatSession, Message
 from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import OutgoingEmail
+from chatcore.rate_limits import Rate
 from chatcore.rooms import RoomMessage
 from chatcore.tokens import TokenClaims, TokenKind
 from chatcore.users import User
@@ -187,6 +188,18 @@ class RoomBroker(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class RateLimiter(Protocol):
+    """Counts requests per key under a `Rate` (GCRA), shared by every process it serves."""
+
+    async def acquire(self, keys: Sequence[str], rate: Rate) -> float:
+        """Count one request against every key, if each admits it: then 0.0.
+
+        Otherwise count nothing and return the seconds until all would admit it. Atomic:
+        concurrent callers (in any process sharing the limiter) never overshoot together.
+        """
+        ...
 
 
 class SessionDependents(Protocol):
