@@ -201,6 +201,8 @@ class RateLimiter(Protocol):
         """
         ...
 
+    async def close(self) -> None: ...
+
 
 class SessionDependents(Protocol):
     """Things that belong to chat sessions and are disabled when their session goes."""

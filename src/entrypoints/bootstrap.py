@@ -22,6 +22,7 @@ from chatcore.ports import (
     MessageRepository,
     OneTimeTokenStore,
     Ports,
+    RateLimiter,
     RoomBroker,
     RoomMessageRepository,
     SessionRepository,
@@ -124,6 +125,23 @@ def open_broker(url: str) -> RoomBroker:
         return RedisRoomBroker(url)
     raise ValueError(
         f"CHATCORE_BROKER_URL: unsupported scheme {url.partition(':')[0]!r}"
+        " (use memory:// or redis://…)"
+    )
+
+
+def open_rate_limiter(settings: Settings) -> RateLimiter:
+    """Counts in this process, or in the Redis every process shares (see shared_limits_url)."""
+    url = settings.shared_limits_url
+    if url is None:
+        from adapters.memory.rate_limiter import MemoryRateLimiter
+
+        return MemoryRateLimiter()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from adapters.redis_rate_limiter import RedisRateLimiter
+
+        return RedisRateLimiter(url)
+    raise ValueError(
+        f"CHATCORE_RATE_LIMIT_URL: unsupported scheme {url.partition(':')[0]!r}"
         " (use memory:// or redis://…)"
     )
 

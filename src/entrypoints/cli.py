@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from chatcore.errors import DomainError
 from chatcore.users import Role, Tier
-from entrypoints.bootstrap import build
+from entrypoints.bootstrap import build, open_rate_limiter
 from entrypoints.settings import Settings
 
 
@@ -41,17 +41,34 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from entrypoints.http.app import create_app
+    from entrypoints.http.client_address import ClientAddresses
+    from entrypoints.http.limits import RateLimits
+    from entrypoints.http.request_limits import RequestSizes
     from entrypoints.server import UVICORN_OPTIONS, GracefulServer
 
     runtime = build(settings)
+    rate_limits = None
+    if settings.rate_limits:
+        rate_limits = RateLimits(
+            limiter=open_rate_limiter(settings),
+            rates=settings.rates,
+            addresses=ClientAddresses(settings.trusted_proxies),
+            tokens=runtime.core.ports.tokens,
+        )
     app = create_app(
         runtime.core,
         on_shutdown=runtime.close,
         cors_origins=settings.cors_origins,
         inline_use_cases=runtime.database.in_process,
-        rate_limits=settings.rate_limits,
+        rate_limits=rate_limits,
+        request_sizes=RequestSizes(
+            max_json_bytes=settings.max_json_bytes,
+            max_url_bytes=settings.max_url_bytes,
+            max_header_bytes=settings.max_header_bytes,
+        ),
     )
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
+    options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)
     GracefulServer(config, app).run()
     return 0
 

@@ -41,6 +41,9 @@ class MemoryRateLimiter:
             self._sweep(now)
         return 0.0
 
+    async def close(self) -> None:
+        """Nothing to release."""
+
     def _sweep(self, now: float) -> None:
         # A TAT in the past is the same as no entry at all: forgetting it changes nothing.
         self._tats = {key: tat for key, tat in self._tats.items() if tat > now}
