@@ -27,3 +27,11 @@ class InvalidInput(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid credentials: a wrong password, a missing, expired or revoked token."""
+
+
+class TooManyRequests(DomainError):
+    """The caller must wait: too many attempts; `retry_after` says how long, in seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

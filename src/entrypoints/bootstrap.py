@@ -3,6 +3,7 @@
 import contextlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -11,13 +12,17 @@ import attrs
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.clock import SystemClock
 from adapters.jwt_tokens import JwtTokenService
+from adapters.log_audit import LoggedAuditLog
 from adapters.log_mail import LogMailer
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from adapters.smtp_mail import SmtpMailer
 from chatcore.core import ChatCore
+from chatcore.login_throttle import Backoff, LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import (
+    AuditLog,
+    FailureCounters,
     Mailer,
     MessageRepository,
     OneTimeTokenStore,
@@ -54,6 +59,9 @@ class Database(Protocol):
     @property
     def room_messages(self) -> RoomMessageRepository: ...
 
+    @property
+    def audit(self) -> AuditLog: ...
+
     def ping(self) -> None: ...
 
     def close(self) -> None: ...
@@ -73,6 +81,7 @@ class Runtime:
 def build(settings: Settings) -> Runtime:
     """Build every adapter that `settings` names and wire the use cases to them."""
     database = open_database(settings.database_url, settings.data_dir)
+    max_backoff = timedelta(seconds=settings.login_max_backoff)
     ports = Ports(
         users=database.users,
         one_time_tokens=database.one_time_tokens,
@@ -85,8 +94,19 @@ def build(settings: Settings) -> Runtime:
         messages=database.messages,
         room_messages=database.room_messages,
         room_broker=open_broker(settings.broker_url),
+        audit=LoggedAuditLog(database.audit),
     )
-    core = ChatCore.from_ports(ports, emails=AccountEmails(public_url=settings.public_url))
+    throttle = None
+    if settings.rate_limits:
+        throttle = LoginThrottle(
+            open_failure_counters(settings),
+            ports.clock,
+            per_account=Backoff(settings.login_free_failures, cap=max_backoff),
+            per_address=Backoff(settings.login_address_free_failures, cap=max_backoff),
+        )
+    core = ChatCore.from_ports(
+        ports, emails=AccountEmails(public_url=settings.public_url), login_throttle=throttle
+    )
     return Runtime(core=core, database=database)
 
 
@@ -127,6 +147,18 @@ def open_broker(url: str) -> RoomBroker:
         f"CHATCORE_BROKER_URL: unsupported scheme {url.partition(':')[0]!r}"
         " (use memory:// or redis://…)"
     )
+
+
+def open_failure_counters(settings: Settings) -> FailureCounters:
+    """Login failures counted in this process, or in the shared Redis."""
+    url = settings.shared_limits_url
+    if url is None:
+        from adapters.memory.failure_counters import MemoryFailureCounters
+
+        return MemoryFailureCounters()
+    from adapters.redis_failure_counters import RedisFailureCounters
+
+    return RedisFailureCounters(url)
 
 
 def open_rate_limiter(settings: Settings) -> RateLimiter:

@@ -57,6 +57,7 @@ def core(clock: ManualClock, outbox: Outbox) -> ChatCore:
             messages=database.messages,
             room_messages=database.room_messages,
             room_broker=MemoryRoomBroker(),
+            audit=database.audit,
         )
     )
 

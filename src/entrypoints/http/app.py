@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from chatcore.core import ChatCore
 from entrypoints.http import auth, room_socket, rooms, sessions, users
+from entrypoints.http.client_address import PEERS, ClientAddresses
 from entrypoints.http.errors import HANDLERS
 from entrypoints.http.headers import SecurityHeaders
 from entrypoints.http.limits import RateLimits, limited_routes
@@ -57,6 +58,7 @@ def create_app(
     inline_use_cases: bool = False,
     rate_limits: RateLimits | None = None,
     request_sizes: RequestSizes = DEFAULT_SIZES,
+    client_addresses: ClientAddresses = PEERS,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -100,5 +102,6 @@ def create_app(
     app.state.inline_use_cases = inline_use_cases
     app.state.rate_limits = rate_limits
     app.state.request_sizes = app.request_sizes = request_sizes
+    app.state.client_addresses = client_addresses
     app.state.room_hub = RoomHub(core.ports.room_broker)
     return app

@@ -39,7 +39,8 @@ async def login(request: Request) -> JSONResponse:
             fields = {key: value for key, value in form.items() if isinstance(value, str)}
     email = required_param(fields, "username", "body")
     password = required_param(fields, "password", "body")
-    signed_in = await hashing(request, core_of(request).auth.login, email, password)
+    address = request.app.state.client_addresses.of(request.scope)
+    signed_in = await hashing(request, core_of(request).auth.login, email, password, address)
     return JSONResponse({**user_view(signed_in.user), **token_fields(signed_in)})
 
 

@@ -46,6 +46,9 @@ class ClientAddresses:
         return any(ip in network for network in self._networks)
 
 
+PEERS = ClientAddresses()  # no proxy trusted: the peer is the client
+
+
 def _is_address(text: str) -> bool:
     try:
         ipaddress.ip_address(text)

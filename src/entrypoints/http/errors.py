@@ -1,6 +1,7 @@
 """The one place where errors become status codes, and every error body is {"detail": ...}."""
 
 import logging
+import math
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
@@ -14,6 +15,7 @@ from chatcore.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyRequests,
     Unauthenticated,
 )
 from entrypoints.http.validation import RequestValidationError
@@ -27,6 +29,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: 400,
     InvalidInput: 400,
     Unauthenticated: 401,
+    TooManyRequests: 429,
 }
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -41,7 +44,10 @@ def error_response(status: int, detail: str, headers: Mapping[str, str] | None =
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status = next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
-    return error_response(status, exc.message)
+    headers = None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+    return error_response(status, exc.message, headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
