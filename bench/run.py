@@ -28,6 +28,7 @@ from urllib.parse import quote
 import attrs
 
 from bench.http_client import JsonClient
+from entrypoints.settings import DEFAULT_RATES as LIMIT_CLASSES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -278,7 +279,10 @@ def main() -> None:
             **os.environ,
             "CHATCORE_DATA_DIR": data_dir,
             "CHATCORE_PORT": str(chatcore_port),
-            "CHATCORE_RATE_LIMITS": "off",
+            # The limiter runs on every request, as in production, with rates no load here
+            # reaches: what is measured is its cost, not its refusals.
+            "CHATCORE_RATE_LIMITS": "on",
+            **{f"CHATCORE_RATE_LIMIT_{name.upper()}": "1000000000/1" for name in LIMIT_CLASSES},
         }
         baseline_command = [sys.executable, "-m", "bench.serve_baseline", str(baseline_port)]
         chatcore_command = [sys.executable, "-m", "entrypoints.cli", "serve"]
