@@ -10,6 +10,7 @@ Two guarantees follow (tests/unit/test_rate_limits.py checks both):
 """
 
 import math
+from typing import NamedTuple
 
 import attrs
 
@@ -26,15 +27,13 @@ class Rate:
 
     limit: int
     period: float
+    # Seconds between requests once the burst is spent (kept: it is read on every request).
+    interval: float = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.limit < 1 or not self.period > 0 or not math.isfinite(self.period):
             raise InvalidInput("A rate needs a limit of at least 1 and a positive period")
-
-    @property
-    def interval(self) -> float:
-        """Seconds between requests once the burst is spent."""
-        return self.period / self.limit
+        object.__setattr__(self, "interval", self.period / self.limit)
 
     @classmethod
     def parse(cls, text: str) -> "Rate":
@@ -53,9 +52,11 @@ class Rate:
         return f"{self.limit}/{self.period:g}"
 
 
-@attrs.frozen
-class Admission:
-    """What `admit` decided: the key's new TAT when admitted, else how long to wait."""
+class Admission(NamedTuple):
+    """What `admit` decided: the key's new TAT when admitted, else how long to wait.
+
+    A NamedTuple, not an attrs class: one is made per request, on the hot path.
+    """
 
     admitted: bool
     tat: float

@@ -31,8 +31,13 @@ class MemoryRateLimiter:
                 return decision.retry_after
             tats[key] = decision.tat
         else:
-            decisions = [admit(tats.get(key), now, rate) for key in keys]
-            wait = max(decision.retry_after for decision in decisions)
+            wait = 0.0
+            decisions = []
+            for key in keys:
+                decision = admit(tats.get(key), now, rate)
+                if decision.retry_after > wait:
+                    wait = decision.retry_after
+                decisions.append(decision)
             if wait > 0:
                 return wait
             for key, decision in zip(keys, decisions, strict=True):

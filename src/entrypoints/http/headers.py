@@ -38,16 +38,22 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": _with_ours(message.get("headers", ()), authorized)}
+                message["headers"] = _with_ours(message.get("headers", []), authorized)
             await send(message)
 
         await self._app(scope, receive, send_with_headers)
 
 
 def _with_ours(headers: list[tuple[bytes, bytes]], authorized: bool) -> list[tuple[bytes, bytes]]:
-    present = {name.lower() for name, _ in headers}
-    merged = [(n, v) for n, v in headers if not (authorized and n.lower() == b"cache-control")]
-    merged.extend(header for header in ALWAYS if header[0] not in present)
+    # ASGI header names are lower-case. The list is the response's own: extended in place.
+    if not isinstance(headers, list):
+        headers = list(headers)
+    present = {name for name, _ in headers}
+    if authorized and b"cache-control" in present:
+        headers = [header for header in headers if header[0] != b"cache-control"]
+    for header in ALWAYS:
+        if header[0] not in present:
+            headers.append(header)
     if authorized:
-        merged.append(NO_STORE)
-    return merged
+        headers.append(NO_STORE)
+    return headers

@@ -74,6 +74,7 @@ class RateLimited:
         self._app = app
         self._template = template
         self._limits = limits
+        # method → (key prefix, rate), filled on first use: routes are few, methods fewer.
         self._by_method: dict[str, tuple[str, Rate] | None] = {}
 
     def _class_of(self, method: str) -> tuple[str, Rate] | None:
