@@ -1,6 +1,6 @@
 """Run the benchmark: chatcore and the baseline, served alike, driven by wrk.
 
-    python -m bench.run [--quick]
+    python -m bench.run [--quick] [--only SCENARIO]...
 
 The server is pinned to CPU 0 and wrk to CPU 1 (where taskset and two cores exist), each
 scenario is warmed up and then run several times, and the table shows min/median/max
@@ -28,6 +28,7 @@ from urllib.parse import quote
 import attrs
 
 from bench.http_client import JsonClient
+from entrypoints.settings import DEFAULT_RATES as LIMIT_CLASSES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -266,7 +267,14 @@ def summary(runs: list[Measurement]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs, a smaller session")
-    profile = QUICK if parser.parse_args().quick else FULL
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SCENARIO",
+        help="measure only this scenario (its name as printed; may be repeated)",
+    )
+    args = parser.parse_args()
+    profile = QUICK if args.quick else FULL
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (make bench installs it with apt-get)")
 
@@ -277,7 +285,10 @@ def main() -> None:
             **os.environ,
             "CHATCORE_DATA_DIR": data_dir,
             "CHATCORE_PORT": str(chatcore_port),
-            "CHATCORE_RATE_LIMITS": "off",
+            # The limiter runs on every request, as in production, with rates no load here
+            # reaches: what is measured is its cost, not its refusals.
+            "CHATCORE_RATE_LIMITS": "on",
+            **{f"CHATCORE_RATE_LIMIT_{name.upper()}": "1000000000/1" for name in LIMIT_CLASSES},
         }
         baseline_command = [sys.executable, "-m", "bench.serve_baseline", str(baseline_port)]
         chatcore_command = [sys.executable, "-m", "entrypoints.cli", "serve"]
@@ -291,6 +302,11 @@ def main() -> None:
             seeded = seed(chatcore_port, env, profile)
             print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
             plan = scenarios(seeded, profile)
+            if args.only:
+                unknown = set(args.only) - {scenario.name for scenario in plan}
+                if unknown:
+                    sys.exit(f"bench: no scenario named {', '.join(sorted(unknown))}")
+                plan = [scenario for scenario in plan if scenario.name in args.only]
             targets = {"baseline": (baseline_port, ""), "chatcore": (chatcore_port, seeded.token)}
             measured = {}
             for scenario in plan:

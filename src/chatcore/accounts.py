@@ -2,6 +2,7 @@
 
 import attrs
 
+from chatcore.audit import AuditKind
 from chatcore.auth import Auth
 from chatcore.errors import Forbidden, InvalidInput, NotFound
 from chatcore.ids import UserId, parse_user_id
@@ -44,6 +45,7 @@ class Accounts:
         session_ids = self.ports.sessions.mark_deleted_for_user(target.id, now)
         for dependents in self.ports.session_dependents:
             dependents.disable_for_sessions(session_ids, now)
+        self.auth.audit(AuditKind.USER_DELETED, target.id, actor=actor)
 
     def _target(self, actor: User, user_id: UserId) -> User:
         # A non-admin learns nothing about other ids, not even whether they exist.
@@ -59,6 +61,7 @@ class Accounts:
         if not requested:
             raise InvalidInput("No fields to update")
         changes.check_allowed_for(actor, target)
+        before = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
         email_changed = False
         if changes.username is not None:
             target.username = check_username(changes.username)
@@ -85,6 +88,12 @@ class Accounts:
         self.ports.users.save(target)
         if email_changed and not target.verified:
             self.auth.send_verification(target)
+        after = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
+        for field, kind in _AUDITED.items():
+            if before[field] != after[field]:
+                self.auth.audit(
+                    kind, target.id, actor=actor, before=str(before[field]), after=str(after[field])
+                )
         return target
 
     def _check_may_change_password(
@@ -98,3 +107,10 @@ class Accounts:
             raise InvalidInput("current_password is required to change your password")
         if not self.ports.hasher.verify(target.password_hash, current_password):
             raise Forbidden("current_password is incorrect")
+
+
+_AUDITED = {
+    "role": AuditKind.ROLE_CHANGED,
+    "tier": AuditKind.TIER_CHANGED,
+    "active": AuditKind.ACTIVE_CHANGED,
+}

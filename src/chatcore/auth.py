@@ -4,8 +4,10 @@ from datetime import datetime
 
 import attrs
 
-from chatcore.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from chatcore.audit import AuditEvent, AuditKind
+from chatcore.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from chatcore.ids import UserId
+from chatcore.login_throttle import LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import Ports, Redemption
 from chatcore.tokens import IssuedToken, TokenClaims, TokenKind, TokenLifetimes
@@ -38,6 +40,8 @@ class Auth:
     ports: Ports
     lifetimes: TokenLifetimes = TokenLifetimes()
     emails: AccountEmails = AccountEmails()
+    # None: failed logins are not throttled (CHATCORE_RATE_LIMITS=off).
+    throttle: LoginThrottle | None = None
     # Hash of a random password, verified against when the email is unknown, so that an
     # unknown email costs as long as a wrong password and does not reveal who has an account.
     _decoy_hash: str | None = attrs.field(default=None, init=False)
@@ -93,14 +97,28 @@ class Auth:
         token = self._issue(TokenKind.VERIFY, user, remember=True)
         self.ports.mailer.send(self.emails.verification(user, token.token))
 
-    def login(self, email: str, password: str) -> SignedIn:
-        """Check the password and open a signed-in session for a verified, active user."""
+    def login(self, email: str, password: str, address: str | None = None) -> SignedIn:
+        """Check the password and open a signed-in session for a verified, active user.
+
+        `address` is the client's; failures from it slow its further tries down.
+        """
         user = self.ports.users.get_by_email(normalize_email(email))
+        user_id = None if user is None else user.id
+        if self.throttle is not None:
+            try:
+                self.throttle.check(email, address)
+            except TooManyRequests:
+                # Refused before the password is looked at: a guess made now is not tried.
+                self.audit(AuditKind.LOGIN_THROTTLED, user_id, address=address, email=email)
+                raise
         if user is None:
             self.ports.hasher.verify(self._decoy(), password)
-            raise Unauthenticated(INVALID_CREDENTIALS)
-        if not self.ports.hasher.verify(user.password_hash, password):
-            raise Unauthenticated(INVALID_CREDENTIALS)
+            self._login_failed(email, address, None, "unknown email")
+        elif not self.ports.hasher.verify(user.password_hash, password):
+            self._login_failed(email, address, user.id, "wrong password")
+        assert user is not None
+        if self.throttle is not None:
+            self.throttle.succeeded(email, address)
         if not user.active:
             raise Forbidden("Account is inactive")
         if not user.verified:
@@ -110,7 +128,38 @@ class Auth:
         if self.ports.hasher.needs_rehash(user.password_hash):
             user.password_hash = self.ports.hasher.hash(password)
             self.ports.users.save(user)
+        self.audit(AuditKind.LOGIN_SUCCEEDED, user.id, address=address)
         return self._sign_in(user)
+
+    def _login_failed(
+        self, email: str, address: str | None, user_id: UserId | None, reason: str
+    ) -> None:
+        if self.throttle is not None:
+            self.throttle.failed(email, address)
+        self.audit(AuditKind.LOGIN_FAILED, user_id, address=address, email=email, reason=reason)
+        raise Unauthenticated(INVALID_CREDENTIALS)
+
+    def audit(
+        self,
+        kind: AuditKind,
+        user_id: UserId | None,
+        *,
+        actor: User | None = None,
+        address: str | None = None,
+        **details: str,
+    ) -> None:
+        """Record a security event in the audit trail."""
+        self.ports.audit.record(
+            AuditEvent(
+                id=self.ports.ids.new_id(),
+                at=self.ports.clock.now(),
+                kind=kind,
+                user_id=user_id,
+                actor_id=None if actor is None else actor.id,
+                address=address,
+                details=details,
+            )
+        )
 
     def refresh(self, refresh_token: str) -> SignedIn:
         """Trade a refresh token for a new pair; a reused one revokes all of the user's."""
@@ -120,6 +169,7 @@ class Auth:
             # Someone replayed a rotated token: the token was stolen from one of the two
             # parties, and we cannot tell which, so sign every session of the user out.
             self.ports.one_time_tokens.revoke(claims.user_id, TokenKind.REFRESH)
+            self.audit(AuditKind.REFRESH_REUSE_DETECTED, claims.user_id)
             raise Unauthenticated("Refresh token reuse detected: please sign in again")
         if redemption is Redemption.UNKNOWN:
             raise Unauthenticated(INVALID_TOKEN)
@@ -154,6 +204,7 @@ class Auth:
         self.ports.one_time_tokens.revoke(user.id, TokenKind.RESET)
         token = self._issue(TokenKind.RESET, user, remember=True)
         self.ports.mailer.send(self.emails.password_reset(user, token.token))
+        self.audit(AuditKind.PASSWORD_RESET_REQUESTED, user.id)
 
     def reset_password(self, reset_token: str, new_password: str) -> None:
         """Set a new password from a reset link; every earlier token of the user dies."""
@@ -167,6 +218,7 @@ class Auth:
         user.updated_at = self.ports.clock.now()
         self.ports.users.save(user)
         self.ports.one_time_tokens.revoke(user.id)
+        self.audit(AuditKind.PASSWORD_RESET, user.id)
 
     def verify_email(self, verify_token: str) -> None:
         """Mark the address proven by a verification link; the link works once."""

@@ -5,6 +5,7 @@ import attrs
 from chatcore.accounts import Accounts
 from chatcore.auth import Auth
 from chatcore.chat_rooms import ChatRooms
+from chatcore.login_throttle import LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import Ports
 from chatcore.sessions import ChatSessions
@@ -26,9 +27,10 @@ class ChatCore:
         *,
         lifetimes: TokenLifetimes = TokenLifetimes(),
         emails: AccountEmails = AccountEmails(),
+        login_throttle: LoginThrottle | None = None,
     ) -> "ChatCore":
-        """Wire every use case to `ports`."""
-        auth = Auth(ports, lifetimes, emails)
+        """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
+        auth = Auth(ports, lifetimes, emails, login_throttle)
         return cls(
             ports=ports,
             auth=auth,

@@ -39,3 +39,11 @@ class RepositoryUnavailable(RepositoryFetchFailed):
 
 class RepositoryOverLimit(RepositoryFetchFailed):
     """The repository exceeds a limit: file count, file size, total size or time."""
+
+
+class TooManyRequests(DomainError):
+    """The caller must wait: too many attempts; `retry_after` says how long, in seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -5,19 +5,24 @@ Adapters implement them; `Ports` bundles one implementation of each for the use 
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+from chatcore.audit import AuditEvent, AuditQuery
 from chatcore.chats import ChatSession, Message
 from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import OutgoingEmail
+from chatcore.rate_limits import Rate
 from chatcore.repository_limits import RepositoryLimits
 from chatcore.rooms import RoomMessage
 from chatcore.tokens import TokenClaims, TokenKind
 from chatcore.users import User
+
+if TYPE_CHECKING:
+    from chatcore.login_throttle import Failures
 
 
 class Clock(Protocol):
@@ -238,6 +243,44 @@ class RepositoryFetcher(Protocol):
         ...
 
 
+class RateLimiter(Protocol):
+    """Counts requests per key under a `Rate` (GCRA), shared by every process it serves."""
+
+    async def acquire(self, keys: Sequence[str], rate: Rate) -> float:
+        """Count one request against every key, if each admits it: then 0.0.
+
+        Otherwise count nothing and return the seconds until all would admit it. Atomic:
+        concurrent callers (in any process sharing the limiter) never overshoot together.
+        """
+        ...
+
+    async def close(self) -> None: ...
+
+
+class FailureCounters(Protocol):
+    """Counts of recent failures by key (login throttling), shared by every process."""
+
+    def get(self, key: str) -> "Failures | None":
+        """The failures counted under `key`, unless forgotten."""
+        ...
+
+    def record(self, key: str, at: datetime, keep_for: timedelta) -> None:
+        """Count one more failure at `at`; forget them all `keep_for` after the last."""
+        ...
+
+    def clear(self, key: str) -> None: ...
+
+
+class AuditLog(Protocol):
+    def record(self, event: AuditEvent) -> None:
+        """Keep the event (and write it where operators read logs)."""
+        ...
+
+    def query(self, query: AuditQuery) -> list[AuditEvent]:
+        """The events matching `query`, newest first."""
+        ...
+
+
 class SessionDependents(Protocol):
     """Things that belong to chat sessions and are disabled when their session goes."""
 
@@ -261,5 +304,6 @@ class Ports:
     messages: MessageRepository
     room_messages: RoomMessageRepository
     room_broker: RoomBroker
+    audit: AuditLog
     # What a session delete cascades to (artifacts, once they exist); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()

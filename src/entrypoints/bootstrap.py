@@ -4,6 +4,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol, TypedDict, Unpack
 
@@ -12,20 +13,27 @@ import attrs
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.clock import SystemClock
 from adapters.jwt_tokens import JwtTokenService
+from adapters.log_audit import LoggedAuditLog
 from adapters.log_mail import LogMailer
+from adapters.memory.failure_counters import MemoryFailureCounters
+from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from adapters.smtp_mail import SmtpMailer
 from chatcore.core import ChatCore
+from chatcore.login_throttle import Backoff, LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import (
+    AuditLog,
     Clock,
+    FailureCounters,
     IdGenerator,
     Mailer,
     MessageRepository,
     OneTimeTokenStore,
     PasswordHasher,
     Ports,
+    RateLimiter,
     RoomBroker,
     RoomMessageRepository,
     SessionDependents,
@@ -59,6 +67,9 @@ class Database(Protocol):
     @property
     def room_messages(self) -> RoomMessageRepository: ...
 
+    @property
+    def audit(self) -> AuditLog: ...
+
     def ping(self) -> None: ...
 
     def close(self) -> None: ...
@@ -79,6 +90,7 @@ class PortOverrides(TypedDict, total=False):
     room_messages: RoomMessageRepository
     room_broker: RoomBroker
     session_dependents: Sequence[SessionDependents]
+    audit: AuditLog
 
 
 # Overrides that cannot make a use case wait on the network: anything else a host passes
@@ -152,13 +164,27 @@ def build(
                     if "room_broker" in overrides
                     else open_broker(settings.broker_url)
                 ),
+                audit=database.audit,
             ),
             **overrides,
         )
+        # Whoever keeps the events, operators also read them in the log.
+        ports.audit = LoggedAuditLog(ports.audit)
+        throttle = None
+        if settings.rate_limits:
+            max_backoff = timedelta(seconds=settings.login_max_backoff)
+            throttle = LoginThrottle(
+                open_failure_counters(settings),
+                ports.clock,
+                per_account=Backoff(settings.login_free_failures, cap=max_backoff),
+                per_address=Backoff(settings.login_address_free_failures, cap=max_backoff),
+            )
     except BaseException:
         database.close()
         raise
-    core = ChatCore.from_ports(ports, emails=AccountEmails(public_url=settings.public_url))
+    core = ChatCore.from_ports(
+        ports, emails=AccountEmails(public_url=settings.public_url), login_throttle=throttle
+    )
     in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
     return Runtime(core=core, database=database, in_process=in_process)
 
@@ -198,6 +224,31 @@ def open_broker(url: str) -> RoomBroker:
         return RedisRoomBroker(url)
     raise ValueError(
         f"CHATCORE_BROKER_URL: unsupported scheme {url.partition(':')[0]!r}"
+        " (use memory:// or redis://…)"
+    )
+
+
+def open_failure_counters(settings: Settings) -> FailureCounters:
+    """Login failures counted in this process, or in the shared Redis."""
+    url = settings.shared_limits_url
+    if url is None:
+        return MemoryFailureCounters()
+    from adapters.redis_failure_counters import RedisFailureCounters
+
+    return RedisFailureCounters(url)
+
+
+def open_rate_limiter(settings: Settings) -> RateLimiter:
+    """Counts in this process, or in the Redis every process shares (see shared_limits_url)."""
+    url = settings.shared_limits_url
+    if url is None:
+        return MemoryRateLimiter()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from adapters.redis_rate_limiter import RedisRateLimiter
+
+        return RedisRateLimiter(url)
+    raise ValueError(
+        f"CHATCORE_RATE_LIMIT_URL: unsupported scheme {url.partition(':')[0]!r}"
         " (use memory:// or redis://…)"
     )
 

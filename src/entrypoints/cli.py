@@ -5,10 +5,13 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
+from chatcore.audit import AuditKind, AuditQuery
 from chatcore.errors import DomainError
+from chatcore.ids import UserId, is_valid_id
 from chatcore.users import Role, Tier
-from entrypoints.bootstrap import build
+from entrypoints.bootstrap import build, open_rate_limiter
 from entrypoints.settings import Settings
 
 
@@ -26,6 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     create.add_argument("--tier", choices=[tier.value for tier in Tier], default="free")
     create.add_argument("--verified", action="store_true", help="skip email verification")
 
+    audit = commands.add_parser("audit", help="print security events as JSON lines, newest first")
+    audit.add_argument("--user", help="only events about this user id")
+    audit.add_argument("--event", choices=[kind.value for kind in AuditKind])
+    audit.add_argument("--since", type=_moment, help="ISO 8601 time, e.g. 2025-11-04T10:00Z")
+    audit.add_argument("--limit", type=int, default=100)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -34,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"chatcore: {error}\n")
     if args.command == "serve":
         return serve(settings)
+    if args.command == "audit":
+        return print_audit(settings, args)
     return create_user(settings, args)
 
 
@@ -41,17 +52,36 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from entrypoints.http.app import create_app
+    from entrypoints.http.client_address import ClientAddresses
+    from entrypoints.http.limits import RateLimits
+    from entrypoints.http.request_limits import RequestSizes
     from entrypoints.server import UVICORN_OPTIONS, GracefulServer
 
     runtime = build(settings)
+    addresses = ClientAddresses(settings.trusted_proxies)
+    rate_limits = None
+    if settings.rate_limits:
+        rate_limits = RateLimits(
+            limiter=open_rate_limiter(settings),
+            rates=settings.rates,
+            addresses=addresses,
+            tokens=runtime.core.ports.tokens,
+        )
     app = create_app(
         runtime.core,
         on_shutdown=runtime.close,
         cors_origins=settings.cors_origins,
         inline_use_cases=runtime.in_process,
-        rate_limits=settings.rate_limits,
+        rate_limits=rate_limits,
+        request_sizes=RequestSizes(
+            max_json_bytes=settings.max_json_bytes,
+            max_url_bytes=settings.max_url_bytes,
+            max_header_bytes=settings.max_header_bytes,
+        ),
+        client_addresses=addresses,
     )
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
+    options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)
     GracefulServer(config, app).run()
     return 0
 
@@ -76,6 +106,39 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
         runtime.close()
     print(json.dumps(user_view(user), indent=2))
     return 0
+
+
+def print_audit(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.log_audit import event_fields
+
+    if args.limit < 1:
+        print("chatcore: --limit must be at least 1", file=sys.stderr)
+        return 2
+    if args.user is not None and not is_valid_id(args.user):
+        print(f"chatcore: --user {args.user!r} is not a user id", file=sys.stderr)
+        return 2
+    query = AuditQuery(
+        user_id=None if args.user is None else UserId(args.user),
+        kind=None if args.event is None else AuditKind(args.event),
+        since=args.since,
+        limit=args.limit,
+    )
+    runtime = build(settings)
+    try:
+        events = runtime.core.ports.audit.query(query)
+    finally:
+        runtime.close()
+    for event in events:
+        print(json.dumps(event_fields(event), sort_keys=True))
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "proxy_headers": False,
     "access_log": False,
     # Room frames carry at most 4,000 characters; a far larger frame is closed with 1009.
+    # `chatcore serve` sets it from CHATCORE_MAX_WS_FRAME_BYTES.
     "ws_max_size": 64 * 1024,
     # Browsers offer permessage-deflate, and uvicorn accepts it by default: every event
     # would then be compressed once per member, with a zlib context (hundreds of KiB) per

@@ -6,9 +6,24 @@ from pathlib import Path
 
 import attrs
 
+from chatcore.errors import InvalidInput
+from chatcore.rate_limits import Rate
 from chatcore.repository_limits import RepositoryLimits
 
 DEFAULT_ALLOWED_REPOSITORIES = "https://github.com/,https://gitlab.com/,https://bitbucket.org/"
+
+# Requests per client address (and per account, when signed in), as COUNT/SECONDS. Each is
+# set by CHATCORE_RATE_LIMIT_<CLASS>; entrypoints/http/limits.py says which route is which.
+# Loose enough that a person never meets them; tight where each try is a guess or an email.
+DEFAULT_RATES: dict[str, Rate] = {
+    "login": Rate(20, 60),  # login and refresh
+    "register": Rate(10, 3600),
+    "password_reset": Rate(5, 900),  # reset-password-request and reset-password
+    "verify_email": Rate(20, 900),
+    "write": Rate(120, 60),  # any other POST, PUT, PATCH, DELETE
+    "read": Rate(1200, 60),  # any other GET, HEAD
+    "room_messages": Rate(10, 2),  # WebSocket frames per connection: 10 at once, then 5/s
+}
 
 
 @attrs.frozen
@@ -28,6 +43,17 @@ class Settings:
     broker_url: str = "memory://"
     cors_origins: tuple[str, ...] = ()
     rate_limits: bool = True
+    rates: dict[str, Rate] = attrs.field(factory=lambda: dict(DEFAULT_RATES))
+    # None: the broker's Redis when CHATCORE_BROKER_URL is one, else in-process counts.
+    rate_limit_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    login_free_failures: int = 5  # per account and address, before backing off
+    login_address_free_failures: int = 50  # per address, whatever the account
+    login_max_backoff: int = 900  # seconds
+    max_json_bytes: int = 1_048_576
+    max_url_bytes: int = 8192
+    max_header_bytes: int = 16_384
+    max_ws_frame_bytes: int = 65_536
 
     @classmethod
     def from_env(
@@ -61,7 +87,40 @@ class Settings:
             broker_url=get("BROKER_URL") or defaults.broker_url,
             cors_origins=_list(get("CORS_ORIGINS")),
             rate_limits=_switch("CHATCORE_RATE_LIMITS", get("RATE_LIMITS"), defaults.rate_limits),
+            rates={
+                name: _rate(
+                    f"CHATCORE_RATE_LIMIT_{name.upper()}", get(f"RATE_LIMIT_{name.upper()}")
+                )
+                or default
+                for name, default in defaults.rates.items()
+            },
+            rate_limit_url=get("RATE_LIMIT_URL"),
+            trusted_proxies=_list(get("TRUSTED_PROXIES")),
+            **{
+                name: _integer(
+                    f"CHATCORE_{name.upper()}", get(name.upper()), getattr(defaults, name)
+                )
+                for name in _INTEGER_LIMITS
+            },
         )
+
+    @property
+    def shared_limits_url(self) -> str | None:
+        """The Redis that rate limits and login failures are counted in, if any."""
+        if self.rate_limit_url is not None:
+            return None if self.rate_limit_url == "memory://" else self.rate_limit_url
+        return None if self.broker_url == "memory://" else self.broker_url
+
+
+_INTEGER_LIMITS = (
+    "login_free_failures",
+    "login_address_free_failures",
+    "login_max_backoff",
+    "max_json_bytes",
+    "max_url_bytes",
+    "max_header_bytes",
+    "max_ws_frame_bytes",
+)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -104,6 +163,15 @@ def _repository_limits(
         )
     except ValueError as error:
         raise ValueError(f"CHATCORE_REPOSITORY_* limits must be positive: {error}") from None
+
+
+def _rate(name: str, raw: str | None) -> Rate | None:
+    if raw is None:
+        return None
+    try:
+        return Rate.parse(raw)
+    except InvalidInput as error:
+        raise ValueError(f"{name}: {error.message}") from None
 
 
 def _list(raw: str | None) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ def core(clock: ManualClock, outbox: MemoryOutbox) -> ChatCore:
             messages=database.messages,
             room_messages=database.room_messages,
             room_broker=MemoryRoomBroker(),
+            audit=database.audit,
         )
     )
 

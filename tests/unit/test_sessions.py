@@ -102,6 +102,7 @@ class MessageCounting(RuleBasedStateMachine):
                 messages=database.messages,
                 room_messages=database.room_messages,
                 room_broker=MemoryRoomBroker(),
+                audit=database.audit,
             )
         )
         self.user = self.core.auth.create_user("owner", "owner@example.com", "Password1")

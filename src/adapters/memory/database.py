@@ -1,3 +1,4 @@
+from adapters.memory.audit import MemoryAuditLog
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.room_messages import MemoryRoomMessageRepository
@@ -17,6 +18,7 @@ class MemoryDatabase:
         self.sessions = MemorySessionRepository()
         self.messages = MemoryMessageRepository()
         self.room_messages = MemoryRoomMessageRepository()
+        self.audit = MemoryAuditLog()
 
     def ping(self) -> None:
         """Nothing to reach: always ready."""

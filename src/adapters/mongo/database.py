@@ -2,6 +2,7 @@ from typing import Self
 
 from pymongo import MongoClient
 
+from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.documents import Document
 from adapters.mongo.messages import MongoMessageRepository
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
@@ -32,12 +33,14 @@ class MongoDatabase:
         self.sessions = MongoSessionRepository(database["chat_sessions"])
         self.messages = MongoMessageRepository(database["messages"])
         self.room_messages = MongoRoomMessageRepository(database["room_messages"])
+        self.audit = MongoAuditLog(database["audit_events"])
         for repository in (
             self.users,
             self.one_time_tokens,
             self.sessions,
             self.messages,
             self.room_messages,
+            self.audit,
         ):
             repository.create_indexes()
 

@@ -98,7 +98,24 @@ _ROOM_MESSAGES = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL, _ROOM_MESSAGES)
+# The audit trail: read newest first, by user or by event kind.
+_AUDIT = (
+    """
+    CREATE TABLE IF NOT EXISTS audit_events (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        user_id TEXT,
+        actor_id TEXT,
+        address TEXT,
+        details TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS audit_events_by_user ON audit_events (user_id, id)",
+    "CREATE INDEX IF NOT EXISTS audit_events_by_kind ON audit_events (kind, id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL, _ROOM_MESSAGES, _AUDIT)
 
 
 def migrate(connections: Connections) -> None:

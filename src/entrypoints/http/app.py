@@ -10,11 +10,16 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from chatcore.core import ChatCore
 from entrypoints.http import auth, room_socket, rooms, sessions, users
+from entrypoints.http.client_address import PEERS, ClientAddresses
 from entrypoints.http.errors import HANDLERS
+from entrypoints.http.headers import SecurityHeaders
+from entrypoints.http.limits import RateLimits, limited_routes
 from entrypoints.http.offload import hashing_executor
+from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.security import Identity
 
@@ -33,20 +38,36 @@ ROUTES: Sequence[BaseRoute] = [
 ]
 
 
+class ChatcoreApp(Starlette):
+    """Starlette, with the request-size checks and security headers outermost.
+
+    Outside ServerErrorMiddleware, which Starlette puts first: so a 500 carries the
+    headers too, and an oversized request is refused before anything else runs.
+    """
+
+    request_sizes: RequestSizes = DEFAULT_SIZES
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        return SecurityHeaders(RequestSizeLimits(inner, self.request_sizes))
+
+
 def create_app(
     core: ChatCore,
     *,
     on_shutdown: Callable[[], None] | None = None,
     cors_origins: Sequence[str] = (),
     inline_use_cases: bool = False,
-    rate_limits: bool = True,
+    rate_limits: RateLimits | None = None,
+    request_sizes: RequestSizes = DEFAULT_SIZES,
+    client_addresses: ClientAddresses = PEERS,
     identity: Identity | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
-    `rate_limits`: False turns every rate limit off (test harnesses, trusted callers).
+    `rate_limits`: None turns every rate limit off (test harnesses, trusted callers).
     `identity`: for a host that authenticates callers itself — connection → User or None,
     used instead of chatcore's bearer tokens on every protected route and room socket.
     Mounted in a host app, this app's lifespan must be entered by the host: `lifespan`.
@@ -60,6 +81,8 @@ def create_app(
             yield
         finally:
             await app.state.room_hub.close()
+            if rate_limits is not None:
+                await rate_limits.close()
             app.state.hashing_executor.shutdown(wait=True, cancel_futures=True)
             if on_shutdown is not None:
                 on_shutdown()
@@ -74,8 +97,9 @@ def create_app(
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
-    app = Starlette(
-        routes=list(ROUTES),
+    routes = list(ROUTES) if rate_limits is None else limited_routes(ROUTES, rate_limits)
+    app = ChatcoreApp(
+        routes=routes,
         middleware=middleware,
         exception_handlers=HANDLERS,
         lifespan=chatcore_lifespan,
@@ -85,6 +109,8 @@ def create_app(
     app.state.rate_limits = rate_limits
     app.state.identity = identity
     app.state.lifespan = chatcore_lifespan
+    app.state.request_sizes = app.request_sizes = request_sizes
+    app.state.client_addresses = client_addresses
     app.state.room_hub = RoomHub(core.ports.room_broker)
     return app
 

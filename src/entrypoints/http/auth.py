@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from entrypoints.http.offload import hashing, run
+from entrypoints.http.request_limits import read_body
 from entrypoints.http.security import core_of
 from entrypoints.http.validation import json_body, json_object, required_param, structure
 from entrypoints.http.views import token_fields, user_view
@@ -33,11 +34,13 @@ async def login(request: Request) -> JSONResponse:
     if request.headers.get("content-type", "").startswith("application/json"):
         fields: dict[str, Any] = await json_object(request)
     else:
+        await read_body(request)  # the form is parsed from these bytes, once they fit
         async with request.form() as form:
             fields = {key: value for key, value in form.items() if isinstance(value, str)}
     email = required_param(fields, "username", "body")
     password = required_param(fields, "password", "body")
-    signed_in = await hashing(request, core_of(request).auth.login, email, password)
+    address = request.app.state.client_addresses.of(request.scope)
+    signed_in = await hashing(request, core_of(request).auth.login, email, password, address)
     return JSONResponse({**user_view(signed_in.user), **token_fields(signed_in)})
 
 

@@ -1,6 +1,7 @@
 """The one place where errors become status codes, and every error body is {"detail": ...}."""
 
 import logging
+import math
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
@@ -15,6 +16,7 @@ from chatcore.errors import (
     InvalidInput,
     NotFound,
     RepositoryFetchFailed,
+    TooManyRequests,
     Unauthenticated,
 )
 from entrypoints.http.validation import RequestValidationError
@@ -31,6 +33,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     # Ingestion runs in the background and records these on the artifact; should one reach
     # a request, the repository the caller named is what failed.
     RepositoryFetchFailed: 400,
+    TooManyRequests: 429,
 }
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -45,7 +48,10 @@ def error_response(status: int, detail: str, headers: Mapping[str, str] | None =
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status = next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
-    return error_response(status, exc.message)
+    headers = None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+    return error_response(status, exc.message, headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

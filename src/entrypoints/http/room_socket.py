@@ -11,7 +11,9 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chatcore.errors import DomainError
+from chatcore.rate_limits import Rate, admit
 from chatcore.rooms import RoomMessage, check_room
+from entrypoints.http.limits import RateLimits
 from entrypoints.http.offload import run
 from entrypoints.http.room_hub import NORMAL_CLOSURE, POLICY_VIOLATION, Member, RoomHub
 from entrypoints.http.security import core_of, socket_user
@@ -19,27 +21,25 @@ from entrypoints.http.views import timestamp
 
 logger = logging.getLogger("chatcore.rooms")
 
-# A person types a few messages a second at most; a burst of 10 then 5 a second is ample.
-RATE_BURST = 10
-RATE_PER_SECOND = 5.0
 # Refused frames in a row after which the client is taken to be a flood, not a person.
 REFUSALS_BEFORE_CLOSE = 20
 
 
-class TokenBucket:
-    def __init__(self, burst: int, per_second: float) -> None:
-        self._burst, self._rate = burst, per_second
-        self._tokens = float(burst)
-        self._last = time.monotonic()
+class FrameRate:
+    """The `room_messages` rate of one connection: the same GCRA rule as HTTP routes.
+
+    Kept per connection, in the connection's own task: a frame is judged where it is
+    read, with no limiter round trip between a person and their room.
+    """
+
+    def __init__(self, rate: Rate) -> None:
+        self._rate = rate
+        self._tat: float | None = None
 
     def take(self) -> bool:
-        now = time.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
-        self._last = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return True
-        return False
+        decision = admit(self._tat, time.monotonic(), self._rate)
+        self._tat = decision.tat
+        return decision.admitted
 
 
 def message_event(message: RoomMessage) -> dict[str, Any]:
@@ -91,7 +91,8 @@ async def room_socket(websocket: WebSocket) -> None:
 async def _receive(websocket: WebSocket, member: Member, hub: RoomHub) -> None:
     """Store and broadcast each frame from the client until it goes."""
     core = core_of(websocket)
-    bucket = TokenBucket(RATE_BURST, RATE_PER_SECOND) if websocket.app.state.rate_limits else None
+    limits: RateLimits | None = websocket.app.state.rate_limits
+    bucket = None if limits is None else FrameRate(limits.rates["room_messages"])
     refusals = 0
     try:
         while True:

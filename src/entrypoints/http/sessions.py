@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from chatcore.sessions import MESSAGES_PAGE_MAX, SESSIONS_PAGE_MAX
 from entrypoints.http.offload import run
+from entrypoints.http.request_limits import read_body
 from entrypoints.http.security import core_of, current_user
 from entrypoints.http.validation import json_body, query_int
 from entrypoints.http.views import message_view, session_view
@@ -24,7 +25,7 @@ class MessageBody:
 
 async def create_session(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    body = await json_body(request, SessionBody) if await request.body() else SessionBody()
+    body = await json_body(request, SessionBody) if await read_body(request) else SessionBody()
     session = await run(request, core_of(request).sessions.create, actor, body.title)
     return JSONResponse(session_view(session), status_code=201)
 

@@ -11,6 +11,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from starlette.requests import Request
 
 from chatcore.users import Role, Tier
+from entrypoints.http.request_limits import read_body
 
 T = TypeVar("T")
 Location = tuple[str | int, ...]
@@ -99,7 +100,7 @@ def _field_errors(error: BaseException, loc: Location) -> list[FieldError]:
 
 async def json_object(request: Request) -> dict[str, Any]:
     """The request's body, which must be a JSON object."""
-    raw = await request.body()
+    raw = await read_body(request)
     if not raw.strip():
         raise RequestValidationError([FieldError(("body",), "Field required", "missing")])
     try:

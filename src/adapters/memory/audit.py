@@ -1,0 +1,21 @@
+from chatcore.audit import AuditEvent, AuditQuery
+
+
+class MemoryAuditLog:
+    def __init__(self) -> None:
+        self._events: list[AuditEvent] = []
+
+    def record(self, event: AuditEvent) -> None:
+        self._events.append(event)
+
+    def query(self, query: AuditQuery) -> list[AuditEvent]:
+        found = [event for event in reversed(self._events) if _matches(event, query)]
+        return found[: query.limit]
+
+
+def _matches(event: AuditEvent, query: AuditQuery) -> bool:
+    return (
+        (query.user_id is None or event.user_id == query.user_id)
+        and (query.kind is None or event.kind == query.kind)
+        and (query.since is None or event.at >= query.since)
+    )

@@ -1,0 +1,121 @@
+"""Rate limits by route: which routes count against which rate, and the wrapper that counts.
+
+Every route is wrapped when the app is made, so a route added later is limited too: by
+the table below if it names the route, else by its method ("read" or "write"). The
+wrapper keys each request by client address and, with a genuine access token, by
+account as well; both must admit it. One limiter call per request.
+"""
+
+import copy
+import math
+from collections.abc import Iterable, Mapping
+
+import attrs
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chatcore.ports import RateLimiter, TokenService
+from chatcore.rate_limits import Rate
+from chatcore.tokens import TokenKind
+from entrypoints.http.client_address import ClientAddresses
+from entrypoints.http.errors import error_response
+
+# (method, route template) → limit class, for routes that differ from their method's
+# default; None: not limited. The classes' rates are settings (DEFAULT_RATES).
+LIMIT_CLASSES: dict[tuple[str, str], str | None] = {
+    ("GET", "/healthz"): None,  # load balancers probe it, and it reads nothing
+    ("POST", "/auths/login"): "login",
+    ("POST", "/auths/refresh"): "login",
+    ("POST", "/users/"): "register",
+    ("POST", "/auths/reset-password-request"): "password_reset",
+    ("POST", "/auths/reset-password"): "password_reset",
+    ("POST", "/auths/verify-email"): "verify_email",
+}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def limit_class(method: str, template: str) -> str | None:
+    """The limit class of a request to a route, by the table, else by method."""
+    if (method, template) in LIMIT_CLASSES:
+        return LIMIT_CLASSES[method, template]
+    return "read" if method in READ_METHODS else "write"
+
+
+@attrs.frozen
+class RateLimits:
+    """What the wrapped routes need: the limiter, the rates, and who the client is."""
+
+    limiter: RateLimiter
+    rates: Mapping[str, Rate]
+    addresses: ClientAddresses
+    tokens: TokenService
+
+    async def close(self) -> None:
+        await self.limiter.close()
+
+
+def limited_routes(routes: Iterable[BaseRoute], limits: RateLimits) -> list[BaseRoute]:
+    """The routes, each HTTP one (and mount) wrapped in its rate limits; others as they are."""
+    wrapped: list[BaseRoute] = []
+    for route in routes:
+        if isinstance(route, Route | Mount):
+            template = route.path if isinstance(route, Route) else f"{route.path}/{{path:path}}"
+            # A copy: the module-level routes stay as written, for other apps to wrap.
+            route = copy.copy(route)
+            route.app = RateLimited(route.app, template, limits)
+        wrapped.append(route)
+    return wrapped
+
+
+class RateLimited:
+    """An ASGI app in front of one route: 429 with Retry-After once a rate is spent."""
+
+    def __init__(self, app: ASGIApp, template: str, limits: RateLimits) -> None:
+        self._app = app
+        self._template = template
+        self._limits = limits
+        # method → (key prefix, rate), filled on first use: routes are few, methods fewer.
+        self._by_method: dict[str, tuple[str, Rate] | None] = {}
+
+    def _class_of(self, method: str) -> tuple[str, Rate] | None:
+        if method not in self._by_method:
+            name = limit_class(method, self._template)
+            self._by_method[method] = None if name is None else (name, self._limits.rates[name])
+        return self._by_method[method]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        found = self._class_of(scope["method"])
+        if found is None:
+            await self._app(scope, receive, send)
+            return
+        name, rate = found
+        keys = [f"{name}:ip:{self._limits.addresses.of(scope)}"]
+        account = self._account(scope)
+        if account is not None:
+            keys.append(f"{name}:user:{account}")
+        wait = await self._limits.limiter.acquire(keys, rate)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            response = error_response(
+                429,
+                f"Too many requests: try again in {seconds} seconds",
+                {"Retry-After": str(seconds)},
+            )
+            await response(scope, receive, send)
+            return
+        await self._app(scope, receive, send)
+
+    def _account(self, scope: Scope) -> str | None:
+        # Only a token we signed names an account: counting a forged one against its
+        # `sub` would let anyone spend another user's allowance. Verification is cached.
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() != "bearer":
+                    return None
+                claims = self._limits.tokens.read(token.strip(), TokenKind.ACCESS)
+                return None if claims is None else claims.user_id
+        return None

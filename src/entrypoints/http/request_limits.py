@@ -1,0 +1,64 @@
+"""Request sizes: URL and header sizes before routing, JSON bodies while they are read."""
+
+import attrs
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+@attrs.frozen
+class RequestSizes:
+    max_json_bytes: int = 1_048_576
+    max_url_bytes: int = 8192
+    max_header_bytes: int = 16_384
+
+
+DEFAULT_SIZES = RequestSizes()
+
+
+class RequestSizeLimits:
+    """414 for a longer URL and 431 for larger headers than the settings allow.
+
+    Uvicorn's HTTP parser (httptools) sets no limit of its own on either; checking the
+    parsed scope is the first place the application can tell.
+    """
+
+    def __init__(self, app: ASGIApp, sizes: RequestSizes) -> None:
+        self._app = app
+        self._sizes = sizes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if len(scope["raw_path"]) + len(scope["query_string"]) > self._sizes.max_url_bytes:
+                await _refusal(414, "URI Too Long")(scope, receive, send)
+                return
+            size = sum(len(name) + len(value) for name, value in scope["headers"])
+            if size > self._sizes.max_header_bytes:
+                await _refusal(431, "Request Header Fields Too Large")(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
+
+
+def _refusal(status: int, detail: str) -> JSONResponse:
+    # The connection may hold more of the oversized request: do not read on after it.
+    return JSONResponse({"detail": detail}, status_code=status, headers={"Connection": "close"})
+
+
+async def read_body(request: Request) -> bytes:
+    """The request's body, refused with 413 as soon as it outgrows the JSON limit."""
+    limit: int = request.app.state.request_sizes.max_json_bytes
+    too_large = HTTPException(413, f"Request body larger than {limit} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    # What Request.body() would have kept: later reads (form parsing) see the same bytes.
+    request._body = body
+    return body

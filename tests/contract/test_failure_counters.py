@@ -1,0 +1,45 @@
+"""The FailureCounters port (login throttling): in-process and Redis count alike."""
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from adapters.memory.failure_counters import MemoryFailureCounters
+from adapters.redis_failure_counters import RedisFailureCounters
+from chatcore.login_throttle import Failures
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def counters(request: pytest.FixtureRequest) -> Any:
+    if request.param == "memory":
+        return MemoryFailureCounters()
+    return RedisFailureCounters(
+        request.getfixturevalue("redis_url"), prefix=f"test:{uuid.uuid4().hex}:"
+    )
+
+
+def test_failures_count_up_and_clear(counters: Any) -> None:
+    assert counters.get("k") is None
+    counters.record("k", NOW, timedelta(hours=1))
+    counters.record("k", NOW + timedelta(seconds=3), timedelta(hours=1))
+    assert counters.get("k") == Failures(2, NOW + timedelta(seconds=3))
+    assert counters.get("other") is None
+    counters.clear("k")
+    assert counters.get("k") is None
+
+
+def test_failures_are_forgotten_after_keep_for(counters: Any) -> None:
+    # Real time: Redis expires keys by its own clock.
+    now = datetime.now(UTC).replace(microsecond=0)
+    counters.record("k", now, timedelta(milliseconds=200))
+    time.sleep(0.3)
+    if isinstance(counters, MemoryFailureCounters):
+        counters.record("k", now + timedelta(seconds=1), timedelta(hours=1))
+        assert counters.get("k") == Failures(1, now + timedelta(seconds=1))
+    else:
+        assert counters.get("k") is None
