@@ -80,24 +80,27 @@ def free_port() -> int:
 
 @contextmanager
 def served(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
-    process = subprocess.Popen(
-        [*pinned(0), *command], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if JsonClient(port).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
-            time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    # A file, not a pipe: the server logs a line per request, and a pipe nobody reads fills.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [*pinned(0), *command], env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if JsonClient(port).request("GET", "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"server did not start: {log.read()!r}")
+                time.sleep(0.1)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
 
 
 def wrk(port: int, scenario: Scenario, token: str, seconds: int, connections: int) -> Measurement:

@@ -3,6 +3,7 @@
 import contextlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -64,6 +65,10 @@ class Runtime:
 
     core: ChatCore
     database: Database
+
+    def readiness_checks(self) -> dict[str, Callable[[], None]]:
+        """What /readyz probes, by name: each returns when its dependency answers."""
+        return {"database": self.database.ping}
 
     def close(self) -> None:
         self.database.close()

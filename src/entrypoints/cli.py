@@ -10,10 +10,12 @@ from chatcore.errors import DomainError
 from chatcore.users import Role, Tier
 from entrypoints.bootstrap import build
 from entrypoints.settings import Settings
+from entrypoints.version import chatcore_version
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chatcore", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"chatcore {chatcore_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("serve", help="serve the HTTP and WebSocket API")
@@ -50,10 +52,22 @@ def serve(settings: Settings) -> int:
         cors_origins=settings.cors_origins,
         inline_use_cases=runtime.database.in_process,
         rate_limits=settings.rate_limits,
+        readiness=runtime.readiness_checks(),
     )
+    access_log()
     config = uvicorn.Config(app, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
     GracefulServer(config, app).run()
     return 0
+
+
+def access_log() -> None:
+    """The request log (entrypoints/http/request_log.py): bare JSON lines on stderr."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("chatcore.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
 
 
 def create_user(settings: Settings, args: argparse.Namespace) -> int:

@@ -5,12 +5,22 @@ from typing import Any
 import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from entrypoints.http.offload import hashing, run
+from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of
-from entrypoints.http.validation import json_body, json_object, required_param, structure
-from entrypoints.http.views import token_fields, user_view
+from entrypoints.http.validation import TextQuery, json_body, json_object, structure
+from entrypoints.http.views import Done, RefreshedOut, SignedInOut, token_fields, user_view
+
+EMAIL = TextQuery("email", "the account's email", required=True)
+TOKEN = TextQuery("token", "the token from the email (or send it in the JSON body)")
+NEW_PASSWORD = TextQuery("new_password", "8–128 characters (or send it in the JSON body)")
+
+
+@attrs.frozen
+class LoginForm:
+    username: str = attrs.field(metadata={"schema": {"description": "the account's email"}})
+    password: str
 
 
 @attrs.frozen
@@ -35,9 +45,10 @@ async def login(request: Request) -> JSONResponse:
     else:
         async with request.form() as form:
             fields = {key: value for key, value in form.items() if isinstance(value, str)}
-    email = required_param(fields, "username", "body")
-    password = required_param(fields, "password", "body")
-    signed_in = await hashing(request, core_of(request).auth.login, email, password)
+    credentials = structure(fields, LoginForm)
+    signed_in = await hashing(
+        request, core_of(request).auth.login, credentials.username, credentials.password
+    )
     return JSONResponse({**user_view(signed_in.user), **token_fields(signed_in)})
 
 
@@ -48,7 +59,7 @@ async def refresh(request: Request) -> JSONResponse:
 
 
 async def reset_password_request(request: Request) -> JSONResponse:
-    email = required_param(dict(request.query_params), "email", "query")
+    email = EMAIL.require(request)
     await run(request, core_of(request).auth.request_password_reset, email)
     return JSONResponse({"message": "Password reset email sent"})
 
@@ -57,9 +68,9 @@ async def reset_password(request: Request) -> JSONResponse:
     # The API document passes these as query parameters; a JSON body keeps the new
     # password out of URLs (and so out of proxy logs), and is accepted too.
     if "token" in request.query_params:
-        params = dict(request.query_params)
         body = ResetPasswordBody(
-            token=params["token"], new_password=required_param(params, "new_password", "query")
+            token=request.query_params["token"],
+            new_password=NEW_PASSWORD.require(request),
         )
     else:
         body = structure(await json_object(request), ResetPasswordBody)
@@ -77,9 +88,30 @@ async def verify_email(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/auths/login", login, methods=["POST"]),
-    Route("/auths/refresh", refresh, methods=["POST"]),
-    Route("/auths/reset-password-request", reset_password_request, methods=["POST"]),
-    Route("/auths/reset-password", reset_password, methods=["POST"]),
-    Route("/auths/verify-email", verify_email, methods=["POST"]),
-]
+    ApiRoute("POST", "/auths/login", login, Operation(
+        "Sign in with email and password", SignedInOut, auth="none", errors=(401, 403),
+        body=LoginForm,
+        body_media=("application/x-www-form-urlencoded", "multipart/form-data",
+                    "application/json"),
+        description="An unverified account answers 403 and gets a fresh verification email.",
+    )),
+    ApiRoute("POST", "/auths/refresh", refresh, Operation(
+        "Trade a refresh token for new tokens", RefreshedOut, auth="none", errors=(401,),
+        body=RefreshBody,
+        description="Refresh tokens rotate: presenting a spent one again signs the user out "
+        "everywhere.",
+    )),
+    ApiRoute("POST", "/auths/reset-password-request", reset_password_request, Operation(
+        "Email a password reset link", Done, auth="none", errors=(400, 404), query=[EMAIL],
+    )),
+    ApiRoute("POST", "/auths/reset-password", reset_password, Operation(
+        "Set a new password with a reset token", Done, auth="none", errors=(400,),
+        query=[TOKEN, NEW_PASSWORD], body=ResetPasswordBody, body_required=False,
+        description="The token and new password come as query parameters or as a JSON body.",
+    )),
+    ApiRoute("POST", "/auths/verify-email", verify_email, Operation(
+        "Verify an email address with its token", Done, auth="none", errors=(400,),
+        query=[TOKEN], body=TokenBody, body_required=False,
+        description="The token comes as a query parameter or as a JSON body.",
+    )),
+]  # fmt: skip

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Mapping
 
+import attrs
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,6 +31,13 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+@attrs.frozen
+class ErrorBody:
+    """Every error but the 422: what went wrong, in words."""
+
+    detail: str
 
 
 def error_response(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:

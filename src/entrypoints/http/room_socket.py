@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import anyio
-from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chatcore.errors import DomainError
-from chatcore.rooms import RoomMessage, check_room
+from chatcore.rooms import ROOM_CONTENT_MAX_LENGTH, RoomMessage, check_room
 from entrypoints.http.offload import run
+from entrypoints.http.openapi import ApiWebSocketRoute
 from entrypoints.http.room_hub import NORMAL_CLOSURE, POLICY_VIOLATION, Member, RoomHub
 from entrypoints.http.security import core_of
 from entrypoints.http.views import timestamp
@@ -149,4 +149,21 @@ def _now(websocket: WebSocket) -> datetime:
     return core_of(websocket).ports.clock.now()
 
 
-routes = [WebSocketRoute("/chat/ws/{room}", room_socket)]
+DESCRIPTION = f"""\
+Real-time chat in a room: `ws://HOST/chat/ws/{{room}}?token=<access_token>`.
+
+- A missing, invalid or expired token: the connection is accepted, then closed with
+  `1008`. A connection is closed with `1008` when its token expires, and with `1001` when
+  the server shuts down.
+- On connect every member hears `{{"type": "system", "content": "<username> joined the
+  room", "room", "timestamp"}}`; on disconnect the others hear `… left the room`.
+- Send text frames `{{"content": "..."}}` (1–{ROOM_CONTENT_MAX_LENGTH:,} characters): each
+  is stored and sent to every member, the sender included, as `{{"type": "message", "_id",
+  "user_id", "username", "content", "room", "created_at"}}`.
+- A frame that is not such JSON gets `{{"type": "error", "detail": "..."}}` back, and the
+  connection stays open. At most {RATE_BURST} frames at once, then {RATE_PER_SECOND:g} a
+  second.
+- A room message deleted over REST is announced as `{{"type": "deleted", "_id", "room"}}`.
+"""
+
+routes = [ApiWebSocketRoute("/chat/ws/{room}", room_socket, DESCRIPTION)]
