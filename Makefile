@@ -17,9 +17,13 @@ run: $(STAMP)
 
 # The Redis broker's contract suite runs against a real redis-server; Debian has it.
 REDIS := $(shell command -v redis-server 2>/dev/null)
+# The /docs page is tried in headless Chromium, driven over its DevTools protocol.
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
 
 test: $(STAMP) lint
 	@test -n "$(REDIS)" || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+	@test -n "$(CHROMIUM)" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null)
 	$(BIN)/pytest
 
 lint: $(STAMP)
