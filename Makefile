@@ -23,7 +23,7 @@ CHROMIUM := $(shell command -v chromium 2>/dev/null)
 test: $(STAMP) lint
 	@test -n "$(REDIS)" || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 	@test -n "$(CHROMIUM)" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends chromium >/dev/null)
+		apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null)
 	$(BIN)/pytest
 
 lint: $(STAMP)

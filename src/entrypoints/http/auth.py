@@ -3,13 +3,21 @@
 from typing import Any
 
 import attrs
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from entrypoints.http.offload import hashing, run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of
-from entrypoints.http.validation import TextQuery, json_body, json_object, structure
+from entrypoints.http.validation import (
+    FieldError,
+    RequestValidationError,
+    TextQuery,
+    json_body,
+    json_object,
+    structure,
+)
 from entrypoints.http.views import Done, RefreshedOut, SignedInOut, token_fields, user_view
 
 EMAIL = TextQuery("email", "the account's email", required=True)
@@ -43,8 +51,13 @@ async def login(request: Request) -> JSONResponse:
     if request.headers.get("content-type", "").startswith("application/json"):
         fields: dict[str, Any] = await json_object(request)
     else:
-        async with request.form() as form:
-            fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        try:
+            async with request.form() as form:
+                fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        except HTTPException as error:  # a malformed form body is a malformed request
+            raise RequestValidationError(
+                [FieldError(("body",), f"Invalid form: {error.detail}", "form_invalid")]
+            ) from None
     credentials = structure(fields, LoginForm)
     signed_in = await hashing(
         request, core_of(request).auth.login, credentials.username, credentials.password
@@ -67,24 +80,23 @@ async def reset_password_request(request: Request) -> JSONResponse:
 async def reset_password(request: Request) -> JSONResponse:
     # The API document passes these as query parameters; a JSON body keeps the new
     # password out of URLs (and so out of proxy logs), and is accepted too.
-    if "token" in request.query_params:
-        body = ResetPasswordBody(
-            token=request.query_params["token"],
-            new_password=NEW_PASSWORD.require(request),
-        )
-    else:
-        body = structure(await json_object(request), ResetPasswordBody)
+    body = structure(await _query_or_body(request, ("token", "new_password")), ResetPasswordBody)
     await hashing(request, core_of(request).auth.reset_password, body.token, body.new_password)
     return JSONResponse({"message": "Password reset successfully"})
 
 
 async def verify_email(request: Request) -> JSONResponse:
-    if "token" in request.query_params:
-        token = request.query_params["token"]
-    else:
-        token = structure(await json_object(request), TokenBody).token
+    token = structure(await _query_or_body(request, ("token",)), TokenBody).token
     await run(request, core_of(request).auth.verify_email, token)
     return JSONResponse({"message": "Email verified successfully"})
+
+
+async def _query_or_body(request: Request, names: tuple[str, ...]) -> dict[str, Any]:
+    """`names` from the query string; what it lacks, from the JSON body."""
+    query = {name: request.query_params[name] for name in names if name in request.query_params}
+    if len(query) == len(names):
+        return query
+    return {**await json_object(request), **query}
 
 
 routes = [

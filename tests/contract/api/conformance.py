@@ -69,4 +69,6 @@ class ResponseConformance:
             format_checker=Draft202012Validator.FORMAT_CHECKER,
         )
         errors = sorted(validator.iter_errors(response.json()), key=str)
-        assert not errors, f"{where}, not as documented: {errors[0].message} at {errors[0].json_path}"
+        assert not errors, (
+            f"{where}, not as documented: {errors[0].message} at {errors[0].json_path}"
+        )

@@ -58,6 +58,8 @@ def test_swagger_ui_lists_the_operations_and_tries_healthz(
         f"{healthz}.querySelector('.live-responses-table tr.response .response-col_status')?.textContent"
     )
     assert status.strip() == "200"
-    body = browser.evaluate(f"{healthz}.querySelector('.live-responses-table tr.response pre').textContent")
+    body = browser.evaluate(
+        f"{healthz}.querySelector('.live-responses-table tr.response pre').textContent"
+    )
     assert '"status": "ok"' in body
     assert browser.evaluate("window.__violations") == []
