@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from adapters.sqlite import SqliteDatabase
 from entrypoints.bootstrap import build
@@ -70,10 +70,16 @@ def test_readyz_answers_503_when_the_database_is_down(tmp_path: Path) -> None:
     runtime = build(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/db"))
     app = create_app(runtime.core, readiness=runtime.readiness_checks())
     assert isinstance(runtime.database, SqliteDatabase)
-    with TestClient(app) as http:
-        assert http.get("/readyz").status_code == 200
-        runtime.database.close()
-        response = http.get("/readyz")
+
+    async def probe_twice() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://chatcore") as http:
+            before = await http.get("/readyz")
+            runtime.database.close()
+            return before, await http.get("/readyz")
+
+    before, response = anyio.run(probe_twice)
+    assert before.status_code == 200
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
@@ -82,7 +88,7 @@ def test_readyz_answers_503_when_the_database_is_down(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def own_server(server: ChatcoreServer, tmp_path: Path) -> Iterator[ChatcoreServer]:
+def own_server(tmp_path: Path) -> Iterator[ChatcoreServer]:
     running = ChatcoreServer(tmp_path, {"CHATCORE_RATE_LIMITS": "off"}).start()
     yield running
     running.stop()
@@ -93,9 +99,15 @@ def test_shutdown_finishes_the_requests_in_flight(own_server: ChatcoreServer) ->
     answers: list[tuple[int, float]] = []
     failures: list[BaseException] = []
 
+    ready = threading.Barrier(12)
+
     def sign_in() -> None:
         try:
             with httpx.Client(base_url=own_server.url, timeout=30) as http:
+                # Connected first (kept alive), then all at once: every login reaches the
+                # server before the first one is answered.
+                assert http.get("/healthz").status_code == 200
+                ready.wait()
                 status = login(http, "nobody@example.com").status_code
             answers.append((status, time.monotonic()))
         except BaseException as error:
