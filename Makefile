@@ -19,10 +19,14 @@ run: $(STAMP)
 # fetcher's against `git http-backend`; Debian has both.
 REDIS := $(shell command -v redis-server 2>/dev/null)
 GIT := $(shell command -v git 2>/dev/null)
+# The /docs page is tried in headless Chromium, driven over its DevTools protocol.
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
 
 test: $(STAMP) lint
 	@test -n "$(REDIS)" || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
+	@test -n "$(CHROMIUM)" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null)
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -3,7 +3,7 @@
 import contextlib
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol, TypedDict, Unpack
@@ -107,6 +107,10 @@ class Runtime:
     # True when every use case answers without network I/O (memory or SQLite, no host
     # adapter): the HTTP app may then call them on the event loop.
     in_process: bool
+
+    def readiness_checks(self) -> dict[str, Callable[[], None]]:
+        """What /readyz probes, by name: each returns when its dependency answers."""
+        return {"database": self.database.ping}
 
     def close(self) -> None:
         self.database.close()

@@ -13,10 +13,12 @@ from chatcore.ids import UserId, is_valid_id
 from chatcore.users import Role, Tier
 from entrypoints.bootstrap import build, open_rate_limiter
 from entrypoints.settings import Settings
+from entrypoints.version import chatcore_version
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chatcore", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"chatcore {chatcore_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("serve", help="serve the HTTP and WebSocket API")
@@ -79,11 +81,23 @@ def serve(settings: Settings) -> int:
             max_header_bytes=settings.max_header_bytes,
         ),
         client_addresses=addresses,
+        readiness=runtime.readiness_checks(),
     )
+    access_log()
     options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
     config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)
     GracefulServer(config, app).run()
     return 0
+
+
+def access_log() -> None:
+    """The request log (entrypoints/http/request_log.py): bare JSON lines on stderr."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("chatcore.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
 
 
 def create_user(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,35 +1,36 @@
 """The Starlette application factory."""
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+import json
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from chatcore.core import ChatCore
-from entrypoints.http import auth, room_socket, rooms, sessions, users
+from entrypoints.http import api_docs, auth, health, room_socket, rooms, sessions, users
 from entrypoints.http.client_address import PEERS, ClientAddresses
 from entrypoints.http.errors import HANDLERS
 from entrypoints.http.headers import SecurityHeaders
+from entrypoints.http.health import ReadinessCheck
 from entrypoints.http.limits import RateLimits, limited_routes
 from entrypoints.http.offload import hashing_executor
+from entrypoints.http.openapi.document import openapi_document
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
+from entrypoints.http.request_log import RequestLog
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.security import Identity
+from entrypoints.version import chatcore_version
 
-
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
-
-
+# Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
+# /openapi.json is generated from this table.
 ROUTES: Sequence[BaseRoute] = [
-    Route("/healthz", healthz, methods=["GET"]),
+    *health.routes,
+    *api_docs.routes,
     *auth.routes,
     *users.routes,
     *sessions.routes,
@@ -62,9 +63,11 @@ def create_app(
     request_sizes: RequestSizes = DEFAULT_SIZES,
     client_addresses: ClientAddresses = PEERS,
     identity: Identity | None = None,
+    readiness: Mapping[str, ReadinessCheck] | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
+    `readiness`: the named checks /readyz runs (the database, storage, …).
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
     `rate_limits`: None turns every rate limit off (test harnesses, trusted callers).
@@ -87,7 +90,8 @@ def create_app(
             if on_shutdown is not None:
                 on_shutdown()
 
-    middleware = []
+    # Outermost: it times the whole request and answers a crash with the request id.
+    middleware = [Middleware(RequestLog)]
     if cors_origins:
         middleware.append(
             Middleware(
@@ -112,6 +116,9 @@ def create_app(
     app.state.request_sizes = app.request_sizes = request_sizes
     app.state.client_addresses = client_addresses
     app.state.room_hub = RoomHub(core.ports.room_broker)
+    app.state.readiness = dict(readiness or {})
+    document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
+    app.state.openapi = json.dumps(document).encode()
     return app
 
 

@@ -3,15 +3,33 @@
 from typing import Any
 
 import attrs
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from entrypoints.http.offload import hashing, run
+from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.request_limits import read_body
 from entrypoints.http.security import core_of
-from entrypoints.http.validation import json_body, json_object, required_param, structure
-from entrypoints.http.views import token_fields, user_view
+from entrypoints.http.validation import (
+    FieldError,
+    RequestValidationError,
+    TextQuery,
+    json_body,
+    json_object,
+    structure,
+)
+from entrypoints.http.views import Done, RefreshedOut, SignedInOut, token_fields, user_view
+
+EMAIL = TextQuery("email", "the account's email", required=True)
+TOKEN = TextQuery("token", "the token from the email (or send it in the JSON body)")
+NEW_PASSWORD = TextQuery("new_password", "8–128 characters (or send it in the JSON body)")
+
+
+@attrs.frozen
+class LoginForm:
+    username: str = attrs.field(metadata={"schema": {"description": "the account's email"}})
+    password: str
 
 
 @attrs.frozen
@@ -35,12 +53,18 @@ async def login(request: Request) -> JSONResponse:
         fields: dict[str, Any] = await json_object(request)
     else:
         await read_body(request)  # the form is parsed from these bytes, once they fit
-        async with request.form() as form:
-            fields = {key: value for key, value in form.items() if isinstance(value, str)}
-    email = required_param(fields, "username", "body")
-    password = required_param(fields, "password", "body")
+        try:
+            async with request.form() as form:
+                fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        except HTTPException as error:  # a malformed form body is a malformed request
+            raise RequestValidationError(
+                [FieldError(("body",), f"Invalid form: {error.detail}", "form_invalid")]
+            ) from None
+    credentials = structure(fields, LoginForm)
     address = request.app.state.client_addresses.of(request.scope)
-    signed_in = await hashing(request, core_of(request).auth.login, email, password, address)
+    signed_in = await hashing(
+        request, core_of(request).auth.login, credentials.username, credentials.password, address
+    )
     return JSONResponse({**user_view(signed_in.user), **token_fields(signed_in)})
 
 
@@ -51,7 +75,7 @@ async def refresh(request: Request) -> JSONResponse:
 
 
 async def reset_password_request(request: Request) -> JSONResponse:
-    email = required_param(dict(request.query_params), "email", "query")
+    email = EMAIL.require(request)
     await run(request, core_of(request).auth.request_password_reset, email)
     return JSONResponse({"message": "Password reset email sent"})
 
@@ -59,30 +83,50 @@ async def reset_password_request(request: Request) -> JSONResponse:
 async def reset_password(request: Request) -> JSONResponse:
     # The API document passes these as query parameters; a JSON body keeps the new
     # password out of URLs (and so out of proxy logs), and is accepted too.
-    if "token" in request.query_params:
-        params = dict(request.query_params)
-        body = ResetPasswordBody(
-            token=params["token"], new_password=required_param(params, "new_password", "query")
-        )
-    else:
-        body = structure(await json_object(request), ResetPasswordBody)
+    body = structure(await _query_or_body(request, ("token", "new_password")), ResetPasswordBody)
     await hashing(request, core_of(request).auth.reset_password, body.token, body.new_password)
     return JSONResponse({"message": "Password reset successfully"})
 
 
 async def verify_email(request: Request) -> JSONResponse:
-    if "token" in request.query_params:
-        token = request.query_params["token"]
-    else:
-        token = structure(await json_object(request), TokenBody).token
+    token = structure(await _query_or_body(request, ("token",)), TokenBody).token
     await run(request, core_of(request).auth.verify_email, token)
     return JSONResponse({"message": "Email verified successfully"})
 
 
+async def _query_or_body(request: Request, names: tuple[str, ...]) -> dict[str, Any]:
+    """`names` from the query string; what it lacks, from the JSON body."""
+    query = {name: request.query_params[name] for name in names if name in request.query_params}
+    if len(query) == len(names):
+        return query
+    return {**await json_object(request), **query}
+
+
 routes = [
-    Route("/auths/login", login, methods=["POST"]),
-    Route("/auths/refresh", refresh, methods=["POST"]),
-    Route("/auths/reset-password-request", reset_password_request, methods=["POST"]),
-    Route("/auths/reset-password", reset_password, methods=["POST"]),
-    Route("/auths/verify-email", verify_email, methods=["POST"]),
-]
+    ApiRoute("POST", "/auths/login", login, Operation(
+        "Sign in with email and password", SignedInOut, auth="none", errors=(401, 403),
+        body=LoginForm,
+        body_media=("application/x-www-form-urlencoded", "multipart/form-data",
+                    "application/json"),
+        description="An unverified account answers 403 and gets a fresh verification email.",
+    )),
+    ApiRoute("POST", "/auths/refresh", refresh, Operation(
+        "Trade a refresh token for new tokens", RefreshedOut, auth="none", errors=(401,),
+        body=RefreshBody,
+        description="Refresh tokens rotate: presenting a spent one again signs the user out "
+        "everywhere.",
+    )),
+    ApiRoute("POST", "/auths/reset-password-request", reset_password_request, Operation(
+        "Email a password reset link", Done, auth="none", errors=(400, 404), query=[EMAIL],
+    )),
+    ApiRoute("POST", "/auths/reset-password", reset_password, Operation(
+        "Set a new password with a reset token", Done, auth="none", errors=(400,),
+        query=[TOKEN, NEW_PASSWORD], body=ResetPasswordBody, body_required=False,
+        description="The token and new password come as query parameters or as a JSON body.",
+    )),
+    ApiRoute("POST", "/auths/verify-email", verify_email, Operation(
+        "Verify an email address with its token", Done, auth="none", errors=(400,),
+        query=[TOKEN], body=TokenBody, body_required=False,
+        description="The token comes as a query parameter or as a JSON body.",
+    )),
+]  # fmt: skip

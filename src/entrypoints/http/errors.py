@@ -4,9 +4,11 @@ import logging
 import math
 from collections.abc import Mapping
 
+import attrs
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import ExceptionHandler
 
 from chatcore.errors import (
@@ -39,6 +41,13 @@ STATUS_OF: dict[type[DomainError], int] = {
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
+@attrs.frozen
+class ErrorBody:
+    """Every error but the 422: what went wrong, in words."""
+
+    detail: str
+
+
 def error_response(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:
     if status == 401:
         headers = {**CHALLENGE, **(headers or {})}
@@ -56,7 +65,20 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, str(exc.detail), exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        # Starlette names the methods of the one route it tried; a path served by several
+        # routes (GET, PUT and DELETE /users/{user_id}) allows all of theirs.
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return error_response(exc.status_code, str(exc.detail), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods of every route with the path template of the first route that matches."""
+    path = request.scope["path"]
+    routes = [route for route in request.app.routes if isinstance(route, Route)]
+    template = next((r.path for r in routes if r.path_regex.fullmatch(path)), None)
+    return sorted({m for r in routes if r.path == template for m in r.methods or ()})
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:

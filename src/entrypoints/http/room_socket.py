@@ -7,17 +7,18 @@ from datetime import datetime
 from typing import Any
 
 import anyio
-from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chatcore.errors import DomainError
 from chatcore.rate_limits import Rate, admit
-from chatcore.rooms import RoomMessage, check_room
+from chatcore.rooms import ROOM_CONTENT_MAX_LENGTH, RoomMessage, check_room
 from entrypoints.http.limits import RateLimits
 from entrypoints.http.offload import run
+from entrypoints.http.openapi import ApiWebSocketRoute
 from entrypoints.http.room_hub import NORMAL_CLOSURE, POLICY_VIOLATION, Member, RoomHub
 from entrypoints.http.security import core_of, socket_user
 from entrypoints.http.views import timestamp
+from entrypoints.settings import DEFAULT_RATES
 
 logger = logging.getLogger("chatcore.rooms")
 
@@ -148,4 +149,23 @@ def _now(websocket: WebSocket) -> datetime:
     return core_of(websocket).ports.clock.now()
 
 
-routes = [WebSocketRoute("/chat/ws/{room}", room_socket)]
+_FRAMES = DEFAULT_RATES["room_messages"]
+DESCRIPTION = f"""\
+Real-time chat in a room: `ws://HOST/chat/ws/{{room}}?token=<access_token>`.
+
+- A missing, invalid or expired token: the connection is accepted, then closed with
+  `1008`. A connection is closed with `1008` when its token expires, and with `1001` when
+  the server shuts down.
+- On connect every member hears `{{"type": "system", "content": "<username> joined the
+  room", "room", "timestamp"}}`; on disconnect the others hear `… left the room`.
+- Send text frames `{{"content": "..."}}` (1–{ROOM_CONTENT_MAX_LENGTH:,} characters): each
+  is stored and sent to every member, the sender included, as `{{"type": "message", "_id",
+  "user_id", "username", "content", "room", "created_at"}}`.
+- A frame that is not such JSON gets `{{"type": "error", "detail": "..."}}` back, and the
+  connection stays open. Frames past the room-message rate get an error frame too, and a
+  client that keeps going is closed with `1008` (`CHATCORE_RATE_LIMIT_ROOM_MESSAGES`,
+  by default {_FRAMES.limit} frames at once, then {_FRAMES.limit / _FRAMES.period:g} a second).
+- A room message deleted over REST is announced as `{{"type": "deleted", "_id", "room"}}`.
+"""
+
+routes = [ApiWebSocketRoute("/chat/ws/{room}", room_socket, DESCRIPTION)]

@@ -1,16 +1,37 @@
 """/chat/messages: the history of a room, and deleting one's own room messages."""
 
+from datetime import datetime
+
+import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from chatcore.chat_rooms import HISTORY_PAGE_MAX
+from chatcore.ids import RoomMessageId, UserId
 from chatcore.rooms import RoomMessage
 from entrypoints.http.offload import run
+from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.security import core_of, current_user
-from entrypoints.http.validation import query_int
-from entrypoints.http.views import timestamp
+from entrypoints.http.validation import IntQuery
+from entrypoints.http.views import Done, timestamp
+
+HISTORY_LIMIT = IntQuery("limit", 50, 1, HISTORY_PAGE_MAX, "how many messages at most")
+
+
+@attrs.frozen
+class RoomMessageOut:
+    """A message in a room."""
+
+    _id: RoomMessageId
+    user_id: UserId
+    username: str  # as it was when the message was sent
+    content: str
+    room: str
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool
+    deleted_at: datetime | None
 
 
 def room_message_view(message: RoomMessage) -> dict[str, object]:
@@ -30,7 +51,7 @@ def room_message_view(message: RoomMessage) -> dict[str, object]:
 
 async def room_history(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    limit = query_int(request, "limit", 50, 1, HISTORY_PAGE_MAX)
+    limit = HISTORY_LIMIT.read(request)
     messages = await run(
         request, core_of(request).rooms.history, actor, request.path_params["room"], limit
     )
@@ -48,6 +69,13 @@ async def delete_room_message(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/chat/messages/{room}", room_history, methods=["GET"]),
-    Route("/chat/messages/{message_id}", delete_room_message, methods=["DELETE"]),
-]
+    ApiRoute("GET", "/chat/messages/{room}", room_history, Operation(
+        "The latest messages of a room, oldest first", list[RoomMessageOut],
+        query=[HISTORY_LIMIT], errors=(400,),
+        description="Room names are 1–64 letters, digits, `_`, `.` or `-`.",
+    )),
+    ApiRoute("DELETE", "/chat/messages/{message_id}", delete_room_message, Operation(
+        "Delete one's own room message (soft)", Done, errors=(400, 403, 404),
+        description='The room hears `{"type": "deleted", "_id": …, "room": …}`.',
+    )),
+]  # fmt: skip

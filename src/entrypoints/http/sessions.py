@@ -3,14 +3,25 @@
 import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from chatcore.sessions import MESSAGES_PAGE_MAX, SESSIONS_PAGE_MAX
 from entrypoints.http.offload import run
+from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.request_limits import read_body
 from entrypoints.http.security import core_of, current_user
-from entrypoints.http.validation import json_body, query_int
-from entrypoints.http.views import message_view, session_view
+from entrypoints.http.validation import IntQuery, TextQuery, json_body
+from entrypoints.http.views import (
+    Done,
+    MessageOut,
+    SessionDeletedOut,
+    SessionOut,
+    message_view,
+    session_view,
+)
+
+SESSIONS_LIMIT = IntQuery("limit", 50, 1, SESSIONS_PAGE_MAX, "how many sessions at most")
+MESSAGES_LIMIT = IntQuery("limit", 100, 1, MESSAGES_PAGE_MAX, "how many messages at most")
+BEFORE = TextQuery("before", "a message id: the page ends just before that message")
 
 
 @attrs.frozen
@@ -32,7 +43,7 @@ async def create_session(request: Request) -> JSONResponse:
 
 async def list_sessions(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    limit = query_int(request, "limit", 50, 1, SESSIONS_PAGE_MAX)
+    limit = SESSIONS_LIMIT.read(request)
     sessions = await run(request, core_of(request).sessions.owned_by, actor, limit)
     return JSONResponse([session_view(session) for session in sessions])
 
@@ -81,14 +92,14 @@ async def send_message(request: Request) -> JSONResponse:
 
 async def list_messages(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    limit = query_int(request, "limit", 100, 1, MESSAGES_PAGE_MAX)
+    limit = MESSAGES_LIMIT.read(request)
     messages = await run(
         request,
         core_of(request).sessions.messages,
         actor,
         request.path_params["session_id"],
         limit,
-        request.query_params.get("before"),
+        BEFORE.read(request),
     )
     return JSONResponse([message_view(message) for message in messages])
 
@@ -106,12 +117,32 @@ async def delete_message(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/chat/sessions", create_session, methods=["POST"]),
-    Route("/chat/sessions", list_sessions, methods=["GET"]),
-    Route("/chat/sessions/{session_id}", get_session, methods=["GET"]),
-    Route("/chat/sessions/{session_id}", update_session, methods=["PUT"]),
-    Route("/chat/sessions/{session_id}", delete_session, methods=["DELETE"]),
-    Route("/chat/sessions/{session_id}/messages", send_message, methods=["POST"]),
-    Route("/chat/sessions/{session_id}/messages", list_messages, methods=["GET"]),
-    Route("/chat/sessions/{session_id}/messages/{message_id}", delete_message, methods=["DELETE"]),
-]
+    ApiRoute("POST", "/chat/sessions", create_session, Operation(
+        "Create a chat session", SessionOut, status=201, body=SessionBody, body_required=False,
+        errors=(400,), description='`title` is optional (default "New Chat"), 1–200 characters.',
+    )),
+    ApiRoute("GET", "/chat/sessions", list_sessions, Operation(
+        "The caller's sessions, most recently updated first", list[SessionOut],
+        query=[SESSIONS_LIMIT],
+    )),
+    ApiRoute("GET", "/chat/sessions/{session_id}", get_session, Operation(
+        "A chat session", SessionOut, errors=(400, 404),
+    )),
+    ApiRoute("PUT", "/chat/sessions/{session_id}", update_session, Operation(
+        "Rename a chat session", SessionOut, body=SessionBody, errors=(400, 404),
+    )),
+    ApiRoute("DELETE", "/chat/sessions/{session_id}", delete_session, Operation(
+        "Delete a chat session (soft), and disable its artifacts", SessionDeletedOut,
+        errors=(400, 404),
+    )),
+    ApiRoute("POST", "/chat/sessions/{session_id}/messages", send_message, Operation(
+        "Send a message", MessageOut, status=201, body=MessageBody, errors=(400, 404),
+        description="`content` is 1–32,000 characters and not blank.",
+    )),
+    ApiRoute("GET", "/chat/sessions/{session_id}/messages", list_messages, Operation(
+        "The latest messages, oldest first", list[MessageOut],
+        query=[MESSAGES_LIMIT, BEFORE], errors=(400, 404),
+    )),
+    ApiRoute("DELETE", "/chat/sessions/{session_id}/messages/{message_id}", delete_message,
+             Operation("Delete a message (soft)", Done, errors=(400, 404))),
+]  # fmt: skip

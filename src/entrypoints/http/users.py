@@ -3,13 +3,13 @@
 import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from chatcore.users import Role, Tier, UserChanges
 from entrypoints.http.offload import hashing, run
+from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of, current_user, optional_user
 from entrypoints.http.validation import json_body
-from entrypoints.http.views import user_view
+from entrypoints.http.views import Done, UserOut, user_view
 
 
 @attrs.frozen
@@ -75,11 +75,30 @@ async def delete_user(request: Request) -> JSONResponse:
     return JSONResponse({"message": "User deleted successfully"})
 
 
+CHANGES = (
+    "Own account: `username`, `email`, `password` (with `current_password`). Admins also: "
+    "`role`, `tier`, `active`, `verified`. An empty update answers 400."
+)
+
 routes = [
-    Route("/users/", register, methods=["POST"]),
-    Route("/users/me", me, methods=["GET"]),
-    Route("/users/email/{email}", update_user_by_email, methods=["PUT"]),
-    Route("/users/{user_id}", get_user, methods=["GET"]),
-    Route("/users/{user_id}", update_user, methods=["PUT"]),
-    Route("/users/{user_id}", delete_user, methods=["DELETE"]),
-]
+    ApiRoute("POST", "/users/", register, Operation(
+        "Register a user", UserOut, body=RegisterBody, auth="optional", errors=(400, 403),
+        description="Sends the verification email. Another role or tier needs an admin's "
+        "token.",
+    )),
+    ApiRoute("GET", "/users/me", me, Operation("The signed-in user", UserOut)),
+    ApiRoute("PUT", "/users/email/{email}", update_user_by_email, Operation(
+        "Update a user found by email", UserOut, body=UserChanges, errors=(400, 403, 404),
+        description=CHANGES,
+    )),
+    ApiRoute("GET", "/users/{user_id}", get_user, Operation(
+        "A user (admins, or one's own account)", UserOut, errors=(400, 403, 404),
+    )),
+    ApiRoute("PUT", "/users/{user_id}", update_user, Operation(
+        "Update a user", UserOut, body=UserChanges, errors=(400, 403, 404),
+        description=CHANGES,
+    )),
+    ApiRoute("DELETE", "/users/{user_id}", delete_user, Operation(
+        "Delete a user (soft), with their sessions", Done, errors=(400, 403, 404),
+    )),
+]  # fmt: skip

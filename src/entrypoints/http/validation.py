@@ -27,6 +27,14 @@ class FieldError:
         return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
 
 
+@attrs.frozen
+class ValidationErrorBody:
+    """The 422: a readable summary, and one entry per field that does not fit."""
+
+    detail: str
+    errors: list[FieldError]
+
+
 class RequestValidationError(Exception):
     """The request does not have the shape the endpoint takes."""
 
@@ -143,6 +151,47 @@ def query_int(request: Request, name: str, default: int, minimum: int, maximum: 
             ]
         )
     return value
+
+
+@attrs.frozen
+class IntQuery:
+    """An integer query parameter within bounds: read by the endpoint, shown in the document."""
+
+    name: str
+    default: int
+    minimum: int
+    maximum: int
+    description: str = ""
+    required = False
+
+    def read(self, request: Request) -> int:
+        return query_int(request, self.name, self.default, self.minimum, self.maximum)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "integer",
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "default": self.default,
+        }
+
+
+@attrs.frozen
+class TextQuery:
+    """A string query parameter: `read` gives None when it is absent, `require` a 422."""
+
+    name: str
+    description: str = ""
+    required: bool = False  # as the document says: `require` it in the endpoint
+
+    def read(self, request: Request) -> str | None:
+        return request.query_params.get(self.name)
+
+    def require(self, request: Request) -> str:
+        return required_param(dict(request.query_params), self.name, "query")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string"}
 
 
 def required_param(values: dict[str, str], name: str, where: str) -> str:

@@ -1,15 +1,101 @@
-"""Entities as the API's JSON: users say `id`, sessions and messages `_id`; times end in Z."""
+"""Entities as the API's JSON: users say `id`, sessions and messages `_id`; times end in Z.
+
+Each shape is declared as a typed class (`UserOut`, `SessionOut`, …) beside the function
+that makes it: the OpenAPI document reads its schemas off those classes, and the API tests
+validate every response they receive against them.
+"""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from chatcore.auth import SignedIn
-from chatcore.chats import ChatSession, Message
+from chatcore.chats import ChatSession, Message, MessageRole
+from chatcore.ids import MessageId, SessionId, UserId
 from chatcore.tokens import IssuedToken
-from chatcore.users import User
+from chatcore.users import Role, Tier, User
+
+
+@attrs.frozen
+class UserOut:
+    """An account, as its owner and admins see it."""
+
+    id: UserId
+    username: str
+    email: str
+    created_at: datetime
+    updated_at: datetime
+    role: Role
+    tier: Tier
+    verified: bool
+    active: bool
+
+
+@attrs.frozen
+class SignedInOut(UserOut):
+    """The account that signed in, and its tokens."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"]
+    expires_at: datetime  # when the access token expires
+
+
+@attrs.frozen
+class RefreshedOut:
+    """A new pair of tokens; the refresh token sent in is spent."""
+
+    id: UserId
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"]
+    expires_at: datetime
+
+
+@attrs.frozen
+class SessionOut:
+    """A chat session."""
+
+    _id: SessionId
+    user_id: UserId
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int
+    last_message_at: datetime | None
+
+
+@attrs.frozen
+class MessageOut:
+    """A message in a chat session."""
+
+    _id: MessageId
+    session_id: SessionId
+    user_id: UserId
+    content: str
+    role: MessageRole
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool
+    deleted_at: datetime | None
+
+
+@attrs.frozen
+class Done:
+    """What was done, in words."""
+
+    message: str
+
+
+@attrs.frozen
+class SessionDeletedOut:
+    """The session is gone, and this many of its artifacts with it."""
+
+    message: str
+    artifacts_disabled: int
 
 
 def timestamp(moment: datetime) -> str:

@@ -10,6 +10,7 @@ import httpx
 import jwt
 import pytest
 
+from tests.contract.api.conformance import ResponseConformance
 from tests.contract.api.server import ChatcoreServer, Mailbox, SmtpServer
 
 _numbers = itertools.count(1)
@@ -37,9 +38,24 @@ def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterat
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def api_document(server: ChatcoreServer) -> dict[str, Any]:
+    response = httpx.get(f"{server.url}/openapi.json", timeout=10)
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+@pytest.fixture(scope="session")
+def conformance(api_document: dict[str, Any]) -> ResponseConformance:
+    return ResponseConformance(api_document)
+
+
 @pytest.fixture
-def client(server: ChatcoreServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as http:
+def client(server: ChatcoreServer, conformance: ResponseConformance) -> Iterator[httpx.Client]:
+    # Every response a test receives is checked against the OpenAPI document on the way.
+    hooks = {"response": [conformance]}
+    with httpx.Client(base_url=server.url, timeout=30, event_hooks=hooks) as http:
         yield http
 
 

@@ -1,0 +1,76 @@
+"""/openapi.json, and /docs: Swagger UI served from a pinned package, with no CDN."""
+
+from pathlib import Path
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Route
+from swagger_ui_bundle import swagger_ui_path
+
+from entrypoints.http.openapi import ApiRoute, Operation
+
+# No inline script anywhere: the page stays within a strict Content-Security-Policy.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+# Relative links: the page works behind a proxy that serves it under a path prefix.
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>chatcore API</title>
+  <link rel="icon" type="image/png" href="docs/favicon-32x32.png">
+  <link rel="stylesheet" href="docs/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="docs/swagger-ui-bundle.js"></script>
+  <script src="docs/init.js"></script>
+</body>
+</html>
+"""
+
+INIT_JS = """"use strict";
+window.ui = SwaggerUIBundle({
+  url: new URL("../openapi.json", document.currentScript.src).href,
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis],
+});
+"""
+
+# Only what the page loads: the package also ships a demo page that points elsewhere.
+SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")
+ASSET_CACHE = {"Cache-Control": "public, max-age=86400"}
+
+
+async def openapi_json(request: Request) -> Response:
+    document: bytes = request.app.state.openapi
+    return Response(document, media_type="application/json")
+
+
+async def docs_page(request: Request) -> Response:
+    return HTMLResponse(PAGE, headers={"Content-Security-Policy": PAGE_POLICY})
+
+
+async def docs_asset(request: Request) -> Response:
+    name = request.path_params["asset"]
+    if name == "init.js":
+        return Response(INIT_JS, media_type="text/javascript", headers=ASSET_CACHE)
+    if name not in SWAGGER_FILES:
+        raise HTTPException(404, "Not Found")
+    return FileResponse(Path(str(swagger_ui_path)) / name, headers=ASSET_CACHE)
+
+
+routes: list[Any] = [
+    ApiRoute("GET", "/openapi.json", openapi_json, Operation(
+        "This document (OpenAPI 3.1)", dict[str, Any], auth="none",
+    )),
+    Route("/docs", docs_page, methods=["GET"], include_in_schema=False),
+    Route("/docs/{asset}", docs_asset, methods=["GET"], include_in_schema=False),
+]  # fmt: skip

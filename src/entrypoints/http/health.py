@@ -1,0 +1,73 @@
+"""/healthz (the process answers) and /readyz (what it depends on answers too)."""
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+import anyio
+import attrs
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from entrypoints.http.openapi import ApiRoute, Operation
+
+logger = logging.getLogger("chatcore.readiness")
+
+# A named probe of one dependency: returns when it answers, raises when it does not.
+ReadinessCheck = Callable[[], None]
+# A load balancer asks every few seconds; an answer slower than this counts as down.
+CHECK_TIMEOUT_SECONDS = 3.0
+
+
+@attrs.frozen
+class HealthOut:
+    status: Literal["ok"]
+
+
+@attrs.frozen
+class ReadinessOut:
+    """Each check's verdict: "ok", or "down: <reason>" (the details are in the log)."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str]
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    checks: Mapping[str, ReadinessCheck] = request.app.state.readiness
+    verdicts = {name: await _verdict(name, check) for name, check in checks.items()}
+    ready = all(verdict == "ok" for verdict in verdicts.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": verdicts},
+        status_code=200 if ready else 503,
+    )
+
+
+async def _verdict(name: str, check: ReadinessCheck) -> str:
+    try:
+        with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
+            # In a thread: a database that hangs must not hang the event loop with it.
+            await anyio.to_thread.run_sync(check, abandon_on_cancel=True)
+    except TimeoutError:
+        logger.warning("readiness check %r: no answer in %ss", name, CHECK_TIMEOUT_SECONDS)
+        return f"down: no answer in {CHECK_TIMEOUT_SECONDS:g}s"
+    except Exception as error:
+        # Only the kind of error goes out: messages can hold hosts, paths or credentials.
+        logger.warning("readiness check %r failed", name, exc_info=True)
+        return f"down: {type(error).__name__}"
+    return "ok"
+
+
+routes = [
+    ApiRoute("GET", "/healthz", healthz, Operation(
+        "The process is up", HealthOut, auth="none",
+    )),
+    ApiRoute("GET", "/readyz", readyz, Operation(
+        "The database and storage answer", ReadinessOut, auth="none",
+        other_responses={503: ReadinessOut},
+        description="503 when a dependency is down; `checks` says which.",
+    )),
+]  # fmt: skip
