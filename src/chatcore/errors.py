@@ -27,3 +27,11 @@ class InvalidInput(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid credentials: a wrong password, a missing, expired or revoked token."""
+
+
+class TooLarge(DomainError):
+    """The input is bigger than a documented limit allows (an upload, a file to show)."""
+
+
+class StorageFault(DomainError):
+    """Stored data the domain relies on is missing or unreadable: a fault, not bad input."""

@@ -15,11 +15,15 @@ from adapters.log_mail import LogMailer
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from adapters.smtp_mail import SmtpMailer
+from chatcore.artifact_library import ArtifactLimits
 from chatcore.core import ChatCore
 from chatcore.mail import AccountEmails
 from chatcore.ports import (
+    ArtifactFileRepository,
+    ArtifactRepository,
     Mailer,
     MessageRepository,
+    ObjectStore,
     OneTimeTokenStore,
     Ports,
     RoomBroker,
@@ -53,6 +57,12 @@ class Database(Protocol):
     @property
     def room_messages(self) -> RoomMessageRepository: ...
 
+    @property
+    def artifacts(self) -> ArtifactRepository: ...
+
+    @property
+    def artifact_files(self) -> ArtifactFileRepository: ...
+
     def ping(self) -> None: ...
 
     def close(self) -> None: ...
@@ -84,8 +94,19 @@ def build(settings: Settings) -> Runtime:
         messages=database.messages,
         room_messages=database.room_messages,
         room_broker=open_broker(settings.broker_url),
+        artifacts=database.artifacts,
+        artifact_files=database.artifact_files,
+        objects=open_object_store(settings.storage_url, settings.data_dir, database),
+        session_dependents=(database.artifacts,),
     )
-    core = ChatCore.from_ports(ports, emails=AccountEmails(public_url=settings.public_url))
+    core = ChatCore.from_ports(
+        ports,
+        emails=AccountEmails(public_url=settings.public_url),
+        artifact_limits=ArtifactLimits(
+            max_upload_bytes=settings.max_upload_bytes,
+            repository_allowed_urls=settings.repository_allowed_urls,
+        ),
+    )
     return Runtime(core=core, database=database)
 
 
@@ -111,6 +132,36 @@ def open_database(url: str | None, data_dir: Path) -> Database:
     raise ValueError(
         f"CHATCORE_DATABASE_URL: unsupported scheme {scheme!r}"
         " (use sqlite:///PATH, mongodb://… or memory://)"
+    )
+
+
+def open_object_store(url: str | None, data_dir: Path, database: Database) -> ObjectStore:
+    """Object storage for `file:///PATH`, `memory://` or `gridfs://` (the Mongo database's).
+
+    Unset: GridFS when the database is MongoDB (so that every server shares the same
+    files), else a folder in the data dir.
+    """
+    from adapters.mongo import MongoDatabase
+
+    if url is None:
+        if isinstance(database, MongoDatabase):
+            return database.object_store()
+        url = f"file://{(data_dir / 'storage').resolve()}"
+    if url.startswith("file://"):
+        from adapters.filesystem import FileObjectStore
+
+        return FileObjectStore(Path(url.removeprefix("file://")))
+    if url == "memory://":
+        from adapters.memory import MemoryObjectStore
+
+        return MemoryObjectStore()
+    if url == "gridfs://":
+        if not isinstance(database, MongoDatabase):
+            raise ValueError("CHATCORE_STORAGE_URL=gridfs:// needs a mongodb:// database URL")
+        return database.object_store()
+    raise ValueError(
+        f"CHATCORE_STORAGE_URL: unsupported scheme {url.partition(':')[0]!r}"
+        " (use file:///PATH, memory:// or gridfs://)"
     )
 
 

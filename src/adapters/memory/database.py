@@ -1,3 +1,4 @@
+from adapters.memory.artifacts import MemoryArtifactFileRepository, MemoryArtifactRepository
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.room_messages import MemoryRoomMessageRepository
@@ -17,6 +18,8 @@ class MemoryDatabase:
         self.sessions = MemorySessionRepository()
         self.messages = MemoryMessageRepository()
         self.room_messages = MemoryRoomMessageRepository()
+        self.artifacts = MemoryArtifactRepository()
+        self.artifact_files = MemoryArtifactFileRepository()
 
     def ping(self) -> None:
         """Nothing to reach: always ready."""

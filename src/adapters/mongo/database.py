@@ -2,8 +2,10 @@ from typing import Self
 
 from pymongo import MongoClient
 
+from adapters.mongo.artifacts import MongoArtifactFileRepository, MongoArtifactRepository
 from adapters.mongo.documents import Document
 from adapters.mongo.messages import MongoMessageRepository
+from adapters.mongo.objects import GridFsObjectStore
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
@@ -32,12 +34,16 @@ class MongoDatabase:
         self.sessions = MongoSessionRepository(database["chat_sessions"])
         self.messages = MongoMessageRepository(database["messages"])
         self.room_messages = MongoRoomMessageRepository(database["room_messages"])
+        self.artifacts = MongoArtifactRepository(database["artifacts"])
+        self.artifact_files = MongoArtifactFileRepository(database["artifact_files"])
         for repository in (
             self.users,
             self.one_time_tokens,
             self.sessions,
             self.messages,
             self.room_messages,
+            self.artifacts,
+            self.artifact_files,
         ):
             repository.create_indexes()
 
@@ -53,6 +59,10 @@ class MongoDatabase:
             # Creating the indexes is the first round trip: do not leak the client's threads.
             client.close()
             raise
+
+    def object_store(self) -> GridFsObjectStore:
+        """Object storage in this database's GridFS, shared by every server process."""
+        return GridFsObjectStore(self._client[self._name])
 
     def ping(self) -> None:
         """Raise unless the server answers."""

@@ -1,3 +1,4 @@
+from adapters.sqlite.artifacts import SqliteArtifactFileRepository, SqliteArtifactRepository
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.messages import SqliteMessageRepository
 from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
@@ -29,6 +30,8 @@ class SqliteDatabase:
         self.sessions = SqliteSessionRepository(self._connections)
         self.messages = SqliteMessageRepository(self._connections)
         self.room_messages = SqliteRoomMessageRepository(self._connections)
+        self.artifacts = SqliteArtifactRepository(self._connections)
+        self.artifact_files = SqliteArtifactFileRepository(self._connections)
 
     def ping(self) -> None:
         self._connections.get().execute("SELECT 1").fetchone()

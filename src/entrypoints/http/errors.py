@@ -14,6 +14,8 @@ from chatcore.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    StorageFault,
+    TooLarge,
     Unauthenticated,
 )
 from entrypoints.http.validation import RequestValidationError
@@ -27,6 +29,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: 400,
     InvalidInput: 400,
     Unauthenticated: 401,
+    TooLarge: 413,
+    StorageFault: 500,
 }
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -40,6 +44,8 @@ def error_response(status: int, detail: str, headers: Mapping[str, str] | None =
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, StorageFault):
+        logger.error("%s %s: %s", request.method, request.url.path, exc.message)
     status = next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
     return error_response(status, exc.message)
 
