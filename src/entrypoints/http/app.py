@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from chatcore.core import ChatCore
-from entrypoints.http import auth, room_socket, rooms, sessions, users
+from entrypoints.http import artifacts, auth, room_socket, rooms, sessions, users
 from entrypoints.http.errors import HANDLERS
 from entrypoints.http.offload import hashing_executor
 from entrypoints.http.room_hub import RoomHub
@@ -26,6 +26,7 @@ ROUTES: Sequence[BaseRoute] = [
     *auth.routes,
     *users.routes,
     *sessions.routes,
+    *artifacts.routes,
     *rooms.routes,
     *room_socket.routes,
 ]
