@@ -27,7 +27,7 @@ class MemoryObjectStore:
         with self._lock:
             self._objects.pop(key, None)
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         """Every key held, sorted (for tests that check nothing was left behind)."""
         with self._lock:
             return sorted(self._objects)
