@@ -6,9 +6,13 @@ from chatcore_embed.testing.builders import (
     a_room_message,
     a_session,
     a_user,
+    an_artifact,
     at,
     claims,
     new_id,
 )
 
-__all__ = ["T0", "a_message", "a_room_message", "a_session", "a_user", "at", "claims", "new_id"]
+__all__ = [
+    "T0", "a_message", "a_room_message", "a_session", "a_user", "an_artifact", "at", "claims",
+    "new_id",
+]  # fmt: skip

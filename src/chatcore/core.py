@@ -3,6 +3,7 @@
 import attrs
 
 from chatcore.accounts import Accounts
+from chatcore.artifact_library import ArtifactLibrary, ArtifactLimits
 from chatcore.auth import Auth
 from chatcore.chat_rooms import ChatRooms
 from chatcore.login_throttle import LoginThrottle
@@ -19,6 +20,7 @@ class ChatCore:
     accounts: Accounts
     sessions: ChatSessions
     rooms: ChatRooms
+    artifacts: ArtifactLibrary
 
     @classmethod
     def from_ports(
@@ -28,13 +30,16 @@ class ChatCore:
         lifetimes: TokenLifetimes = TokenLifetimes(),
         emails: AccountEmails = AccountEmails(),
         login_throttle: LoginThrottle | None = None,
+        artifact_limits: ArtifactLimits = ArtifactLimits(),
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
         auth = Auth(ports, lifetimes, emails, login_throttle)
+        sessions = ChatSessions(ports)
         return cls(
             ports=ports,
             auth=auth,
             accounts=Accounts(ports, auth),
-            sessions=ChatSessions(ports),
+            sessions=sessions,
             rooms=ChatRooms(ports),
+            artifacts=ArtifactLibrary(ports, sessions, artifact_limits),
         )

@@ -47,3 +47,11 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooLarge(DomainError):
+    """The input is bigger than a documented limit allows (an upload, a file to show)."""
+
+
+class StorageFault(DomainError):
+    """Stored data the domain relies on is missing or unreadable: a fault, not bad input."""

@@ -9,6 +9,7 @@ UserId = NewType("UserId", str)
 SessionId = NewType("SessionId", str)
 MessageId = NewType("MessageId", str)
 RoomMessageId = NewType("RoomMessageId", str)
+ArtifactId = NewType("ArtifactId", str)
 
 _ID_FORMAT = re.compile(r"[0-9a-f]{24}")
 
@@ -31,6 +32,11 @@ def parse_session_id(raw: str) -> SessionId:
 def parse_message_id(raw: str) -> MessageId:
     """A message id from the wire; InvalidInput if malformed."""
     return MessageId(_checked(raw, "message"))
+
+
+def parse_artifact_id(raw: str) -> ArtifactId:
+    """An artifact id from the wire; InvalidInput if malformed."""
+    return ArtifactId(_checked(raw, "artifact"))
 
 
 def _checked(raw: str, name: str) -> str:

@@ -3,17 +3,18 @@
 Adapters implement them; `Ports` bundles one implementation of each for the use cases.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import attrs
 
+from chatcore.artifacts import Artifact, ArtifactFile, FilePage, Ingestion
 from chatcore.audit import AuditEvent, AuditQuery
 from chatcore.chats import ChatSession, Message
-from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
+from chatcore.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import OutgoingEmail
 from chatcore.rate_limits import Rate
 from chatcore.repository_limits import RepositoryLimits
@@ -289,6 +290,74 @@ class SessionDependents(Protocol):
         ...
 
 
+class ObjectStore(Protocol):
+    """Named blobs of bytes (uploads, the files of archives and repositories)."""
+
+    def put(self, key: str, chunks: Iterable[bytes]) -> int:
+        """Store the chunks under `key`, replacing what was there; how many bytes.
+
+        All or nothing: readers see the old object or the whole new one, never part of
+        it, and if iterating `chunks` raises, nothing is stored and the error propagates.
+        """
+        ...
+
+    def open(self, key: str) -> BinaryIO | None:
+        """The object for reading (seekable, to be closed by the caller), or None."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Forget the object; nothing happens if there is none."""
+        ...
+
+
+class ArtifactRepository(Protocol):
+    def add(self, artifact: Artifact) -> None: ...
+
+    def get(self, artifact_id: ArtifactId) -> Artifact | None:
+        """The artifact with this id, deleted or not."""
+        ...
+
+    def list_for_session(self, session_id: SessionId) -> list[Artifact]:
+        """The session's live artifacts, oldest first."""
+        ...
+
+    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
+        """Set the name and updated_at of a live artifact; the result, or None if gone."""
+        ...
+
+    def record_ingestion(
+        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        """Set where ingestion stands (status, files_count, commit, error) on a live artifact."""
+        ...
+
+    def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
+        """Soft-delete a live artifact; False if it was not live."""
+        ...
+
+    def disable_for_sessions(self, session_ids: Sequence[SessionId], at: datetime) -> int:
+        """Soft-delete the live artifacts of these sessions; how many there were."""
+        ...
+
+
+class ArtifactFileRepository(Protocol):
+    """The file index of archives and repositories: path, size and type of each file."""
+
+    def add_many(self, artifact_id: ArtifactId, files: Iterable[ArtifactFile]) -> None:
+        """Index the files (paths unique within the artifact), written in batches."""
+        ...
+
+    def page(self, artifact_id: ArtifactId, limit: int, offset: int) -> FilePage:
+        """`limit` files sorted by path from `offset`, and the total; never loads them all."""
+        ...
+
+    def get(self, artifact_id: ArtifactId, path: str) -> ArtifactFile | None: ...
+
+    def remove_all(self, artifact_id: ArtifactId) -> None:
+        """Forget the artifact's index (an ingestion that failed half-way)."""
+        ...
+
+
 @attrs.define
 class Ports:
     """One adapter for each port, chosen by the composition root."""
@@ -305,5 +374,8 @@ class Ports:
     room_messages: RoomMessageRepository
     room_broker: RoomBroker
     audit: AuditLog
-    # What a session delete cascades to (artifacts, once they exist); their counts add up.
+    artifacts: ArtifactRepository
+    artifact_files: ArtifactFileRepository
+    objects: ObjectStore
+    # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()

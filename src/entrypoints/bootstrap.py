@@ -20,16 +20,20 @@ from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from adapters.smtp_mail import SmtpMailer
+from chatcore.artifact_library import ArtifactLimits
 from chatcore.core import ChatCore
 from chatcore.login_throttle import Backoff, LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import (
+    ArtifactFileRepository,
+    ArtifactRepository,
     AuditLog,
     Clock,
     FailureCounters,
     IdGenerator,
     Mailer,
     MessageRepository,
+    ObjectStore,
     OneTimeTokenStore,
     PasswordHasher,
     Ports,
@@ -70,6 +74,16 @@ class Database(Protocol):
     @property
     def audit(self) -> AuditLog: ...
 
+    @property
+    def artifacts(self) -> ArtifactRepository: ...
+
+    @property
+    def artifact_files(self) -> ArtifactFileRepository: ...
+
+    def object_store(self) -> ObjectStore | None:
+        """The object storage that lives where this database does (GridFS, memory), if any."""
+        ...
+
     def ping(self) -> None: ...
 
     def close(self) -> None: ...
@@ -91,6 +105,9 @@ class PortOverrides(TypedDict, total=False):
     room_broker: RoomBroker
     session_dependents: Sequence[SessionDependents]
     audit: AuditLog
+    artifacts: ArtifactRepository
+    artifact_files: ArtifactFileRepository
+    objects: ObjectStore
 
 
 # Overrides that cannot make a use case wait on the network: anything else a host passes
@@ -169,6 +186,14 @@ def build(
                     else open_broker(settings.broker_url)
                 ),
                 audit=database.audit,
+                artifacts=database.artifacts,
+                artifact_files=database.artifact_files,
+                objects=(
+                    overrides["objects"]
+                    if "objects" in overrides
+                    else open_object_store(settings.storage_url, settings.data_dir, database)
+                ),
+                session_dependents=(database.artifacts,),
             ),
             **overrides,
         )
@@ -187,7 +212,13 @@ def build(
         database.close()
         raise
     core = ChatCore.from_ports(
-        ports, emails=AccountEmails(public_url=settings.public_url), login_throttle=throttle
+        ports,
+        emails=AccountEmails(public_url=settings.public_url),
+        login_throttle=throttle,
+        artifact_limits=ArtifactLimits(
+            max_upload_bytes=settings.max_upload_bytes,
+            repository_allowed_urls=settings.repository_allowed_urls,
+        ),
     )
     in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
     return Runtime(core=core, database=database, in_process=in_process)
@@ -215,6 +246,38 @@ def open_database(url: str | None, data_dir: Path) -> Database:
     raise ValueError(
         f"CHATCORE_DATABASE_URL: unsupported scheme {scheme!r}"
         " (use sqlite:///PATH, mongodb://… or memory://)"
+    )
+
+
+def open_object_store(url: str | None, data_dir: Path, database: Database) -> ObjectStore:
+    """Object storage for `file:///PATH`, `memory://` or `gridfs://` (the Mongo database's).
+
+    Unset: GridFS when the database is MongoDB (so that every server shares the same
+    files), memory when the database is (it keeps nothing either), else a folder in the
+    data dir.
+    """
+    if url is None:
+        own = database.object_store()
+        if own is not None:
+            return own
+        url = f"file://{(data_dir / 'storage').resolve()}"
+    if url.startswith("file://"):
+        from adapters.filesystem import FileObjectStore
+
+        return FileObjectStore(Path(url.removeprefix("file://")))
+    if url == "memory://":
+        from adapters.memory import MemoryObjectStore
+
+        return MemoryObjectStore()
+    if url == "gridfs://":
+        from adapters.mongo import MongoDatabase
+
+        if not isinstance(database, MongoDatabase):
+            raise ValueError("CHATCORE_STORAGE_URL=gridfs:// needs a mongodb:// database URL")
+        return database.object_store()
+    raise ValueError(
+        f"CHATCORE_STORAGE_URL: unsupported scheme {url.partition(':')[0]!r}"
+        " (use file:///PATH, memory:// or gridfs://)"
     )
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
-from adapters.memory import ManualClock, MemoryDatabase, MemoryOutbox
+from adapters.memory import ManualClock, MemoryDatabase, MemoryObjectStore, MemoryOutbox
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.core import ChatCore
@@ -42,6 +42,10 @@ def core(clock: ManualClock, outbox: MemoryOutbox) -> ChatCore:
             room_messages=database.room_messages,
             room_broker=MemoryRoomBroker(),
             audit=database.audit,
+            artifacts=database.artifacts,
+            artifact_files=database.artifact_files,
+            objects=MemoryObjectStore(),
+            session_dependents=(database.artifacts,),
         )
     )
 

@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
 from adapters.log_mail import LogMailer
-from adapters.memory import ManualClock, MemoryDatabase
+from adapters.memory import ManualClock, MemoryDatabase, MemoryObjectStore
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.chats import Message
@@ -103,6 +103,9 @@ class MessageCounting(RuleBasedStateMachine):
                 room_messages=database.room_messages,
                 room_broker=MemoryRoomBroker(),
                 audit=database.audit,
+                artifacts=database.artifacts,
+                artifact_files=database.artifact_files,
+                objects=MemoryObjectStore(),
             )
         )
         self.user = self.core.auth.create_user("owner", "owner@example.com", "Password1")

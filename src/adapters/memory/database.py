@@ -1,5 +1,7 @@
+from adapters.memory.artifacts import MemoryArtifactFileRepository, MemoryArtifactRepository
 from adapters.memory.audit import MemoryAuditLog
 from adapters.memory.messages import MemoryMessageRepository
+from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
@@ -19,6 +21,12 @@ class MemoryDatabase:
         self.messages = MemoryMessageRepository()
         self.room_messages = MemoryRoomMessageRepository()
         self.audit = MemoryAuditLog()
+        self.artifacts = MemoryArtifactRepository()
+        self.artifact_files = MemoryArtifactFileRepository()
+
+    def object_store(self) -> MemoryObjectStore:
+        """Objects kept in memory too: a memory database keeps nothing anywhere else."""
+        return MemoryObjectStore()
 
     def ping(self) -> None:
         """Nothing to reach: always ready."""

@@ -2,9 +2,11 @@ from typing import Self
 
 from pymongo import MongoClient
 
+from adapters.mongo.artifacts import MongoArtifactFileRepository, MongoArtifactRepository
 from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.documents import Document
 from adapters.mongo.messages import MongoMessageRepository
+from adapters.mongo.objects import GridFsObjectStore
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
@@ -34,6 +36,8 @@ class MongoDatabase:
         self.messages = MongoMessageRepository(database["messages"])
         self.room_messages = MongoRoomMessageRepository(database["room_messages"])
         self.audit = MongoAuditLog(database["audit_events"])
+        self.artifacts = MongoArtifactRepository(database["artifacts"])
+        self.artifact_files = MongoArtifactFileRepository(database["artifact_files"])
         for repository in (
             self.users,
             self.one_time_tokens,
@@ -41,6 +45,8 @@ class MongoDatabase:
             self.messages,
             self.room_messages,
             self.audit,
+            self.artifacts,
+            self.artifact_files,
         ):
             repository.create_indexes()
 
@@ -56,6 +62,10 @@ class MongoDatabase:
             # Creating the indexes is the first round trip: do not leak the client's threads.
             client.close()
             raise
+
+    def object_store(self) -> GridFsObjectStore:
+        """Object storage in this database's GridFS, shared by every server process."""
+        return GridFsObjectStore(self._client[self._name])
 
     def ping(self) -> None:
         """Raise unless the server answers."""

@@ -1,3 +1,4 @@
+from adapters.sqlite.artifacts import SqliteArtifactFileRepository, SqliteArtifactRepository
 from adapters.sqlite.audit import SqliteAuditLog
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.messages import SqliteMessageRepository
@@ -31,6 +32,12 @@ class SqliteDatabase:
         self.messages = SqliteMessageRepository(self._connections)
         self.room_messages = SqliteRoomMessageRepository(self._connections)
         self.audit = SqliteAuditLog(self._connections)
+        self.artifacts = SqliteArtifactRepository(self._connections)
+        self.artifact_files = SqliteArtifactFileRepository(self._connections)
+
+    def object_store(self) -> None:
+        """None: objects live in files beside the database, not inside it."""
+        return None
 
     def ping(self) -> None:
         self._connections.get().execute("SELECT 1").fetchone()

@@ -115,7 +115,47 @@ _AUDIT = (
     "CREATE INDEX IF NOT EXISTS audit_events_by_kind ON audit_events (kind, id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL, _ROOM_MESSAGES, _AUDIT)
+# Artifacts, and the file index of archives and repositories.
+_ARTIFACTS = (
+    """
+    CREATE TABLE IF NOT EXISTS artifacts (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        source TEXT,
+        content TEXT,
+        size INTEGER,
+        object_key TEXT,
+        filename TEXT,
+        content_type TEXT,
+        status TEXT NOT NULL,
+        files_count INTEGER,
+        commit_id TEXT,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted_at INTEGER
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS artifacts_live_by_session
+        ON artifacts (session_id, id) WHERE deleted_at IS NULL
+    """,
+    # The primary key is the (artifact_id, path) index: a page by path is a walk along it.
+    """
+    CREATE TABLE IF NOT EXISTS artifact_files (
+        artifact_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        PRIMARY KEY (artifact_id, path)
+    ) WITHOUT ROWID
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL, _ROOM_MESSAGES, _AUDIT, _ARTIFACTS)
 
 
 def migrate(connections: Connections) -> None:

@@ -4,8 +4,9 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from adapters.object_ids import ObjectIdGenerator
+from chatcore.artifacts import Artifact, ArtifactType
 from chatcore.chats import ChatSession, Message
-from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
+from chatcore.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
 from chatcore.rooms import RoomMessage
 from chatcore.tokens import TokenClaims, TokenKind
 from chatcore.users import Role, Tier, User
@@ -87,3 +88,19 @@ def a_room_message(room: str = "general", **overrides: object) -> RoomMessage:
     }
     fields.update(overrides)
     return RoomMessage(**fields)  # type: ignore[arg-type]
+
+
+def an_artifact(session_id: str, owner_id: str, **overrides: object) -> Artifact:
+    fields: dict[str, object] = {
+        "id": ArtifactId(new_id()),
+        "session_id": session_id,
+        "owner_id": owner_id,
+        "type": ArtifactType.TEXT,
+        "name": "Notes",
+        "content": "hello",
+        "size": 5,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    fields.update(overrides)
+    return Artifact(**fields)  # type: ignore[arg-type]

@@ -12,7 +12,16 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from chatcore.core import ChatCore
-from entrypoints.http import api_docs, auth, health, room_socket, rooms, sessions, users
+from entrypoints.http import (
+    api_docs,
+    artifacts,
+    auth,
+    health,
+    room_socket,
+    rooms,
+    sessions,
+    users,
+)
 from entrypoints.http.client_address import PEERS, ClientAddresses
 from entrypoints.http.errors import HANDLERS
 from entrypoints.http.headers import SecurityHeaders
@@ -34,6 +43,7 @@ ROUTES: Sequence[BaseRoute] = [
     *auth.routes,
     *users.routes,
     *sessions.routes,
+    *artifacts.routes,
     *rooms.routes,
     *room_socket.routes,
 ]

@@ -18,6 +18,8 @@ from chatcore.errors import (
     InvalidInput,
     NotFound,
     RepositoryFetchFailed,
+    StorageFault,
+    TooLarge,
     TooManyRequests,
     Unauthenticated,
 )
@@ -36,6 +38,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     # a request, the repository the caller named is what failed.
     RepositoryFetchFailed: 400,
     TooManyRequests: 429,
+    TooLarge: 413,
+    StorageFault: 500,
 }
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -56,6 +60,8 @@ def error_response(status: int, detail: str, headers: Mapping[str, str] | None =
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, StorageFault):
+        logger.error("%s %s: %s", request.method, request.url.path, exc.message)
     status = next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
     headers = None
     if isinstance(exc, TooManyRequests):

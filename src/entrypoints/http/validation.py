@@ -10,6 +10,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from starlette.requests import Request
 
+from chatcore.artifacts import ArtifactType
 from chatcore.users import Role, Tier
 from entrypoints.http.request_limits import read_body
 
@@ -73,7 +74,7 @@ commands.register_structure_hook(int, _strict(int, "integer"))
 commands.register_structure_hook(bool, _strict(bool, "boolean"))
 commands.register_structure_hook(float, _strict(float, "number"))
 # Registered one by one: a StrEnum is a str, and would otherwise meet the strict str hook.
-for _kind in (Role, Tier):
+for _kind in (Role, Tier, ArtifactType):
     commands.register_structure_hook(_kind, _enum)
 
 

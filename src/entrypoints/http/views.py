@@ -1,4 +1,5 @@
-"""Entities as the API's JSON: users say `id`, sessions and messages `_id`; times end in Z.
+"""Entities as the API's JSON: users and artifacts say `id`, sessions and messages `_id`;
+times end in Z.
 
 Each shape is declared as a typed class (`UserOut`, `SessionOut`, …) beside the function
 that makes it: the OpenAPI document reads its schemas off those classes, and the API tests
@@ -12,6 +13,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from chatcore.artifacts import Artifact, ArtifactFile
 from chatcore.auth import SignedIn
 from chatcore.chats import ChatSession, Message, MessageRole
 from chatcore.ids import MessageId, SessionId, UserId
@@ -126,6 +128,54 @@ views.register_unstructure_hook(
         deleted_at=override(omit=True),
     ),
 )
+
+
+def _artifact(artifact: Artifact) -> dict[str, Any]:
+    upload, ingestion = artifact.upload, artifact.ingestion
+    # Uploads and file indexes live in object storage; JSON text in the database itself.
+    stored_as_objects = upload is not None or artifact.has_file_index
+    metadata: dict[str, Any] = {
+        "storage_type": "object" if stored_as_objects else "inline",
+        "status": ingestion.status.value,
+    }
+    if upload is not None:
+        metadata["filename"] = upload.filename
+        metadata["content_type"] = upload.content_type
+    if artifact.has_file_index:
+        metadata["files_count"] = ingestion.files_count or 0
+    if ingestion.commit is not None:
+        metadata["commit"] = ingestion.commit
+    if ingestion.error is not None:
+        metadata["error"] = ingestion.error
+    deleted_at = artifact.deleted_at
+    return {
+        "id": artifact.id,
+        "session_id": artifact.session_id,
+        "user_id": artifact.owner_id,
+        "type": artifact.type.value,
+        "name": artifact.name,
+        "source": artifact.source,
+        # The index itself is paged at …/files; here only whether there is one.
+        "files": [] if artifact.has_file_index else None,
+        "content": artifact.content,
+        "metadata": metadata,
+        "size": artifact.size,
+        "created_at": timestamp(artifact.created_at),
+        "updated_at": timestamp(artifact.updated_at),
+        "deleted": deleted_at is not None,
+        "deleted_at": None if deleted_at is None else timestamp(deleted_at),
+    }
+
+
+views.register_unstructure_hook(Artifact, _artifact)
+
+
+def artifact_view(artifact: Artifact) -> dict[str, Any]:
+    return views.unstructure(artifact)  # type: ignore[no-any-return]
+
+
+def artifact_file_view(file: ArtifactFile) -> dict[str, Any]:
+    return views.unstructure(file)  # type: ignore[no-any-return]
 
 
 def user_view(user: User) -> dict[str, Any]:

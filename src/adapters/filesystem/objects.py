@@ -1,0 +1,83 @@
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+# Keys are slash-separated names of letters, digits, `_`, `-` and `.`, never starting
+# with a dot: no `..`, no hidden files, nothing that could name a path outside the root
+# (and the temporary files below, which start with a dot, can never be mistaken for one).
+_SEGMENT = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,254}")
+
+
+class FileObjectStore:
+    """Each object a file under `root`, written to a temporary file and renamed into place.
+
+    The rename is atomic, and the temporary file is flushed to disk first, so that after
+    a crash a key holds its old bytes or its new ones, never half of them.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root.resolve()
+        self._root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, key: str, chunks: Iterable[bytes]) -> int:
+        path = self._path(key)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+        size = 0
+        try:
+            with self._create(draft) as file:
+                for chunk in chunks:
+                    file.write(chunk)
+                    size += len(chunk)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(draft, path)
+        except BaseException:
+            draft.unlink(missing_ok=True)
+            self._tidy(draft)
+            raise
+        return size
+
+    def open(self, key: str) -> BinaryIO | None:
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError:
+            return None
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        self._tidy(path)
+
+    def _tidy(self, removed: Path) -> None:
+        # Remove the folders that `removed` left empty, up to the root; one in use stops it.
+        for parent in removed.parents:
+            if parent == self._root:
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+    def _create(self, draft: Path) -> BinaryIO:
+        for attempt in (1, 2):
+            draft.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return draft.open("xb")
+            except FileNotFoundError:
+                # A delete tidied the folder away between mkdir and open: make it again.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _path(self, key: str) -> Path:
+        segments = key.split("/")
+        if not all(_SEGMENT.fullmatch(segment) for segment in segments):
+            raise ValueError(f"Invalid object key: {key!r}")
+        path = self._root.joinpath(*segments)
+        # Belt and braces: the pattern already rules out every way out of the root.
+        if self._root not in path.parents:
+            raise ValueError(f"Invalid object key: {key!r}")
+        return path

@@ -1,0 +1,103 @@
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import attrs
+
+from chatcore.artifacts import Artifact, ArtifactFile, FilePage, Ingestion
+from chatcore.ids import ArtifactId, SessionId
+
+
+class MemoryArtifactRepository:
+    def __init__(self) -> None:
+        self._artifacts: dict[ArtifactId, Artifact] = {}
+        self._lock = threading.Lock()
+
+    def add(self, artifact: Artifact) -> None:
+        with self._lock:
+            self._artifacts[artifact.id] = attrs.evolve(artifact)
+
+    def get(self, artifact_id: ArtifactId) -> Artifact | None:
+        with self._lock:
+            artifact = self._artifacts.get(artifact_id)
+            return None if artifact is None else attrs.evolve(artifact)
+
+    def list_for_session(self, session_id: SessionId) -> list[Artifact]:
+        with self._lock:
+            found = [
+                attrs.evolve(artifact)
+                for artifact in self._artifacts.values()
+                if artifact.session_id == session_id and artifact.deleted_at is None
+            ]
+        return sorted(found, key=lambda artifact: artifact.id)
+
+    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
+        with self._lock:
+            artifact = self._live(artifact_id)
+            if artifact is None:
+                return None
+            artifact.name = name
+            artifact.updated_at = at
+            return attrs.evolve(artifact)
+
+    def record_ingestion(
+        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        with self._lock:
+            artifact = self._live(artifact_id)
+            if artifact is None:
+                return None
+            artifact.ingestion = ingestion
+            artifact.updated_at = at
+            return attrs.evolve(artifact)
+
+    def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
+        with self._lock:
+            artifact = self._live(artifact_id)
+            if artifact is None:
+                return False
+            artifact.deleted_at = at
+            return True
+
+    def disable_for_sessions(self, session_ids: Sequence[SessionId], at: datetime) -> int:
+        wanted = set(session_ids)
+        with self._lock:
+            disabled = 0
+            for artifact in self._artifacts.values():
+                if artifact.session_id in wanted and artifact.deleted_at is None:
+                    artifact.deleted_at = at
+                    disabled += 1
+            return disabled
+
+    def _live(self, artifact_id: ArtifactId) -> Artifact | None:
+        artifact = self._artifacts.get(artifact_id)
+        return artifact if artifact is not None and artifact.deleted_at is None else None
+
+
+class MemoryArtifactFileRepository:
+    def __init__(self) -> None:
+        # Each artifact's files by path; sorted on reading (paths are unique).
+        self._files: dict[ArtifactId, dict[str, ArtifactFile]] = {}
+        self._lock = threading.Lock()
+
+    def add_many(self, artifact_id: ArtifactId, files: Iterable[ArtifactFile]) -> None:
+        with self._lock:
+            index = self._files.setdefault(artifact_id, {})
+            for file in files:
+                index[file.path] = file
+
+    def page(self, artifact_id: ArtifactId, limit: int, offset: int) -> FilePage:
+        with self._lock:
+            index = self._files.get(artifact_id, {})
+            paths = sorted(index)
+            return FilePage(
+                files=[index[path] for path in paths[offset : offset + limit]], total=len(paths)
+            )
+
+    def get(self, artifact_id: ArtifactId, path: str) -> ArtifactFile | None:
+        with self._lock:
+            return self._files.get(artifact_id, {}).get(path)
+
+    def remove_all(self, artifact_id: ArtifactId) -> None:
+        with self._lock:
+            self._files.pop(artifact_id, None)

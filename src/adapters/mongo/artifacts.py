@@ -1,0 +1,184 @@
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from pymongo import ASCENDING, ReturnDocument
+
+from adapters.mongo.documents import (
+    LIVE,
+    Document,
+    Documents,
+    deletion_fields,
+    id_of,
+    object_id,
+    or_none,
+    utc,
+    utc_or_none,
+)
+from chatcore.artifacts import (
+    Artifact,
+    ArtifactFile,
+    ArtifactStatus,
+    ArtifactType,
+    FilePage,
+    Ingestion,
+    StoredUpload,
+)
+from chatcore.ids import ArtifactId, SessionId, UserId
+
+
+class MongoArtifactRepository:
+    def __init__(self, artifacts: Documents) -> None:
+        self._artifacts = artifacts
+
+    def create_indexes(self) -> None:
+        # Serves list_for_session and the session-delete cascade.
+        self._artifacts.create_index(
+            [("session_id", ASCENDING), ("deleted", ASCENDING), ("_id", ASCENDING)]
+        )
+
+    def add(self, artifact: Artifact) -> None:
+        self._artifacts.insert_one(_to_document(artifact))
+
+    def get(self, artifact_id: ArtifactId) -> Artifact | None:
+        return or_none(self._artifacts.find_one(_by_id(artifact_id)), _from_document)
+
+    def list_for_session(self, session_id: SessionId) -> list[Artifact]:
+        cursor = self._artifacts.find({"session_id": object_id(session_id), **LIVE}).sort(
+            "_id", ASCENDING
+        )
+        return [_from_document(document) for document in cursor]
+
+    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
+        return self._update(artifact_id, {"name": name, "updated_at": at})
+
+    def record_ingestion(
+        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        return self._update(artifact_id, {**_ingestion_fields(ingestion), "updated_at": at})
+
+    def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
+        result = self._artifacts.update_one(
+            {**_by_id(artifact_id), **LIVE}, {"$set": deletion_fields(at)}
+        )
+        return result.modified_count == 1
+
+    def disable_for_sessions(self, session_ids: Sequence[SessionId], at: datetime) -> int:
+        if not session_ids:
+            return 0
+        result = self._artifacts.update_many(
+            {"session_id": {"$in": [object_id(s) for s in session_ids]}, **LIVE},
+            {"$set": deletion_fields(at)},
+        )
+        return result.modified_count
+
+    def _update(self, artifact_id: ArtifactId, fields: Document) -> Artifact | None:
+        document = self._artifacts.find_one_and_update(
+            {**_by_id(artifact_id), **LIVE},
+            {"$set": fields},
+            return_document=ReturnDocument.AFTER,
+        )
+        return or_none(document, _from_document)
+
+
+class MongoArtifactFileRepository:
+    def __init__(self, files: Documents) -> None:
+        self._files = files
+
+    def create_indexes(self) -> None:
+        # Unique paths per artifact, and pages by path are a walk along this index.
+        self._files.create_index([("artifact_id", ASCENDING), ("path", ASCENDING)], unique=True)
+
+    def add_many(self, artifact_id: ArtifactId, files: Iterable[ArtifactFile]) -> None:
+        owner = object_id(artifact_id)
+        documents = [
+            {"artifact_id": owner, "path": file.path, "size": file.size, "type": file.type}
+            for file in files
+        ]
+        if documents:
+            self._files.insert_many(documents, ordered=False)
+
+    def page(self, artifact_id: ArtifactId, limit: int, offset: int) -> FilePage:
+        owner = {"artifact_id": object_id(artifact_id)}
+        cursor = (
+            self._files.find(owner, {"_id": 0, "path": 1, "size": 1, "type": 1})
+            .sort("path", ASCENDING)
+            .skip(offset)
+            .limit(limit)
+        )
+        files = [_to_file(document) for document in cursor]
+        return FilePage(files=files, total=self._files.count_documents(owner))
+
+    def get(self, artifact_id: ArtifactId, path: str) -> ArtifactFile | None:
+        document = self._files.find_one({"artifact_id": object_id(artifact_id), "path": path})
+        return or_none(document, _to_file)
+
+    def remove_all(self, artifact_id: ArtifactId) -> None:
+        self._files.delete_many({"artifact_id": object_id(artifact_id)})
+
+
+def _by_id(artifact_id: ArtifactId) -> Document:
+    return {"_id": object_id(artifact_id)}
+
+
+def _ingestion_fields(ingestion: Ingestion) -> Document:
+    return {
+        "status": ingestion.status.value,
+        "files_count": ingestion.files_count,
+        "commit": ingestion.commit,
+        "error": ingestion.error,
+    }
+
+
+def _to_document(artifact: Artifact) -> Document:
+    upload = artifact.upload
+    return {
+        "_id": object_id(artifact.id),
+        "session_id": object_id(artifact.session_id),
+        "user_id": object_id(artifact.owner_id),
+        "type": artifact.type.value,
+        "name": artifact.name,
+        "source": artifact.source,
+        "content": artifact.content,
+        "size": artifact.size,
+        "upload": None
+        if upload is None
+        else {
+            "object_key": upload.object_key,
+            "filename": upload.filename,
+            "content_type": upload.content_type,
+        },
+        **_ingestion_fields(artifact.ingestion),
+        "created_at": artifact.created_at,
+        "updated_at": artifact.updated_at,
+        **deletion_fields(artifact.deleted_at),
+    }
+
+
+def _from_document(document: Document) -> Artifact:
+    upload = document["upload"]
+    return Artifact(
+        id=ArtifactId(id_of(document["_id"])),
+        session_id=SessionId(id_of(document["session_id"])),
+        owner_id=UserId(id_of(document["user_id"])),
+        type=ArtifactType(document["type"]),
+        name=document["name"],
+        source=document["source"],
+        content=document["content"],
+        size=document["size"],
+        upload=None
+        if upload is None
+        else StoredUpload(upload["object_key"], upload["filename"], upload["content_type"]),
+        ingestion=Ingestion(
+            status=ArtifactStatus(document["status"]),
+            files_count=document["files_count"],
+            commit=document["commit"],
+            error=document["error"],
+        ),
+        created_at=utc(document["created_at"]),
+        updated_at=utc(document["updated_at"]),
+        deleted_at=utc_or_none(document["deleted_at"]),
+    )
+
+
+def _to_file(document: Document) -> ArtifactFile:
+    return ArtifactFile(path=document["path"], size=document["size"], type=document["type"])

@@ -1,0 +1,196 @@
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from adapters.sqlite.connection import Connections
+from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+from chatcore.artifacts import (
+    Artifact,
+    ArtifactFile,
+    ArtifactStatus,
+    ArtifactType,
+    FilePage,
+    Ingestion,
+    StoredUpload,
+)
+from chatcore.ids import ArtifactId, SessionId, UserId
+
+_COLUMNS = (
+    "id, session_id, owner_id, type, name, source, content, size, object_key, filename,"
+    " content_type, status, files_count, commit_id, error, created_at, updated_at, deleted_at"
+)
+_SELECT = f"SELECT {_COLUMNS} FROM artifacts"
+# SQLite caps the variables of one statement (32,766 since 3.32); stay well below.
+_IDS_PER_STATEMENT = 500
+
+
+class SqliteArtifactRepository:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    def add(self, artifact: Artifact) -> None:
+        upload = artifact.upload
+        ingestion = artifact.ingestion
+        self._connections.get().execute(
+            f"INSERT INTO artifacts ({_COLUMNS}) VALUES"
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                artifact.id,
+                artifact.session_id,
+                artifact.owner_id,
+                artifact.type.value,
+                artifact.name,
+                artifact.source,
+                artifact.content,
+                artifact.size,
+                None if upload is None else upload.object_key,
+                None if upload is None else upload.filename,
+                None if upload is None else upload.content_type,
+                ingestion.status.value,
+                ingestion.files_count,
+                ingestion.commit,
+                ingestion.error,
+                to_ms(artifact.created_at),
+                to_ms(artifact.updated_at),
+                to_ms_or_none(artifact.deleted_at),
+            ),
+        )
+
+    def get(self, artifact_id: ArtifactId) -> Artifact | None:
+        return _fetch(self._connections.get(), artifact_id)
+
+    def list_for_session(self, session_id: SessionId) -> list[Artifact]:
+        rows = (
+            self._connections.get()
+            .execute(
+                f"{_SELECT} WHERE session_id = ? AND deleted_at IS NULL ORDER BY id",
+                (session_id,),
+            )
+            .fetchall()
+        )
+        return [_to_artifact(row) for row in rows]
+
+    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
+        return self._update(artifact_id, "name = ?, updated_at = ?", (name, to_ms(at)))
+
+    def record_ingestion(
+        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        return self._update(
+            artifact_id,
+            "status = ?, files_count = ?, commit_id = ?, error = ?, updated_at = ?",
+            (
+                ingestion.status.value,
+                ingestion.files_count,
+                ingestion.commit,
+                ingestion.error,
+                to_ms(at),
+            ),
+        )
+
+    def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
+        cursor = self._connections.get().execute(
+            "UPDATE artifacts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+            (to_ms(at), artifact_id),
+        )
+        return cursor.rowcount == 1
+
+    def disable_for_sessions(self, session_ids: Sequence[SessionId], at: datetime) -> int:
+        disabled = 0
+        with self._connections.transaction() as connection:
+            for start in range(0, len(session_ids), _IDS_PER_STATEMENT):
+                batch = session_ids[start : start + _IDS_PER_STATEMENT]
+                marks = ", ".join("?" * len(batch))
+                cursor = connection.execute(
+                    "UPDATE artifacts SET deleted_at = ?"
+                    f" WHERE session_id IN ({marks}) AND deleted_at IS NULL",
+                    (to_ms(at), *batch),
+                )
+                disabled += cursor.rowcount
+        return disabled
+
+    def _update(
+        self, artifact_id: ArtifactId, assignments: str, values: tuple[object, ...]
+    ) -> Artifact | None:
+        # One transaction, so the artifact returned is the one this update made.
+        with self._connections.transaction() as connection:
+            cursor = connection.execute(
+                f"UPDATE artifacts SET {assignments} WHERE id = ? AND deleted_at IS NULL",
+                (*values, artifact_id),
+            )
+            return _fetch(connection, artifact_id) if cursor.rowcount == 1 else None
+
+
+class SqliteArtifactFileRepository:
+    def __init__(self, connections: Connections) -> None:
+        self._connections = connections
+
+    def add_many(self, artifact_id: ArtifactId, files: Iterable[ArtifactFile]) -> None:
+        with self._connections.transaction() as connection:
+            connection.executemany(
+                "INSERT INTO artifact_files (artifact_id, path, size, type) VALUES (?, ?, ?, ?)",
+                ((artifact_id, file.path, file.size, file.type) for file in files),
+            )
+
+    def page(self, artifact_id: ArtifactId, limit: int, offset: int) -> FilePage:
+        connection = self._connections.get()
+        rows = connection.execute(
+            "SELECT path, size, type FROM artifact_files WHERE artifact_id = ?"
+            " ORDER BY path LIMIT ? OFFSET ?",
+            (artifact_id, limit, offset),
+        ).fetchall()
+        total: int = connection.execute(
+            "SELECT COUNT(*) FROM artifact_files WHERE artifact_id = ?", (artifact_id,)
+        ).fetchone()[0]
+        return FilePage(files=[_to_file(row) for row in rows], total=total)
+
+    def get(self, artifact_id: ArtifactId, path: str) -> ArtifactFile | None:
+        row = (
+            self._connections.get()
+            .execute(
+                "SELECT path, size, type FROM artifact_files WHERE artifact_id = ? AND path = ?",
+                (artifact_id, path),
+            )
+            .fetchone()
+        )
+        return None if row is None else _to_file(row)
+
+    def remove_all(self, artifact_id: ArtifactId) -> None:
+        self._connections.get().execute(
+            "DELETE FROM artifact_files WHERE artifact_id = ?", (artifact_id,)
+        )
+
+
+def _fetch(connection: sqlite3.Connection, artifact_id: ArtifactId) -> Artifact | None:
+    row = connection.execute(f"{_SELECT} WHERE id = ?", (artifact_id,)).fetchone()
+    return None if row is None else _to_artifact(row)
+
+
+def _to_artifact(row: sqlite3.Row) -> Artifact:
+    upload = None
+    if row["object_key"] is not None:
+        upload = StoredUpload(row["object_key"], row["filename"], row["content_type"])
+    return Artifact(
+        id=ArtifactId(row["id"]),
+        session_id=SessionId(row["session_id"]),
+        owner_id=UserId(row["owner_id"]),
+        type=ArtifactType(row["type"]),
+        name=row["name"],
+        source=row["source"],
+        content=row["content"],
+        size=row["size"],
+        upload=upload,
+        ingestion=Ingestion(
+            status=ArtifactStatus(row["status"]),
+            files_count=row["files_count"],
+            commit=row["commit_id"],
+            error=row["error"],
+        ),
+        created_at=from_ms(row["created_at"]),
+        updated_at=from_ms(row["updated_at"]),
+        deleted_at=from_ms_or_none(row["deleted_at"]),
+    )
+
+
+def _to_file(row: sqlite3.Row) -> ArtifactFile:
+    return ArtifactFile(path=row["path"], size=row["size"], type=row["type"])

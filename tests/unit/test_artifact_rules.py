@@ -1,0 +1,108 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chatcore.artifacts import archive_member_path, check_repository_source, requested_file_path
+from chatcore.errors import InvalidInput, NotFound
+from chatcore.file_types import Utf8Check, check_signature, kind_of
+from entrypoints.http.artifacts import attachment
+
+ALLOWED = ("https://github.com/", "https://gitlab.com/")
+
+
+@given(st.text(min_size=1, max_size=60))
+def test_an_accepted_member_path_never_leaves_the_archive(name: str) -> None:
+    try:
+        path = archive_member_path(name)
+    except InvalidInput:
+        return
+    parts = path.split("/")
+    assert ".." not in parts and "" not in parts and "." not in parts
+    assert not path.startswith("/") and "\\" not in path and "\x00" not in path
+
+
+@pytest.mark.parametrize(
+    "name", ["../x", "a/../../x", "/etc/passwd", "\\windows\\x", "C:/x", "a\\..\\..\\x", "./"]
+)
+def test_escaping_member_paths_are_refused(name: str) -> None:
+    with pytest.raises(InvalidInput):
+        archive_member_path(name)
+
+
+def test_member_paths_are_normalized() -> None:
+    assert archive_member_path("./src//main.py") == "src/main.py"
+    assert archive_member_path("dir\\file.txt") == "dir/file.txt"
+
+
+@given(st.text(max_size=60))
+def test_a_requested_path_is_inside_or_not_found(raw: str) -> None:
+    try:
+        path = requested_file_path(raw)
+    except NotFound:
+        return
+    assert ".." not in path.split("/") and not path.startswith("/") and path
+
+
+@pytest.mark.parametrize(
+    ("source", "ok"),
+    [
+        ("https://github.com/user/repo", True),
+        ("https://gitlab.com/group/sub/repo.git", True),
+        ("https://github.com/", False),
+        ("https://github.com.evil.example/x", False),
+        ("http://github.com/user/repo", False),
+        ("https://github.com/user/repo with space", False),
+        ("ssh://git@github.com/user/repo", False),
+    ],
+)
+def test_repository_sources_must_start_with_an_allowed_prefix(source: str, ok: bool) -> None:
+    if ok:
+        assert check_repository_source(source, ALLOWED) == source
+    else:
+        with pytest.raises(InvalidInput):
+            check_repository_source(source, ALLOWED)
+
+
+def test_credentials_in_a_repository_url_are_refused() -> None:
+    with pytest.raises(InvalidInput):
+        check_repository_source("https://user:pw@github.com/x/y", ("https://",))
+
+
+def test_types_come_from_the_extension_and_must_match_the_bytes() -> None:
+    assert kind_of("Report.PDF").type == "pdf"
+    assert kind_of("a.b.docx").type == "doc"
+    for bad in ("archive.tar.gz", "README", ".pdf.exe"):
+        with pytest.raises(InvalidInput):
+            kind_of(bad)
+    check_signature(kind_of("x.doc"), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    with pytest.raises(InvalidInput):
+        check_signature(kind_of("x.doc"), b"PK\x03\x04")
+
+
+@given(st.text(max_size=200).filter(lambda t: "\x00" not in t), st.integers(1, 7))
+def test_utf8_text_passes_however_it_is_chunked(text: str, size: int) -> None:
+    data = text.encode("utf-8")
+    check = Utf8Check()
+    for start in range(0, len(data), size):
+        check.feed(data[start : start + size])
+    check.feed(b"", final=True)
+
+
+def test_a_truncated_character_at_the_end_is_not_text() -> None:
+    check = Utf8Check()
+    check.feed("é".encode()[:1])
+    with pytest.raises(InvalidInput):
+        check.feed(b"", final=True)
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_any_filename_makes_a_safe_header(filename: str) -> None:
+    header = attachment(filename)
+    header.encode("latin-1")  # what HTTP headers may carry
+    quoted = header.split('filename="', 1)[1].split('"', 1)[0]
+    assert all(32 <= ord(c) < 127 for c in quoted)
+    assert "\r" not in header and "\n" not in header
+
+
+def test_quotes_and_slashes_never_reach_the_header() -> None:
+    assert attachment('a"b/c\\d.pdf') == 'attachment; filename="a_b_c_d.pdf"'
