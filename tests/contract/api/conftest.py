@@ -10,6 +10,7 @@ import httpx
 import jwt
 import pytest
 
+from tests.contract.api.browser import Browser
 from tests.contract.api.conformance import ResponseConformance
 from tests.contract.api.server import ChatcoreServer, Mailbox, SmtpServer
 
@@ -141,3 +142,11 @@ def forge_token(server: ChatcoreServer, account: Account, expires_in: timedelta)
     claims = jwt.decode(account.access_token, key, algorithms=["HS256"])
     claims["exp"] = (datetime.now(UTC) + expires_in).timestamp()
     return jwt.encode(claims, key, algorithm="HS256")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, driven over the DevTools protocol."""
+    running = Browser()
+    yield running
+    running.close()

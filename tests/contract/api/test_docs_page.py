@@ -1,20 +1,11 @@
 """/docs: Swagger UI served by chatcore itself, tried in a real (headless) browser."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.contract.api.browser import Browser
 from tests.contract.api.server import ChatcoreServer
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    running = Browser()
-    yield running
-    running.close()
 
 
 def test_the_page_and_its_assets_come_from_chatcore(client: httpx.Client) -> None:
