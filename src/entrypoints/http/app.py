@@ -4,12 +4,13 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Lifespan
 
 from chatcore.core import ChatCore
 from entrypoints.http import (
@@ -30,8 +31,9 @@ from entrypoints.http.limits import RateLimits, limited_routes
 from entrypoints.http.offload import hashing_executor
 from entrypoints.http.openapi.document import openapi_document
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
-from entrypoints.http.request_log import RequestLog
+from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog
 from entrypoints.http.room_hub import RoomHub
+from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
 from entrypoints.version import chatcore_version
 
@@ -58,6 +60,12 @@ class ChatcoreApp(Starlette):
 
     request_sizes: RequestSizes = DEFAULT_SIZES
 
+    def __init__(
+        self, *, routes: Sequence[BaseRoute], lifespan: Lifespan[Any], **options: Any
+    ) -> None:
+        super().__init__(routes=routes, lifespan=lifespan, **options)
+        self.router = IndexedRouter(routes=routes, lifespan=lifespan)
+
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()
         return SecurityHeaders(RequestSizeLimits(inner, self.request_sizes))
@@ -74,10 +82,12 @@ def create_app(
     client_addresses: ClientAddresses = PEERS,
     identity: Identity | None = None,
     readiness: Mapping[str, ReadinessCheck] | None = None,
+    access_log: AccessLog | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
     `readiness`: the named checks /readyz runs (the database, storage, …).
+    `access_log`: where the request lines go; by default the `chatcore.access` logger.
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
     `rate_limits`: None turns every rate limit off (test harnesses, trusted callers).
@@ -99,9 +109,11 @@ def create_app(
             app.state.hashing_executor.shutdown(wait=True, cancel_futures=True)
             if on_shutdown is not None:
                 on_shutdown()
+            lines.flush()
 
     # Outermost: it times the whole request and answers a crash with the request id.
-    middleware = [Middleware(RequestLog)]
+    lines = LoggedLines() if access_log is None else access_log
+    middleware = [Middleware(RequestLog, lines=lines)]
     if cors_origins:
         middleware.append(
             Middleware(
