@@ -57,6 +57,7 @@ def serve(settings: Settings) -> int:
     from entrypoints.http.client_address import ClientAddresses
     from entrypoints.http.limits import RateLimits
     from entrypoints.http.request_limits import RequestSizes
+    from entrypoints.http.request_log import BatchedLines
     from entrypoints.server import UVICORN_OPTIONS, GracefulServer
 
     runtime = build(settings)
@@ -82,22 +83,12 @@ def serve(settings: Settings) -> int:
         ),
         client_addresses=addresses,
         readiness=runtime.readiness_checks(),
+        access_log=BatchedLines(sys.stderr),
     )
-    access_log()
     options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
     config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)
     GracefulServer(config, app).run()
     return 0
-
-
-def access_log() -> None:
-    """The request log (entrypoints/http/request_log.py): bare JSON lines on stderr."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access = logging.getLogger("chatcore.access")
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False
 
 
 def create_user(settings: Settings, args: argparse.Namespace) -> int:
