@@ -59,7 +59,12 @@ def serve(settings: Settings) -> int:
     from entrypoints.http.request_limits import RequestSizes
     from entrypoints.server import UVICORN_OPTIONS, GracefulServer
 
-    runtime = build(settings)
+    try:
+        runtime = build(settings)
+    except ValueError as error:
+        # A configuration error (a bad URL or prefix): say which, without a traceback.
+        print(f"chatcore: {error}", file=sys.stderr)
+        return 2
     addresses = ClientAddresses(settings.trusted_proxies)
     rate_limits = None
     if settings.rate_limits:
@@ -82,6 +87,7 @@ def serve(settings: Settings) -> int:
         ),
         client_addresses=addresses,
         readiness=runtime.readiness_checks(),
+        ingestion=runtime.ingestion,
     )
     access_log()
     options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}

@@ -5,6 +5,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -17,6 +18,7 @@ from entrypoints.http import (
     artifacts,
     auth,
     health,
+    repositories,
     room_socket,
     rooms,
     sessions,
@@ -33,6 +35,7 @@ from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, Re
 from entrypoints.http.request_log import RequestLog
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.security import Identity
+from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.version import chatcore_version
 
 # Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
@@ -44,6 +47,7 @@ ROUTES: Sequence[BaseRoute] = [
     *users.routes,
     *sessions.routes,
     *artifacts.routes,
+    *repositories.routes,
     *rooms.routes,
     *room_socket.routes,
 ]
@@ -74,6 +78,7 @@ def create_app(
     client_addresses: ClientAddresses = PEERS,
     identity: Identity | None = None,
     readiness: Mapping[str, ReadinessCheck] | None = None,
+    ingestion: IngestionWorker | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -81,6 +86,9 @@ def create_app(
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
     `rate_limits`: None turns every rate limit off (test harnesses, trusted callers).
+    `ingestion`: the repository ingestion threads (`Runtime.ingestion`), started with the
+    lifespan and stopped with it; without them repositories created here wait for another
+    process to ingest them.
     `identity`: for a host that authenticates callers itself — connection → User or None,
     used instead of chatcore's bearer tokens on every protected route and room socket.
     Mounted in a host app, this app's lifespan must be entered by the host: `lifespan`.
@@ -90,9 +98,14 @@ def create_app(
     async def chatcore_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hashing_executor = hashing_executor()
         await app.state.room_hub.start()
+        if ingestion is not None:
+            ingestion.start()
         try:
             yield
         finally:
+            if ingestion is not None:
+                # Joining threads blocks: off the loop, which still serves the goodbyes.
+                await anyio.to_thread.run_sync(ingestion.stop)
             await app.state.room_hub.close()
             if rate_limits is not None:
                 await rate_limits.close()
@@ -127,6 +140,7 @@ def create_app(
     app.state.client_addresses = client_addresses
     app.state.room_hub = RoomHub(core.ports.room_broker)
     app.state.readiness = dict(readiness or {})
+    app.state.ingestion = ingestion
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()
     return app
