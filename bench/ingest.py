@@ -6,8 +6,10 @@ A repository of `--files` small files in nested folders is made with `git`, serv
 loopback by `git http-backend` (the tests' server), and fetched alternately by (a) the
 dulwich adapter, listing and reading every file, (b) `git clone --depth 1`, which also
 writes every file to disk, and (c) the same with `--no-checkout` (download and index
-only, then `git ls-tree`), the part of git's work that matches the adapter's. Runs
-alternate so that drift on a shared machine hits all alike; the table shows
+only, then `git ls-tree`), the part of git's work that matches the adapter's, and
+(d) the whole API: `chatcore serve` (SQLite, files in its data dir) is asked to create a
+repository artifact, and polled every 20 ms until it is ready — the time a user waits.
+Runs alternate so that drift on a shared machine hits all alike; the table shows
 min/median/max seconds.
 """
 
@@ -22,9 +24,14 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import httpx
+
 from adapters.dulwich_git import DulwichRepositoryFetcher
 from chatcore.repository_limits import RepositoryLimits
+from tests.contract.api.server import ChatcoreServer
 from tests.git_server import GIT_ENV, GitHttpServer, make_repository
+
+PASSWORD = "bench password 1"
 
 
 def project(count: int) -> dict[str, bytes]:
@@ -75,6 +82,55 @@ def _git_clone(url: str, target: Path, *options: str) -> None:
     )
 
 
+class ApiIngestion:
+    """A chatcore server that ingests from the bench's git server, and a signed-in user."""
+
+    def __init__(self, data_dir: Path, allowed: str) -> None:
+        self.server = ChatcoreServer(
+            data_dir,
+            {
+                "CHATCORE_REPOSITORY_ALLOWED_URLS": allowed,
+                "CHATCORE_RATE_LIMITS": "off",
+                "CHATCORE_REPOSITORY_POLL_SECONDS": "1",
+            },
+        )
+
+    def __enter__(self) -> "ApiIngestion":
+        self.server.start()
+        made = self.server.cli(
+            "create-user", "--email", "bench@example.com", "--username", "bench",
+            "--password", PASSWORD, "--verified",
+        )  # fmt: skip
+        if made.returncode != 0:
+            raise RuntimeError(made.stderr)
+        self.http = httpx.Client(base_url=self.server.url, timeout=60)
+        login = {"username": "bench@example.com", "password": PASSWORD}
+        token = self.http.post("/auths/login", data=login).json()["access_token"]
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.session = self.http.post("/chat/sessions", json={}).json()["_id"]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
+        self.server.stop()
+
+    def ingest(self, url: str, work: Path) -> int:
+        """Create the artifact and poll until it is no longer pending; its files_count."""
+        created = self.http.post(
+            f"/chat/sessions/{self.session}/artifacts", json={"type": "repository", "source": url}
+        )
+        created.raise_for_status()
+        path = f"/chat/sessions/{self.session}/artifacts/{created.json()['id']}"
+        while True:
+            metadata = self.http.get(path).json()["metadata"]
+            if metadata["status"] == "ready":
+                count: int = metadata["files_count"]
+                return count
+            if metadata["status"] == "failed":
+                raise RuntimeError(metadata["error"])
+            time.sleep(0.02)
+
+
 def timed(run: Callable[[str, Path], int], url: str, expected: int) -> float:
     with tempfile.TemporaryDirectory(prefix="chatcore-bench-") as work:
         started = time.perf_counter()
@@ -100,7 +156,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, list[float]]:
         started = time.perf_counter()
         make_repository(Path(root), "bench/project.git", project(args.files))
         print(f"made a {args.files:,}-file repository in {time.perf_counter() - started:.2f} s")
-        with GitHttpServer(Path(root)) as server:
+        with (
+            GitHttpServer(Path(root)) as server,
+            ApiIngestion(Path(root) / "chatcore", server.base_url) as api,
+        ):
+            contenders["API: create → ready (SQLite, files)"] = api.ingest
+            times[next(reversed(contenders))] = []
             url = server.url("bench/project.git")
             for run in contenders.values():
                 timed(run, url, args.files)  # warm-up: page cache, first-run imports
@@ -114,8 +175,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, list[float]]:
         low, middle, high = min(values), statistics.median(values), max(values)
         print(f"{name:{width}} {low:7.3f} {middle:7.3f} {high:7.3f}")
     ours = statistics.median(times["dulwich fetch + read all"])
-    for name in list(times)[1:]:
+    for name in list(times)[1:3]:
         print(f"dulwich / {name} (medians): {ours / statistics.median(times[name]):.2f}")
+    api = statistics.median(times["API: create → ready (SQLite, files)"])
+    clone = statistics.median(times["git clone --depth 1"])
+    print(f"API create → ready / git clone --depth 1 (medians): {api / clone:.2f}")
     return times
 
 

@@ -101,6 +101,7 @@ class GitHttpServer:
     def __init__(self, root: Path, chunk_delay: float = 0.0) -> None:
         self.root = root
         self.chunk_delay = chunk_delay
+        self.requests = 0  # how many requests it has received: to prove none were made
         self._server = make_server(
             "127.0.0.1",
             0,
@@ -136,6 +137,7 @@ class GitHttpServer:
         self.stop()
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        self.requests += 1
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         cgi = {

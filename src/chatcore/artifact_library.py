@@ -1,5 +1,6 @@
 """Artifact use cases: what a user attaches to their chat sessions, and reading it back."""
 
+import functools
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -14,7 +15,6 @@ from chatcore.artifacts import (
     FilePage,
     Ingestion,
     check_name,
-    check_repository_source,
     check_text_content,
     file_key,
     requested_file_path,
@@ -23,12 +23,20 @@ from chatcore.errors import InvalidInput, NotFound, StorageFault, TooLarge
 from chatcore.file_types import decode_content, kind_of, safe_filename
 from chatcore.ids import ArtifactId, parse_artifact_id
 from chatcore.ports import Ports
+from chatcore.repository_sources import RepositoryUrlPolicy
 from chatcore.sessions import ChatSessions
 from chatcore.users import User
+from chatcore.zip_stream import ZipEntry, zip_stream
 
 FILES_PAGE_MAX = 1000
 DOWNLOAD_CHUNK_BYTES = 64 * 1024
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
+ZIP_CONTENT_TYPE = "application/zip"
+DEFAULT_REPOSITORY_PREFIXES = (
+    "https://github.com/",
+    "https://gitlab.com/",
+    "https://bitbucket.org/",
+)
 
 
 @attrs.frozen
@@ -36,10 +44,9 @@ class ArtifactLimits:
     max_upload_bytes: int = 52_428_800
     # A file's content comes back inside JSON; bigger files are for /download.
     max_content_bytes: int = 10 * 1024 * 1024
-    repository_allowed_urls: tuple[str, ...] = (
-        "https://github.com/",
-        "https://gitlab.com/",
-        "https://bitbucket.org/",
+    # Built once at start-up from CHATCORE_REPOSITORY_ALLOWED_URLS.
+    repository_policy: RepositoryUrlPolicy = attrs.field(
+        factory=lambda: RepositoryUrlPolicy.from_prefixes(DEFAULT_REPOSITORY_PREFIXES)
     )
 
 
@@ -55,7 +62,7 @@ class FileContent:
 class Download:
     filename: str
     content_type: str
-    size: int
+    size: int | None  # None when it is only known once streamed (a repository's ZIP)
     chunks: Iterator[bytes]
 
 
@@ -82,10 +89,10 @@ class ArtifactLibrary:
                 raise InvalidInput("A repository artifact needs a source URL")
             if content is not None:
                 raise InvalidInput("A repository artifact takes no content")
-            source = check_repository_source(source, self.limits.repository_allowed_urls)
+            # Checked now, before any network call; the worker checks it again when it runs.
+            default_name = self.limits.repository_policy.approve(source).default_name
             # Fetching the repository is a job of its own; until it runs, the index is empty.
             ingestion = Ingestion(status=ArtifactStatus.PENDING, files_count=0)
-            default_name = source.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
         elif type is ArtifactType.TEXT:
             content = check_text_content(content or "")
             default_name = "Untitled"
@@ -186,8 +193,11 @@ class ArtifactLibrary:
         return FileContent(path=entry.path, size=len(data), content=text, encoding=encoding)
 
     def download(self, actor: User, session_id: str, artifact_id: str) -> Download:
-        """The artifact's bytes as a stream: the upload, or a text artifact's content."""
+        """The artifact's bytes as a stream: the upload, a text artifact's content, or a
+        repository's files as a ZIP."""
         artifact = self.get(actor, session_id, artifact_id)
+        if artifact.type is ArtifactType.REPOSITORY:
+            return self._repository_zip(artifact)
         if artifact.upload is not None:
             stream = self._open(artifact.upload.object_key)
             size = stream.seek(0, 2)
@@ -223,6 +233,31 @@ class ArtifactLibrary:
         artifact = self.get(actor, session_id, artifact_id)
         if not self.ports.artifacts.mark_deleted(artifact.id, self.ports.clock.now()):
             raise NotFound("Artifact not found")
+
+    def _repository_zip(self, artifact: Artifact) -> Download:
+        status = artifact.ingestion.status
+        if status is ArtifactStatus.FAILED:
+            raise NotFound("The repository could not be ingested: nothing to download")
+        if status is not ArtifactStatus.READY:
+            raise NotFound("The repository is still being ingested: try again shortly")
+        return Download(
+            filename=f"{artifact.name}.zip",
+            content_type=ZIP_CONTENT_TYPE,
+            size=None,
+            chunks=zip_stream(self._zip_entries(artifact), artifact.updated_at),
+        )
+
+    def _zip_entries(self, artifact: Artifact) -> Iterator[ZipEntry]:
+        # Page by page, so that a repository of many files never has its index in memory.
+        offset = 0
+        while True:
+            page = self.ports.artifact_files.page(artifact.id, FILES_PAGE_MAX, offset)
+            for file in page.files:
+                key = file_key(artifact.id, file.path)
+                yield ZipEntry(file.path, file.size, functools.partial(self._open, key))
+            offset += len(page.files)
+            if not page.files or offset >= page.total:
+                return
 
     def _open(self, key: str) -> BinaryIO:
         stream = self.ports.objects.open(key)

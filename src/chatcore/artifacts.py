@@ -26,9 +26,14 @@ class ArtifactType(StrEnum):
 
 
 class ArtifactStatus(StrEnum):
-    """Where ingestion stands: uploads are ready at once, repositories are fetched later."""
+    """Where ingestion stands: uploads are ready at once, repositories are fetched later.
+
+    A pending repository is `ingesting` while a worker holds a claim on it (the API still
+    says "pending": the claim is the workers' business, not the reader's).
+    """
 
     PENDING = "pending"
+    INGESTING = "ingesting"
     READY = "ready"
     FAILED = "failed"
 
@@ -85,6 +90,35 @@ class Artifact:
 
 
 @attrs.frozen
+class Claim:
+    """A worker's hold on one repository's ingestion, until `expires_at` unless renewed.
+
+    `attempt` counts the claims ever made on the artifact, this one included: a job that
+    keeps killing its workers is given up after a few.
+    """
+
+    artifact: Artifact
+    owner: str
+    expires_at: datetime
+    attempt: int
+
+
+def claimable(status: ArtifactStatus, lease_expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a worker may claim an artifact: pending, or held by a lease that has expired.
+
+    An expired lease means its worker died or hung (a live worker renews well before the
+    expiry), so the job is taken over rather than left pending for ever.
+    """
+    if status is ArtifactStatus.PENDING:
+        return True
+    return (
+        status is ArtifactStatus.INGESTING
+        and lease_expires_at is not None
+        and lease_expires_at <= now
+    )
+
+
+@attrs.frozen
 class ArtifactFile:
     """One entry of an artifact's file index; its bytes are an object of their own."""
 
@@ -125,19 +159,6 @@ def check_text_content(content: str) -> str:
     if len(content) > TEXT_CONTENT_MAX_LENGTH:
         raise InvalidInput(f"Content must be at most {TEXT_CONTENT_MAX_LENGTH} characters")
     return content
-
-
-def check_repository_source(source: str, allowed_prefixes: tuple[str, ...]) -> str:
-    """Return a repository URL that starts with one of the allowed prefixes."""
-    if len(source) > 2048 or any(c.isspace() or ord(c) < 32 for c in source):
-        raise InvalidInput("Invalid repository URL")
-    # Something must follow the prefix: "https://github.com/" alone names no repository.
-    if not any(source.startswith(p) and len(source) > len(p) for p in allowed_prefixes):
-        raise InvalidInput("Repository URL must start with one of: " + ", ".join(allowed_prefixes))
-    authority = source.split("://", 1)[-1].split("/", 1)[0]
-    if "@" in authority:
-        raise InvalidInput("Repository URL must not carry credentials")
-    return source
 
 
 def archive_member_path(name: str) -> str:

@@ -1,5 +1,7 @@
 """ChatCore: every use case of the domain, wired to one set of ports."""
 
+from datetime import timedelta
+
 import attrs
 
 from chatcore.accounts import Accounts
@@ -9,6 +11,8 @@ from chatcore.chat_rooms import ChatRooms
 from chatcore.login_throttle import LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import Ports
+from chatcore.repository_ingestion import RepositoryIngestion
+from chatcore.repository_limits import RepositoryLimits
 from chatcore.sessions import ChatSessions
 from chatcore.tokens import TokenLifetimes
 
@@ -21,6 +25,7 @@ class ChatCore:
     sessions: ChatSessions
     rooms: ChatRooms
     artifacts: ArtifactLibrary
+    ingestion: RepositoryIngestion
 
     @classmethod
     def from_ports(
@@ -31,6 +36,8 @@ class ChatCore:
         emails: AccountEmails = AccountEmails(),
         login_throttle: LoginThrottle | None = None,
         artifact_limits: ArtifactLimits = ArtifactLimits(),
+        repository_limits: RepositoryLimits = RepositoryLimits(),
+        ingestion_lease: timedelta = timedelta(seconds=30),
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
         auth = Auth(ports, lifetimes, emails, login_throttle)
@@ -42,4 +49,7 @@ class ChatCore:
             sessions=sessions,
             rooms=ChatRooms(ports),
             artifacts=ArtifactLibrary(ports, sessions, artifact_limits),
+            ingestion=RepositoryIngestion(
+                ports, artifact_limits.repository_policy, repository_limits, ingestion_lease
+            ),
         )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import attrs
 
-from chatcore.artifacts import Artifact, ArtifactFile, FilePage, Ingestion
+from chatcore.artifacts import Artifact, ArtifactFile, Claim, FilePage, Ingestion
 from chatcore.audit import AuditEvent, AuditQuery
 from chatcore.chats import ChatSession, Message
 from chatcore.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
@@ -331,6 +331,29 @@ class ArtifactRepository(Protocol):
         """Set where ingestion stands (status, files_count, commit, error) on a live artifact."""
         ...
 
+    def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
+        """Claim the oldest live artifact that is `claimable` at `at`, for `owner` until `until`.
+
+        Atomic: the status becomes ingesting with this lease and the attempt count goes up
+        by one in a single step, so two claimers (in any processes sharing the database)
+        never both win the same artifact. None when nothing is claimable.
+        """
+        ...
+
+    def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
+        """Move the expiry of `owner`'s lease to `until`; False if `owner` holds it no more."""
+        ...
+
+    def finish_claim(
+        self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        """Record the outcome of `owner`'s ingestion and drop the lease (deleted or not).
+
+        Fenced: None, and nothing changed, if `owner` no longer holds the lease (it expired
+        and another worker took the job over).
+        """
+        ...
+
     def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
         """Soft-delete a live artifact; False if it was not live."""
         ...
@@ -377,5 +400,6 @@ class Ports:
     artifacts: ArtifactRepository
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
+    repository_fetcher: RepositoryFetcher
     # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()

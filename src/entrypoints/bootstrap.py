@@ -12,6 +12,7 @@ import attrs
 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.clock import SystemClock
+from adapters.dulwich_git import DulwichRepositoryFetcher
 from adapters.jwt_tokens import JwtTokenService
 from adapters.log_audit import LoggedAuditLog
 from adapters.log_mail import LogMailer
@@ -38,6 +39,7 @@ from chatcore.ports import (
     PasswordHasher,
     Ports,
     RateLimiter,
+    RepositoryFetcher,
     RoomBroker,
     RoomMessageRepository,
     SessionDependents,
@@ -45,6 +47,8 @@ from chatcore.ports import (
     TokenService,
     UserRepository,
 )
+from chatcore.repository_sources import RepositoryUrlPolicy
+from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.settings import Settings
 
 
@@ -108,11 +112,13 @@ class PortOverrides(TypedDict, total=False):
     artifacts: ArtifactRepository
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
+    repository_fetcher: RepositoryFetcher
 
 
 # Overrides that cannot make a use case wait on the network: anything else a host passes
 # may do I/O, so the HTTP app then runs use cases in worker threads, off the event loop.
-_LOCAL_PORTS = frozenset({"hasher", "clock", "ids"})
+# The repository fetcher is one too: only the ingestion threads call it, never a request.
+_LOCAL_PORTS = frozenset({"hasher", "clock", "ids", "repository_fetcher"})
 
 
 @attrs.define
@@ -124,12 +130,17 @@ class Runtime:
     # True when every use case answers without network I/O (memory or SQLite, no host
     # adapter): the HTTP app may then call them on the event loop.
     in_process: bool
+    # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
+    # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
+    ingestion: IngestionWorker | None = None
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
         """What /readyz probes, by name: each returns when its dependency answers."""
         return {"database": self.database.ping}
 
     def close(self) -> None:
+        if self.ingestion is not None:
+            self.ingestion.stop()
         self.database.close()
 
     def __enter__(self) -> "Runtime":
@@ -160,6 +171,13 @@ def build(
         storage_url=storage_url or settings.storage_url,
         broker_url=broker_url or settings.broker_url,
     )
+    # A malformed prefix is a configuration error: better refuse to start than to guess.
+    try:
+        repository_policy = RepositoryUrlPolicy.from_prefixes(settings.repository_allowed_urls)
+    except ValueError as error:
+        raise ValueError(f"CHATCORE_REPOSITORY_ALLOWED_URLS: {error}") from None
+    if settings.repository_workers < 0:
+        raise ValueError("CHATCORE_REPOSITORY_WORKERS must be 0 or more")
     database = open_database(settings.database_url, settings.data_dir)
     try:
         ports = attrs.evolve(
@@ -193,6 +211,11 @@ def build(
                     if "objects" in overrides
                     else open_object_store(settings.storage_url, settings.data_dir, database)
                 ),
+                repository_fetcher=(
+                    overrides["repository_fetcher"]
+                    if "repository_fetcher" in overrides
+                    else DulwichRepositoryFetcher(settings.data_dir / "tmp" / "git")
+                ),
                 session_dependents=(database.artifacts,),
             ),
             **overrides,
@@ -217,11 +240,18 @@ def build(
         login_throttle=throttle,
         artifact_limits=ArtifactLimits(
             max_upload_bytes=settings.max_upload_bytes,
-            repository_allowed_urls=settings.repository_allowed_urls,
+            repository_policy=repository_policy,
         ),
+        repository_limits=settings.repository_limits,
+        ingestion_lease=timedelta(seconds=settings.repository_lease_seconds),
     )
     in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
-    return Runtime(core=core, database=database, in_process=in_process)
+    ingestion = None
+    if settings.repository_workers > 0:
+        ingestion = IngestionWorker(
+            core.ingestion, settings.repository_workers, settings.repository_poll_seconds
+        )
+    return Runtime(core=core, database=database, in_process=in_process, ingestion=ingestion)
 
 
 def open_database(url: str | None, data_dir: Path) -> Database:

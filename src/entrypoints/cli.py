@@ -60,7 +60,12 @@ def serve(settings: Settings) -> int:
     from entrypoints.http.request_log import BatchedLines
     from entrypoints.server import UVICORN_OPTIONS, GracefulServer
 
-    runtime = build(settings)
+    try:
+        runtime = build(settings)
+    except ValueError as error:
+        # A configuration error (a bad URL or prefix): say which, without a traceback.
+        print(f"chatcore: {error}", file=sys.stderr)
+        return 2
     addresses = ClientAddresses(settings.trusted_proxies)
     rate_limits = None
     if settings.rate_limits:
@@ -84,6 +89,7 @@ def serve(settings: Settings) -> int:
         client_addresses=addresses,
         readiness=runtime.readiness_checks(),
         access_log=BatchedLines(sys.stderr),
+        ingestion=runtime.ingestion,
     )
     options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
     config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)

@@ -40,6 +40,9 @@ class Settings:
     max_upload_bytes: int = 52_428_800
     repository_allowed_urls: tuple[str, ...] = tuple(DEFAULT_ALLOWED_REPOSITORIES.split(","))
     repository_limits: RepositoryLimits = RepositoryLimits()
+    repository_workers: int = 2  # ingestion threads per process; 0: this process ingests none
+    repository_lease_seconds: float = 30.0  # a crashed worker's job is taken over after this
+    repository_poll_seconds: float = 5.0  # how often idle workers look for work from elsewhere
     broker_url: str = "memory://"
     cors_origins: tuple[str, ...] = ()
     rate_limits: bool = True
@@ -84,6 +87,21 @@ class Settings:
             repository_allowed_urls=_list(get("REPOSITORY_ALLOWED_URLS"))
             or defaults.repository_allowed_urls,
             repository_limits=_repository_limits(get, defaults.repository_limits),
+            repository_workers=_integer(
+                "CHATCORE_REPOSITORY_WORKERS",
+                get("REPOSITORY_WORKERS"),
+                defaults.repository_workers,
+            ),
+            repository_lease_seconds=_seconds(
+                "CHATCORE_REPOSITORY_LEASE_SECONDS",
+                get("REPOSITORY_LEASE_SECONDS"),
+                defaults.repository_lease_seconds,
+            ),
+            repository_poll_seconds=_seconds(
+                "CHATCORE_REPOSITORY_POLL_SECONDS",
+                get("REPOSITORY_POLL_SECONDS"),
+                defaults.repository_poll_seconds,
+            ),
             broker_url=get("BROKER_URL") or defaults.broker_url,
             cors_origins=_list(get("CORS_ORIGINS")),
             rate_limits=_switch("CHATCORE_RATE_LIMITS", get("RATE_LIMITS"), defaults.rate_limits),
@@ -145,6 +163,18 @@ def _integer(name: str, raw: str | None, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _seconds(name: str, raw: str | None, default: float) -> float:
+    if raw is None:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"{name} must be positive, not {raw!r}")
+    return seconds
 
 
 def _repository_limits(

@@ -9,5 +9,6 @@ def test_the_ingest_benchmark_runs_on_a_small_repository() -> None:
         "dulwich fetch + read all",
         "git clone --depth 1",
         "git clone --depth 1 --no-checkout",
+        "API: create → ready (SQLite, files)",
     }
     assert all(len(values) == 1 and values[0] > 0 for values in times.values())

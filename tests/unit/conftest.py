@@ -4,7 +4,13 @@ import pytest
 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
-from adapters.memory import ManualClock, MemoryDatabase, MemoryObjectStore, MemoryOutbox
+from adapters.memory import (
+    ManualClock,
+    MemoryDatabase,
+    MemoryObjectStore,
+    MemoryOutbox,
+    MemoryRepositoryFetcher,
+)
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.core import ChatCore
@@ -25,7 +31,12 @@ def outbox() -> MemoryOutbox:
 
 
 @pytest.fixture
-def core(clock: ManualClock, outbox: MemoryOutbox) -> ChatCore:
+def fetcher() -> MemoryRepositoryFetcher:
+    return MemoryRepositoryFetcher()
+
+
+@pytest.fixture
+def core(clock: ManualClock, outbox: MemoryOutbox, fetcher: MemoryRepositoryFetcher) -> ChatCore:
     database = MemoryDatabase()
     return ChatCore.from_ports(
         Ports(
@@ -45,6 +56,7 @@ def core(clock: ManualClock, outbox: MemoryOutbox) -> ChatCore:
             artifacts=database.artifacts,
             artifact_files=database.artifact_files,
             objects=MemoryObjectStore(),
+            repository_fetcher=fetcher,
             session_dependents=(database.artifacts,),
         )
     )

@@ -2,12 +2,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatcore.artifacts import archive_member_path, check_repository_source, requested_file_path
+from chatcore.artifacts import archive_member_path, requested_file_path
 from chatcore.errors import InvalidInput, NotFound
 from chatcore.file_types import Utf8Check, check_signature, kind_of
 from entrypoints.http.artifacts import attachment
-
-ALLOWED = ("https://github.com/", "https://gitlab.com/")
 
 
 @given(st.text(min_size=1, max_size=60))
@@ -41,31 +39,6 @@ def test_a_requested_path_is_inside_or_not_found(raw: str) -> None:
     except NotFound:
         return
     assert ".." not in path.split("/") and not path.startswith("/") and path
-
-
-@pytest.mark.parametrize(
-    ("source", "ok"),
-    [
-        ("https://github.com/user/repo", True),
-        ("https://gitlab.com/group/sub/repo.git", True),
-        ("https://github.com/", False),
-        ("https://github.com.evil.example/x", False),
-        ("http://github.com/user/repo", False),
-        ("https://github.com/user/repo with space", False),
-        ("ssh://git@github.com/user/repo", False),
-    ],
-)
-def test_repository_sources_must_start_with_an_allowed_prefix(source: str, ok: bool) -> None:
-    if ok:
-        assert check_repository_source(source, ALLOWED) == source
-    else:
-        with pytest.raises(InvalidInput):
-            check_repository_source(source, ALLOWED)
-
-
-def test_credentials_in_a_repository_url_are_refused() -> None:
-    with pytest.raises(InvalidInput):
-        check_repository_source("https://user:pw@github.com/x/y", ("https://",))
 
 
 def test_types_come_from_the_extension_and_must_match_the_bytes() -> None:

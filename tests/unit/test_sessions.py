@@ -11,7 +11,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
 from adapters.log_mail import LogMailer
-from adapters.memory import ManualClock, MemoryDatabase, MemoryObjectStore
+from adapters.memory import (
+    ManualClock,
+    MemoryDatabase,
+    MemoryObjectStore,
+    MemoryRepositoryFetcher,
+)
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.chats import Message
@@ -106,6 +111,7 @@ class MessageCounting(RuleBasedStateMachine):
                 artifacts=database.artifacts,
                 artifact_files=database.artifact_files,
                 objects=MemoryObjectStore(),
+                repository_fetcher=MemoryRepositoryFetcher(),
             )
         )
         self.user = self.core.auth.create_user("owner", "owner@example.com", "Password1")

@@ -7,6 +7,7 @@ from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.outbox import MemoryOutbox
+from adapters.memory.repository_fetcher import MemoryRepositoryFetcher
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
 
@@ -19,6 +20,7 @@ __all__ = [
     "MemoryObjectStore",
     "MemoryOneTimeTokenStore",
     "MemoryOutbox",
+    "MemoryRepositoryFetcher",
     "MemorySessionRepository",
     "MemoryUserRepository",
 ]

@@ -4,13 +4,29 @@ from datetime import datetime
 
 import attrs
 
-from chatcore.artifacts import Artifact, ArtifactFile, FilePage, Ingestion
+from chatcore.artifacts import (
+    Artifact,
+    ArtifactFile,
+    ArtifactStatus,
+    Claim,
+    FilePage,
+    Ingestion,
+    claimable,
+)
 from chatcore.ids import ArtifactId, SessionId
+
+
+@attrs.frozen
+class _Lease:
+    owner: str
+    expires_at: datetime
 
 
 class MemoryArtifactRepository:
     def __init__(self) -> None:
         self._artifacts: dict[ArtifactId, Artifact] = {}
+        self._leases: dict[ArtifactId, _Lease] = {}
+        self._attempts: dict[ArtifactId, int] = {}
         self._lock = threading.Lock()
 
     def add(self, artifact: Artifact) -> None:
@@ -50,6 +66,53 @@ class MemoryArtifactRepository:
             artifact.ingestion = ingestion
             artifact.updated_at = at
             return attrs.evolve(artifact)
+
+    def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
+        with self._lock:
+            for artifact_id in sorted(self._artifacts):
+                artifact = self._artifacts[artifact_id]
+                lease = self._leases.get(artifact_id)
+                expires = None if lease is None else lease.expires_at
+                if artifact.deleted_at is None and claimable(
+                    artifact.ingestion.status, expires, at
+                ):
+                    break
+            else:
+                return None
+            artifact.ingestion = attrs.evolve(artifact.ingestion, status=ArtifactStatus.INGESTING)
+            attempt = self._attempts.get(artifact_id, 0) + 1
+            self._attempts[artifact_id] = attempt
+            self._leases[artifact_id] = _Lease(owner, until)
+            return Claim(attrs.evolve(artifact), owner, until, attempt)
+
+    def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
+        with self._lock:
+            if not self._holds(artifact_id, owner):
+                return False
+            self._leases[artifact_id] = _Lease(owner, until)
+            return True
+
+    def finish_claim(
+        self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        with self._lock:
+            if not self._holds(artifact_id, owner):
+                return None
+            del self._leases[artifact_id]
+            artifact = self._artifacts[artifact_id]
+            artifact.ingestion = ingestion
+            artifact.updated_at = at
+            return attrs.evolve(artifact)
+
+    def _holds(self, artifact_id: ArtifactId, owner: str) -> bool:
+        artifact = self._artifacts.get(artifact_id)
+        lease = self._leases.get(artifact_id)
+        return (
+            artifact is not None
+            and artifact.ingestion.status is ArtifactStatus.INGESTING
+            and lease is not None
+            and lease.owner == owner
+        )
 
     def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
         with self._lock:

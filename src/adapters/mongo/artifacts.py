@@ -19,6 +19,7 @@ from chatcore.artifacts import (
     ArtifactFile,
     ArtifactStatus,
     ArtifactType,
+    Claim,
     FilePage,
     Ingestion,
     StoredUpload,
@@ -34,6 +35,11 @@ class MongoArtifactRepository:
         # Serves list_for_session and the session-delete cascade.
         self._artifacts.create_index(
             [("session_id", ASCENDING), ("deleted", ASCENDING), ("_id", ASCENDING)]
+        )
+        # Serves claim_next: unfinished jobs only, oldest first.
+        self._artifacts.create_index(
+            [("status", ASCENDING), ("_id", ASCENDING)],
+            partialFilterExpression={"status": {"$in": _UNFINISHED}},
         )
 
     def add(self, artifact: Artifact) -> None:
@@ -55,6 +61,47 @@ class MongoArtifactRepository:
         self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
     ) -> Artifact | None:
         return self._update(artifact_id, {**_ingestion_fields(ingestion), "updated_at": at})
+
+    def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
+        # One find_one_and_update: the match and the change are one atomic step.
+        document = self._artifacts.find_one_and_update(
+            {
+                "status": {"$in": _UNFINISHED},
+                **LIVE,
+                "$or": [
+                    {"status": ArtifactStatus.PENDING.value},
+                    {"lease.expires_at": {"$lte": at}},
+                ],
+            },
+            {
+                "$set": {
+                    "status": ArtifactStatus.INGESTING.value,
+                    "lease": {"owner": owner, "expires_at": until},
+                },
+                "$inc": {"attempts": 1},
+            },
+            sort=[("_id", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        if document is None:
+            return None
+        return Claim(_from_document(document), owner, until, document["attempts"])
+
+    def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
+        result = self._artifacts.update_one(
+            _held(artifact_id, owner), {"$set": {"lease.expires_at": until}}
+        )
+        return result.matched_count == 1
+
+    def finish_claim(
+        self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        document = self._artifacts.find_one_and_update(
+            _held(artifact_id, owner),
+            {"$set": {**_ingestion_fields(ingestion), "updated_at": at, "lease": None}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return or_none(document, _from_document)
 
     def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
         result = self._artifacts.update_one(
@@ -114,6 +161,17 @@ class MongoArtifactFileRepository:
 
     def remove_all(self, artifact_id: ArtifactId) -> None:
         self._files.delete_many({"artifact_id": object_id(artifact_id)})
+
+
+_UNFINISHED = [ArtifactStatus.PENDING.value, ArtifactStatus.INGESTING.value]
+
+
+def _held(artifact_id: ArtifactId, owner: str) -> Document:
+    return {
+        **_by_id(artifact_id),
+        "status": ArtifactStatus.INGESTING.value,
+        "lease.owner": owner,
+    }
 
 
 def _by_id(artifact_id: ArtifactId) -> Document:

@@ -9,6 +9,7 @@ from chatcore.artifacts import (
     ArtifactFile,
     ArtifactStatus,
     ArtifactType,
+    Claim,
     FilePage,
     Ingestion,
     StoredUpload,
@@ -87,6 +88,57 @@ class SqliteArtifactRepository:
                 to_ms(at),
             ),
         )
+
+    def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
+        # The IMMEDIATE transaction holds the write lock from the SELECT on: no other
+        # process can claim the row between reading it and updating it.
+        with self._connections.transaction() as connection:
+            row = connection.execute(
+                "SELECT id FROM artifacts"
+                " WHERE status IN ('pending', 'ingesting') AND deleted_at IS NULL"
+                " AND (status = 'pending' OR lease_expires_at <= ?)"
+                " ORDER BY id LIMIT 1",
+                (to_ms(at),),
+            ).fetchone()
+            if row is None:
+                return None
+            connection.execute(
+                "UPDATE artifacts SET status = 'ingesting', lease_owner = ?,"
+                " lease_expires_at = ?, attempts = attempts + 1 WHERE id = ?",
+                (owner, to_ms(until), row["id"]),
+            )
+            claimed = connection.execute(
+                f"SELECT {_COLUMNS}, attempts FROM artifacts WHERE id = ?", (row["id"],)
+            ).fetchone()
+        return Claim(_to_artifact(claimed), owner, until, claimed["attempts"])
+
+    def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
+        cursor = self._connections.get().execute(
+            "UPDATE artifacts SET lease_expires_at = ?"
+            " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
+            (to_ms(until), artifact_id, owner),
+        )
+        return cursor.rowcount == 1
+
+    def finish_claim(
+        self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        with self._connections.transaction() as connection:
+            cursor = connection.execute(
+                "UPDATE artifacts SET status = ?, files_count = ?, commit_id = ?, error = ?,"
+                " updated_at = ?, lease_owner = NULL, lease_expires_at = NULL"
+                " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
+                (
+                    ingestion.status.value,
+                    ingestion.files_count,
+                    ingestion.commit,
+                    ingestion.error,
+                    to_ms(at),
+                    artifact_id,
+                    owner,
+                ),
+            )
+            return _fetch(connection, artifact_id) if cursor.rowcount == 1 else None
 
     def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
         cursor = self._connections.get().execute(

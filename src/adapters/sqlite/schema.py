@@ -155,7 +155,26 @@ _ARTIFACTS = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_INITIAL, _ROOM_MESSAGES, _AUDIT, _ARTIFACTS)
+# Claims on repository ingestion: who holds a job and until when, and how many tries so far.
+# The partial index holds only unfinished jobs, so finding the next one stays cheap however
+# many artifacts are done.
+_INGESTION_CLAIMS = (
+    "ALTER TABLE artifacts ADD COLUMN lease_owner TEXT",
+    "ALTER TABLE artifacts ADD COLUMN lease_expires_at INTEGER",
+    "ALTER TABLE artifacts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+    """
+    CREATE INDEX IF NOT EXISTS artifacts_unfinished ON artifacts (id)
+        WHERE status IN ('pending', 'ingesting') AND deleted_at IS NULL
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _INITIAL,
+    _ROOM_MESSAGES,
+    _AUDIT,
+    _ARTIFACTS,
+    _INGESTION_CLAIMS,
+)
 
 
 def migrate(connections: Connections) -> None:

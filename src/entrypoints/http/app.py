@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -18,6 +19,7 @@ from entrypoints.http import (
     artifacts,
     auth,
     health,
+    repositories,
     room_socket,
     rooms,
     sessions,
@@ -35,6 +37,7 @@ from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
+from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.version import chatcore_version
 
 # Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
@@ -46,6 +49,7 @@ ROUTES: Sequence[BaseRoute] = [
     *users.routes,
     *sessions.routes,
     *artifacts.routes,
+    *repositories.routes,
     *rooms.routes,
     *room_socket.routes,
 ]
@@ -83,6 +87,7 @@ def create_app(
     identity: Identity | None = None,
     readiness: Mapping[str, ReadinessCheck] | None = None,
     access_log: AccessLog | None = None,
+    ingestion: IngestionWorker | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -91,6 +96,9 @@ def create_app(
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
     `rate_limits`: None turns every rate limit off (test harnesses, trusted callers).
+    `ingestion`: the repository ingestion threads (`Runtime.ingestion`), started with the
+    lifespan and stopped with it; without them repositories created here wait for another
+    process to ingest them.
     `identity`: for a host that authenticates callers itself — connection → User or None,
     used instead of chatcore's bearer tokens on every protected route and room socket.
     Mounted in a host app, this app's lifespan must be entered by the host: `lifespan`.
@@ -100,9 +108,14 @@ def create_app(
     async def chatcore_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hashing_executor = hashing_executor()
         await app.state.room_hub.start()
+        if ingestion is not None:
+            ingestion.start()
         try:
             yield
         finally:
+            if ingestion is not None:
+                # Joining threads blocks: off the loop, which still serves the goodbyes.
+                await anyio.to_thread.run_sync(ingestion.stop)
             await app.state.room_hub.close()
             if rate_limits is not None:
                 await rate_limits.close()
@@ -139,6 +152,7 @@ def create_app(
     app.state.client_addresses = client_addresses
     app.state.room_hub = RoomHub(core.ports.room_broker)
     app.state.readiness = dict(readiness or {})
+    app.state.ingestion = ingestion
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()
     return app

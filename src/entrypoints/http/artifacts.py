@@ -15,6 +15,7 @@ from entrypoints.http.security import core_of, current_user
 from entrypoints.http.uploads import received_upload
 from entrypoints.http.validation import json_body, query_int
 from entrypoints.http.views import artifact_file_view, artifact_view
+from entrypoints.ingestion_worker import IngestionWorker
 
 OFFSET_MAX = 1_000_000_000
 
@@ -45,7 +46,16 @@ async def create_artifact(request: Request) -> JSONResponse:
         body.source,
         body.content,
     )
+    if artifact.type is ArtifactType.REPOSITORY:
+        wake_ingestion(request)
     return JSONResponse(artifact_view(artifact), status_code=201)
+
+
+def wake_ingestion(request: Request) -> None:
+    """Have this process's ingestion threads look for the new repository at once."""
+    worker: IngestionWorker | None = getattr(request.app.state, "ingestion", None)
+    if worker is not None:
+        worker.wake()
 
 
 async def upload_artifact(request: Request) -> JSONResponse:
@@ -115,16 +125,15 @@ async def file_content(request: Request) -> JSONResponse:
 async def download_artifact(request: Request) -> StreamingResponse:
     actor = await current_user(request)
     download = await run(request, core_of(request).artifacts.download, actor, *_ids(request))
-    return StreamingResponse(
-        download.chunks,
-        media_type=download.content_type,
-        headers={
-            "Content-Disposition": attachment(download.filename),
-            "Content-Length": str(download.size),
-            # Browsers must not guess a type: an uploaded "PDF" could be HTML in disguise.
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    headers = {
+        "Content-Disposition": attachment(download.filename),
+        # Browsers must not guess a type: an uploaded "PDF" could be HTML in disguise.
+        "X-Content-Type-Options": "nosniff",
+    }
+    if download.size is not None:
+        headers["Content-Length"] = str(download.size)
+    # A repository's ZIP is made as it is sent (chunked): its size is known only at the end.
+    return StreamingResponse(download.chunks, media_type=download.content_type, headers=headers)
 
 
 async def update_artifact(request: Request) -> JSONResponse:

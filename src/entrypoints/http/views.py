@@ -13,10 +13,10 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from chatcore.artifacts import Artifact, ArtifactFile
+from chatcore.artifacts import Artifact, ArtifactFile, ArtifactStatus, ArtifactType
 from chatcore.auth import SignedIn
 from chatcore.chats import ChatSession, Message, MessageRole
-from chatcore.ids import MessageId, SessionId, UserId
+from chatcore.ids import ArtifactId, MessageId, SessionId, UserId
 from chatcore.tokens import IssuedToken
 from chatcore.users import Role, Tier, User
 
@@ -86,6 +86,28 @@ class MessageOut:
 
 
 @attrs.frozen
+class ArtifactOut:
+    """An artifact of a chat session. `metadata` says how it is stored (`storage_type`),
+    where its ingestion stands (`status`: pending, ready or failed; `files_count`,
+    `commit`, `error`), and an upload's `filename` and `content_type`."""
+
+    id: ArtifactId
+    session_id: SessionId
+    user_id: UserId
+    type: ArtifactType
+    name: str
+    source: str | None
+    files: list[Any] | None
+    content: str | None
+    metadata: dict[str, Any]
+    size: int | None
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool
+    deleted_at: datetime | None
+
+
+@attrs.frozen
 class Done:
     """What was done, in words."""
 
@@ -136,7 +158,12 @@ def _artifact(artifact: Artifact) -> dict[str, Any]:
     stored_as_objects = upload is not None or artifact.has_file_index
     metadata: dict[str, Any] = {
         "storage_type": "object" if stored_as_objects else "inline",
-        "status": ingestion.status.value,
+        # A claim by a worker is not the reader's business: until done, it is pending.
+        "status": (
+            ArtifactStatus.PENDING.value
+            if ingestion.status is ArtifactStatus.INGESTING
+            else ingestion.status.value
+        ),
     }
     if upload is not None:
         metadata["filename"] = upload.filename

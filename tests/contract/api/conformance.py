@@ -35,6 +35,13 @@ class ResponseConformance:
             key=lambda entry: entry[1].count("{"),
         )
 
+    def documents(self, method: str, path: str) -> bool:
+        """Whether the document has an operation for this method and concrete path."""
+        return any(
+            pattern.match(path) and method.lower() in self.document["paths"][template]
+            for pattern, template in self._paths
+        )
+
     def __call__(self, response: httpx.Response) -> None:
         response.read()
         request = response.request

@@ -33,7 +33,13 @@ def mailbox(smtp: SmtpServer) -> Mailbox:
 def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[ChatcoreServer]:
     running = ChatcoreServer(
         tmp_path_factory.mktemp("server"),
-        {"CHATCORE_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "CHATCORE_RATE_LIMITS": "off"},
+        {
+            "CHATCORE_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+            "CHATCORE_RATE_LIMITS": "off",
+            # Repositories it accepts (github.com, …) stay pending: tests never leave
+            # loopback. test_repositories_api.py runs siblings that do ingest.
+            "CHATCORE_REPOSITORY_WORKERS": "0",
+        },
     ).start()
     yield running
     running.stop()

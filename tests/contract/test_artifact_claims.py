@@ -1,0 +1,106 @@
+"""Claims on repository ingestion, against every database adapter: atomic, leased, fenced."""
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatcore.artifacts import Artifact, ArtifactStatus, ArtifactType, Ingestion
+from tests.builders import an_artifact, at, new_id
+from tests.contract.conftest import open_database
+
+
+def pending(database: Any) -> Artifact:
+    artifact = an_artifact(
+        new_id(),
+        new_id(),
+        type=ArtifactType.REPOSITORY,
+        source="https://github.com/user/repo",
+        content=None,
+        size=None,
+        ingestion=Ingestion(ArtifactStatus.PENDING, files_count=0),
+    )
+    database.artifacts.add(artifact)
+    return artifact
+
+
+def test_two_claimers_one_wins(database: Any) -> None:
+    artifact = pending(database)
+    first = database.artifacts.claim_next("a", at(0), at(30))
+    second = database.artifacts.claim_next("b", at(0), at(30))
+    assert first is not None and second is None
+    assert (first.artifact.id, first.owner, first.expires_at, first.attempt) == (
+        artifact.id, "a", at(30), 1,
+    )  # fmt: skip
+    assert first.artifact.ingestion.status is ArtifactStatus.INGESTING
+    assert database.artifacts.get(artifact.id).ingestion.status is ArtifactStatus.INGESTING
+
+
+def test_oldest_first_and_only_unfinished_live_ones(database: Any) -> None:
+    older, newer = pending(database), pending(database)
+    gone = pending(database)
+    database.artifacts.mark_deleted(gone.id, at(0))
+    database.artifacts.add(an_artifact(new_id(), new_id()))  # a text artifact: ready
+    claimed = [database.artifacts.claim_next("w", at(0), at(30)) for _ in range(3)]
+    assert [c.artifact.id for c in claimed[:2]] == [older.id, newer.id]
+    assert claimed[2] is None
+
+
+def test_an_expired_lease_is_taken_over_and_fences_the_old_owner(database: Any) -> None:
+    artifact = pending(database)
+    database.artifacts.claim_next("a", at(0), at(30))
+    assert database.artifacts.claim_next("b", at(29), at(59)) is None
+    taken = database.artifacts.claim_next("b", at(30), at(60))
+    assert taken is not None and (taken.owner, taken.attempt) == ("b", 2)
+    ready = Ingestion(ArtifactStatus.READY, files_count=2, commit="c" * 40)
+    assert database.artifacts.renew_claim(artifact.id, "a", at(90)) is False
+    assert database.artifacts.finish_claim(artifact.id, "a", ready, at(31)) is None
+    assert database.artifacts.get(artifact.id).ingestion.status is ArtifactStatus.INGESTING
+    finished = database.artifacts.finish_claim(artifact.id, "b", ready, at(32))
+    assert finished.ingestion == ready and finished.updated_at == at(32)
+    assert database.artifacts.get(artifact.id) == finished
+    # Done is done: never claimed again, never finished twice.
+    assert database.artifacts.claim_next("c", at(1000), at(1030)) is None
+    assert database.artifacts.finish_claim(artifact.id, "b", ready, at(33)) is None
+
+
+def test_renewing_keeps_the_job(database: Any) -> None:
+    artifact = pending(database)
+    database.artifacts.claim_next("a", at(0), at(30))
+    assert database.artifacts.renew_claim(artifact.id, "a", at(60)) is True
+    assert database.artifacts.claim_next("b", at(45), at(75)) is None
+    assert database.artifacts.claim_next("b", at(60), at(90)).owner == "b"
+
+
+def test_a_job_deleted_while_ingesting_is_still_finished(database: Any) -> None:
+    artifact = pending(database)
+    database.artifacts.claim_next("a", at(0), at(30))
+    database.artifacts.mark_deleted(artifact.id, at(1))
+    failed = Ingestion(ArtifactStatus.FAILED, files_count=0, error="gone")
+    assert database.artifacts.finish_claim(artifact.id, "a", failed, at(2)).deleted
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_racing_claimers_over_one_file_each_job_once(backend: str, tmp_path: Path) -> None:
+    # Separate adapters over one file: as separate server processes share it.
+    databases = [open_database(backend, tmp_path) for _ in range(4)]
+    try:
+        jobs = {pending(databases[0]).id for _ in range(20)}
+        won: list[tuple[str, Any]] = []
+        lock = threading.Lock()
+
+        def claim_all(number: int) -> None:
+            while claim := databases[number].artifacts.claim_next(str(number), at(0), at(30)):
+                with lock:
+                    won.append((claim.owner, claim.artifact.id))
+
+        threads = [threading.Thread(target=claim_all, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(artifact_id for _, artifact_id in won) == sorted(jobs)
+    finally:
+        for database in databases:
+            database.close()
