@@ -309,6 +309,13 @@ class ObjectStore(Protocol):
         """Forget the object; nothing happens if there is none."""
         ...
 
+    def ping(self) -> None:
+        """Return when the storage can serve reads and writes; raise when it cannot.
+
+        Cheap enough for a readiness probe every few seconds, and leaves no object behind.
+        """
+        ...
+
 
 class ArtifactRepository(Protocol):
     def add(self, artifact: Artifact) -> None: ...

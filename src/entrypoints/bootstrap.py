@@ -136,7 +136,7 @@ class Runtime:
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
         """What /readyz probes, by name: each returns when its dependency answers."""
-        return {"database": self.database.ping}
+        return {"database": self.database.ping, "storage": self.core.ports.objects.ping}
 
     def close(self) -> None:
         if self.ingestion is not None:

@@ -20,7 +20,9 @@ DEFAULT_RATES: dict[str, Rate] = {
     "register": Rate(10, 3600),
     "password_reset": Rate(5, 900),  # reset-password-request and reset-password
     "verify_email": Rate(20, 900),
-    "write": Rate(120, 60),  # any other POST, PUT, PATCH, DELETE
+    # Uploads and artifact creation: 30 at once, then one every 20 s.
+    "artifact_create": Rate(30, 600),
+    "write": Rate(120, 60),  # any other POST, PUT, PATCH, DELETE (messages, renames, …)
     "read": Rate(1200, 60),  # any other GET, HEAD
     "room_messages": Rate(10, 2),  # WebSocket frames per connection: 10 at once, then 5/s
 }

@@ -115,6 +115,46 @@ def test_delete_forgets_and_tolerates_missing(store: ObjectStore) -> None:
     assert read(store, "artifacts/x/files/f2") == b"two"
 
 
+def test_ping_answers_and_leaves_nothing_behind(store: ObjectStore) -> None:
+    store.put("kept", [b"bytes"])
+    store.ping()
+    store.ping()
+    assert read(store, "kept") == b"bytes"
+
+
+def test_filesystem_ping_fails_when_the_folder_is_gone_or_read_only(tmp_path: Path) -> None:
+    from adapters.filesystem import FileObjectStore
+
+    root = tmp_path / "storage"
+    store = FileObjectStore(root)
+    store.ping()
+    assert list(root.iterdir()) == []
+    root.rmdir()
+    with pytest.raises(FileNotFoundError):
+        store.ping()
+    # A file where the folder was: what a failed mount or a bad volume can look like.
+    root.write_bytes(b"")
+    with pytest.raises(OSError):
+        store.ping()
+
+
+def test_gridfs_ping_fails_when_the_server_does_not_answer() -> None:
+    import pymongo
+    import pymongo.errors
+
+    from adapters.mongo.objects import GridFsObjectStore
+
+    # Port 1 on loopback: nothing listens, so server selection gives up at its timeout.
+    client: pymongo.MongoClient[Any] = pymongo.MongoClient(
+        "mongodb://127.0.0.1:1", serverSelectionTimeoutMS=200, connect=False
+    )
+    try:
+        with pytest.raises(pymongo.errors.ServerSelectionTimeoutError):
+            GridFsObjectStore(client["chatcore"]).ping()
+    finally:
+        client.close()
+
+
 def test_filesystem_keys_never_leave_the_root(tmp_path: Path) -> None:
     from adapters.filesystem import FileObjectStore
 

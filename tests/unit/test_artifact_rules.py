@@ -5,7 +5,6 @@ from hypothesis import strategies as st
 from chatcore.artifacts import archive_member_path, requested_file_path
 from chatcore.errors import InvalidInput, NotFound
 from chatcore.file_types import Utf8Check, check_signature, kind_of
-from entrypoints.http.artifacts import attachment
 
 
 @given(st.text(min_size=1, max_size=60))
@@ -66,16 +65,3 @@ def test_a_truncated_character_at_the_end_is_not_text() -> None:
     check.feed("é".encode()[:1])
     with pytest.raises(InvalidInput):
         check.feed(b"", final=True)
-
-
-@given(st.text(min_size=1, max_size=40))
-def test_any_filename_makes_a_safe_header(filename: str) -> None:
-    header = attachment(filename)
-    header.encode("latin-1")  # what HTTP headers may carry
-    quoted = header.split('filename="', 1)[1].split('"', 1)[0]
-    assert all(32 <= ord(c) < 127 for c in quoted)
-    assert "\r" not in header and "\n" not in header
-
-
-def test_quotes_and_slashes_never_reach_the_header() -> None:
-    assert attachment('a"b/c\\d.pdf') == 'attachment; filename="a_b_c_d.pdf"'

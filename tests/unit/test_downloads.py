@@ -1,6 +1,8 @@
 """Download headers: always an attachment, never a page, with a harmless file name."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from entrypoints.http.downloads import attachment_headers, safe_filename
 
@@ -13,6 +15,7 @@ from entrypoints.http.downloads import attachment_headers, safe_filename
         ("C:\\Users\\me\\notes.txt", "notes.txt"),
         ('evil".html\r\nSet-Cookie: x=1', "evil_.html_Set-Cookie_ x_1"),
         ("résumé.docx", "resume.docx"),
+        ("日本語.pdf", "download.pdf"),
         ("...", "download"),
         ("", "download"),
     ],
@@ -28,4 +31,25 @@ def test_a_download_is_an_attachment_that_cannot_run() -> None:
     assert "filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E%20page.html" in disposition
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in headers["Content-Security-Policy"]
-    assert all("\r" not in value and "\n" not in value for value in headers.values())
+
+
+def test_a_plain_name_is_sent_once_as_the_spec_shows() -> None:
+    headers = attachment_headers("document.pdf")
+    assert headers["Content-Disposition"] == 'attachment; filename="document.pdf"'
+
+
+def test_quotes_and_slashes_never_reach_the_header() -> None:
+    disposition = attachment_headers('a"b\\c;d.pdf')["Content-Disposition"]
+    assert disposition == "attachment; filename=\"c_d.pdf\"; filename*=UTF-8''c%3Bd.pdf"
+
+
+@given(st.text(min_size=0, max_size=60))
+def test_any_filename_makes_a_safe_header(filename: str) -> None:
+    headers = attachment_headers(filename)
+    for value in headers.values():
+        value.encode("ascii")  # what HTTP headers may carry, with no room for tricks
+        assert "\r" not in value and "\n" not in value
+    disposition = headers["Content-Disposition"]
+    quoted = disposition.split('filename="', 1)[1].split('"', 1)[0]
+    assert quoted and all(c.isalnum() or c in "._ -" for c in quoted)
+    assert disposition.count('"') == 2

@@ -8,6 +8,10 @@ from hypothesis import strategies as st
 
 from chatcore.errors import InvalidInput
 from chatcore.rate_limits import Rate, admit
+from entrypoints.http.app import ROUTES
+from entrypoints.http.limits import LIMIT_CLASSES, limit_class
+from entrypoints.http.openapi import ApiRoute
+from entrypoints.settings import DEFAULT_RATES
 
 # Wall-clock seconds today: large enough for float rounding to matter.
 EPOCH = 1_760_000_000.0
@@ -92,3 +96,21 @@ def test_a_malformed_rate_is_refused(text: str) -> None:
 def test_a_rate_reads_as_count_per_seconds() -> None:
     assert Rate.parse("20/60") == Rate(20, 60.0)
     assert str(Rate.parse("5/0.5")) == "5/0.5"
+
+
+def test_every_limit_class_has_a_rate_and_names_a_served_route() -> None:
+    served = {(r.method, r.path) for r in ROUTES if isinstance(r, ApiRoute)}
+    for (method, path), name in LIMIT_CLASSES.items():
+        assert (method, path) in served, f"{method} {path}: no such route"
+        assert name is None or name in DEFAULT_RATES, name
+
+
+def test_uploads_and_artifact_creation_are_dearer_than_other_writes() -> None:
+    artifacts = "/chat/sessions/{session_id}/artifacts"
+    assert limit_class("POST", artifacts) == "artifact_create"
+    assert limit_class("POST", f"{artifacts}/upload") == "artifact_create"
+    assert limit_class("POST", "/chat/sessions/{session_id}/messages") == "write"
+    assert limit_class("PUT", f"{artifacts}/{{artifact_id}}") == "write"
+    assert limit_class("GET", f"{artifacts}/{{artifact_id}}/download") == "read"
+    dear, write = DEFAULT_RATES["artifact_create"], DEFAULT_RATES["write"]
+    assert dear.limit / dear.period < write.limit / write.period

@@ -1,6 +1,7 @@
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -50,6 +51,13 @@ class FileObjectStore:
         path = self._path(key)
         path.unlink(missing_ok=True)
         self._tidy(path)
+
+    def ping(self) -> None:
+        # Writing is what fails first (a full disk, a read-only or vanished mount), and
+        # what stat and access() cannot tell (root passes every permission check). The
+        # probe starts with a dot: it can never be a key, nor be mistaken for one.
+        with tempfile.NamedTemporaryFile(dir=self._root, prefix=".ready.", suffix=".tmp"):
+            pass
 
     def _tidy(self, removed: Path) -> None:
         # Remove the folders that `removed` left empty, up to the root; one in use stops it.

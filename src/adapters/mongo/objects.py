@@ -49,6 +49,10 @@ class GridFsObjectStore:
         for revision in self._bucket.find({"filename": key}):
             self._delete(revision._id)
 
+    def ping(self) -> None:
+        # One indexed read of the bucket: the server answers, and this database is readable.
+        self._files.find_one({}, projection={"_id": 1})
+
     def _delete(self, file_id: object) -> None:
         # What GridFSBucket.delete does, by the GridFS spec: the files document first (the
         # file is gone for readers at once), then its chunks. Written out because that

@@ -1,23 +1,34 @@
 """/chat/sessions/{id}/artifacts: what a user attaches to a session, and reading it back."""
 
-from urllib.parse import quote
-
 import attrs
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
-from starlette.routing import Route
 
-from chatcore.artifact_library import FILES_PAGE_MAX
+from chatcore.artifact_library import FILES_PAGE_MAX, TEXT_CONTENT_TYPE
 from chatcore.artifacts import ArtifactType
+from chatcore.file_types import KINDS
+from entrypoints.http.downloads import ATTACHMENT_SCHEMA, attachment_headers
 from entrypoints.http.offload import run
+from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of, current_user
-from entrypoints.http.uploads import received_upload
-from entrypoints.http.validation import json_body, query_int
-from entrypoints.http.views import artifact_file_view, artifact_view
+from entrypoints.http.uploads import UploadForm, received_upload
+from entrypoints.http.validation import IntQuery, json_body
+from entrypoints.http.views import (
+    ArtifactOut,
+    Done,
+    FileContentOut,
+    FileListOut,
+    artifact_file_view,
+    artifact_view,
+)
 from entrypoints.ingestion_worker import IngestionWorker
 
 OFFSET_MAX = 1_000_000_000
+FILES_LIMIT = IntQuery("limit", 50, 1, FILES_PAGE_MAX, "how many files at most")
+FILES_OFFSET = IntQuery("offset", 0, 0, OFFSET_MAX, "how many files to skip")
+# What a download can be: an upload of a supported kind, or a text artifact's content.
+DOWNLOAD_MEDIA = tuple(sorted({kind.content_type for kind in KINDS.values()} | {TEXT_CONTENT_TYPE}))
 
 
 @attrs.frozen
@@ -88,8 +99,8 @@ async def get_artifact(request: Request) -> JSONResponse:
 
 async def list_files(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    limit = query_int(request, "limit", 50, 1, FILES_PAGE_MAX)
-    offset = query_int(request, "offset", 0, 0, OFFSET_MAX)
+    limit = FILES_LIMIT.read(request)
+    offset = FILES_OFFSET.read(request)
     page = await run(
         request, core_of(request).artifacts.files, actor, *_ids(request), limit, offset
     )
@@ -125,11 +136,7 @@ async def file_content(request: Request) -> JSONResponse:
 async def download_artifact(request: Request) -> StreamingResponse:
     actor = await current_user(request)
     download = await run(request, core_of(request).artifacts.download, actor, *_ids(request))
-    headers = {
-        "Content-Disposition": attachment(download.filename),
-        # Browsers must not guess a type: an uploaded "PDF" could be HTML in disguise.
-        "X-Content-Type-Options": "nosniff",
-    }
+    headers = attachment_headers(download.filename)
     if download.size is not None:
         headers["Content-Length"] = str(download.size)
     # A repository's ZIP is made as it is sent (chunked): its size is known only at the end.
@@ -151,30 +158,58 @@ async def delete_artifact(request: Request) -> JSONResponse:
     return JSONResponse({"message": "Artifact deleted successfully"})
 
 
-def attachment(filename: str) -> str:
-    """A Content-Disposition that no filename can break, with RFC 6266's UTF-8 form."""
-    name = "".join("_" if ord(c) < 32 or c in '/\\"' or c == "\x7f" else c for c in filename)
-    fallback = "".join(c if 32 <= ord(c) < 127 and c not in ";%" else "_" for c in name)
-    header = f'attachment; filename="{fallback or "download"}"'
-    if fallback != name:
-        header += f"; filename*=UTF-8''{quote(name, safe='')}"
-    return header
-
-
 def _ids(request: Request) -> tuple[str, str]:
     return request.path_params["session_id"], request.path_params["artifact_id"]
 
 
 _ARTIFACT = "/chat/sessions/{session_id}/artifacts/{artifact_id}"
 
+_SESSION = "/chat/sessions/{session_id}"
+
 routes = [
-    Route("/chat/sessions/{session_id}/artifacts", create_artifact, methods=["POST"]),
-    Route("/chat/sessions/{session_id}/artifacts/upload", upload_artifact, methods=["POST"]),
-    Route("/chat/sessions/{session_id}/artifacts", list_artifacts, methods=["GET"]),
-    Route(_ARTIFACT, get_artifact, methods=["GET"]),
-    Route(_ARTIFACT, update_artifact, methods=["PUT"]),
-    Route(_ARTIFACT, delete_artifact, methods=["DELETE"]),
-    Route(f"{_ARTIFACT}/files", list_files, methods=["GET"]),
-    Route(f"{_ARTIFACT}/files/{{file_path:path}}", file_content, methods=["GET"]),
-    Route(f"{_ARTIFACT}/download", download_artifact, methods=["GET"]),
-]
+    ApiRoute("POST", f"{_SESSION}/artifacts", create_artifact, Operation(
+        "Create an artifact from JSON: a text, or a repository to fetch", ArtifactOut,
+        status=201, body=ArtifactBody, errors=(400, 404),
+        description=(
+            "`text`: `content` is kept inline. `repository`: `source` is the repository's "
+            "URL (allowed hosts only); its files are fetched later (`metadata.status`). "
+            "Files (`pdf`, `doc`, `zip`) come through `…/artifacts/upload`."
+        ),
+    )),
+    ApiRoute("POST", f"{_SESSION}/artifacts/upload", upload_artifact, Operation(
+        "Upload a file as an artifact", ArtifactOut, status=201,
+        body=UploadForm, body_media=("multipart/form-data",), errors=(400, 404, 500),
+        description=(
+            "Supported: `.pdf`, `.doc`/`.docx`, `.zip` (indexed), `.txt` (UTF-8); the "
+            "content must match the extension (400 otherwise). 413 past the size limit."
+        ),
+    )),
+    ApiRoute("GET", f"{_SESSION}/artifacts", list_artifacts, Operation(
+        "The session's artifacts, oldest first", list[ArtifactOut], errors=(400, 404),
+    )),
+    ApiRoute("GET", _ARTIFACT, get_artifact, Operation(
+        "An artifact", ArtifactOut, errors=(400, 404),
+    )),
+    ApiRoute("PUT", _ARTIFACT, update_artifact, Operation(
+        "Rename an artifact", ArtifactOut, body=ArtifactUpdate, errors=(400, 404),
+        description="`name` is the only field; without it the answer is 400.",
+    )),
+    ApiRoute("DELETE", _ARTIFACT, delete_artifact, Operation(
+        "Delete an artifact (soft)", Done, errors=(400, 404),
+    )),
+    ApiRoute("GET", f"{_ARTIFACT}/files", list_files, Operation(
+        "A page of the artifact's files (archives, repositories), sorted by path",
+        FileListOut, query=[FILES_LIMIT, FILES_OFFSET], errors=(400, 404),
+    )),
+    ApiRoute("GET", f"{_ARTIFACT}/files/{{file_path:path}}", file_content, Operation(
+        "One file's content", FileContentOut, errors=(400, 404, 413, 500),
+        description="413 for a file over the content limit: download the artifact instead.",
+    )),
+    ApiRoute("GET", f"{_ARTIFACT}/download", download_artifact, Operation(
+        "Download the artifact's bytes, as an attachment", bytes,
+        response_media=DOWNLOAD_MEDIA,
+        response_headers={"Content-Disposition": ATTACHMENT_SCHEMA},
+        errors=(400, 404, 500),
+        description="500 when the file is missing from storage.",
+    )),
+]  # fmt: skip

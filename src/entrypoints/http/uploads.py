@@ -22,6 +22,16 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 @attrs.frozen
+class UploadForm:
+    """The multipart body of an upload (what the OpenAPI document shows)."""
+
+    file: bytes
+    name: str | None = attrs.field(
+        default=None, metadata={"schema": {"description": "a display name (the filename else)"}}
+    )
+
+
+@attrs.frozen
 class ReceivedUpload:
     filename: str | None
     file: BinaryIO

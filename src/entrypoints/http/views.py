@@ -19,6 +19,7 @@ from chatcore.chats import ChatSession, Message, MessageRole
 from chatcore.ids import ArtifactId, MessageId, SessionId, UserId
 from chatcore.tokens import IssuedToken
 from chatcore.users import Role, Tier, User
+from entrypoints.http.openapi.schemas import absent_when_none
 
 
 @attrs.frozen
@@ -86,28 +87,6 @@ class MessageOut:
 
 
 @attrs.frozen
-class ArtifactOut:
-    """An artifact of a chat session. `metadata` says how it is stored (`storage_type`),
-    where its ingestion stands (`status`: pending, ready or failed; `files_count`,
-    `commit`, `error`), and an upload's `filename` and `content_type`."""
-
-    id: ArtifactId
-    session_id: SessionId
-    user_id: UserId
-    type: ArtifactType
-    name: str
-    source: str | None
-    files: list[Any] | None
-    content: str | None
-    metadata: dict[str, Any]
-    size: int | None
-    created_at: datetime
-    updated_at: datetime
-    deleted: bool
-    deleted_at: datetime | None
-
-
-@attrs.frozen
 class Done:
     """What was done, in words."""
 
@@ -120,6 +99,72 @@ class SessionDeletedOut:
 
     message: str
     artifacts_disabled: int
+
+
+@attrs.frozen
+class ArtifactMetadataOut:
+    """Where an artifact's bytes are and how its ingestion went; keys without a value are
+    left out."""
+
+    storage_type: Literal["object", "inline"]  # object storage, or the database itself
+    status: ArtifactStatus
+    filename: str | None = absent_when_none(description="uploads: the file's name")
+    content_type: str | None = absent_when_none(description="uploads: the file's type")
+    files_count: int | None = absent_when_none(
+        minimum=0, description="archives and repositories: how many files the index holds"
+    )
+    commit: str | None = absent_when_none(description="repositories: the commit fetched")
+    error: str | None = absent_when_none(description="why ingestion failed")
+
+
+@attrs.frozen
+class ArtifactOut:
+    """What a session is about: an upload, a text, or a repository."""
+
+    id: ArtifactId
+    session_id: SessionId
+    user_id: UserId
+    type: ArtifactType
+    name: str
+    source: str | None
+    # Archives and repositories: [] (their index is paged at …/files); others: null.
+    files: list[Any] | None = attrs.field(metadata={"schema": {"maxItems": 0}})
+    content: str | None
+    metadata: ArtifactMetadataOut
+    size: int | None
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool
+    deleted_at: datetime | None
+
+
+@attrs.frozen
+class ArtifactFileOut:
+    """One file of an artifact's index."""
+
+    path: str
+    size: int = attrs.field(metadata={"schema": {"minimum": 0}})
+    type: Literal["file"]
+
+
+@attrs.frozen
+class FileListOut:
+    """A page of an artifact's files, sorted by path."""
+
+    files: list[ArtifactFileOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@attrs.frozen
+class FileContentOut:
+    """One file's content: UTF-8 text as it is, anything else in base64."""
+
+    content: str
+    path: str
+    size: int
+    encoding: Literal["utf-8", "base64"]
 
 
 def timestamp(moment: datetime) -> str:

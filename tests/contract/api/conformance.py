@@ -8,6 +8,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from entrypoints.http.openapi.document import MULTI_SEGMENT
+
 DOCUMENT_URI = "urn:chatcore:openapi"
 _PARAMETER = re.compile(r"\\{(\w+)\\}")
 # Served, but not API: the docs page and its assets (they opt out of the document).
@@ -16,6 +18,10 @@ NOT_API = ("/docs",)
 
 class ResponseConformance:
     """An httpx response hook: the status must be documented and the body fit its schema.
+
+    A JSON body is validated against its schema; any other (a download) must have one of
+    the documented media types, its bytes are not looked at. Headers the document marks
+    required must be present and fit their schema.
 
     A path no route serves must answer the error body; a documented path with a method it
     does not have must answer 405 with the error body.
@@ -28,10 +34,7 @@ class ResponseConformance:
         )
         # Literal paths before templated ones (/users/me before /users/{user_id}).
         self._paths = sorted(
-            (
-                (re.compile(_PARAMETER.sub(r"[^/]+", re.escape(path)) + "$"), path)
-                for path in document["paths"]
-            ),
+            ((_pattern(path, item), path) for path, item in document["paths"].items()),
             key=lambda entry: entry[1].count("{"),
         )
 
@@ -64,9 +67,22 @@ class ResponseConformance:
             part.replace("~", "~0").replace("/", "~1")
             for part in ("paths", path, method, "responses", status, "content")
         )
-        content = responses[status].get("content", {})
+        documented = responses[status]
+        for name, header in documented.get("headers", {}).items():
+            value = response.headers.get(name)
+            if header.get("required"):
+                assert value is not None, f"{where}: no {name} header"
+            if value is not None:
+                errors = list(Draft202012Validator(header["schema"]).iter_errors(value))
+                assert not errors, f"{where}: {name}: {value!r} not as documented"
+        content = documented.get("content", {})
         if "application/json" in content:
             self._validate(response, f"#/{pointer}/application~1json/schema", where)
+        elif content:
+            media = response.headers.get("content-type", "")
+            assert any(_media_matches(key, media) for key in content), (
+                f"{where}: Content-Type {media!r}, documented: {sorted(content)}"
+            )
 
     def _validate(self, response: httpx.Response, pointer: str, where: str) -> None:
         assert response.headers.get("content-type", "").startswith("application/json"), where
@@ -79,3 +95,32 @@ class ResponseConformance:
         assert not errors, (
             f"{where}, not as documented: {errors[0].message} at {errors[0].json_path}"
         )
+
+
+def _pattern(path: str, item: dict[str, Any]) -> re.Pattern[str]:
+    # A parameter marked x-multi-segment (`{file_path:path}` in the route) spans slashes.
+    spans = {
+        parameter["name"]
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter.get(MULTI_SEGMENT)
+    }
+    return re.compile(
+        _PARAMETER.sub(lambda found: ".+" if found[1] in spans else "[^/]+", re.escape(path)) + "$"
+    )
+
+
+def _media_matches(documented: str, actual: str) -> bool:
+    """Whether a Content-Type fits a documented media type or range (`*/*`, `text/*`)."""
+
+    def normal(value: str) -> str:
+        return ";".join(part.strip() for part in value.lower().split(";"))
+
+    wanted, got = normal(documented), normal(actual)
+    if wanted == "*/*" or wanted == got:
+        return True
+    bare = got.split(";", 1)[0]
+    if wanted.endswith("/*"):
+        return bare.startswith(wanted[:-1])
+    # A documented type without parameters takes the type with any (`; charset=…`).
+    return ";" not in wanted and wanted == bare

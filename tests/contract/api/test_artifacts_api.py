@@ -82,6 +82,7 @@ def test_upload_each_type_and_download_the_same_bytes(
     assert download.headers["content-type"] == content_type
     assert download.headers["content-disposition"] == f'attachment; filename="{filename}"'
     assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-security-policy"] == "default-src 'none'; sandbox"
 
 
 def test_upload_takes_a_display_name(client: httpx.Client, account: Account) -> None:
@@ -355,7 +356,7 @@ def test_unicode_filenames_download_with_rfc6266(client: httpx.Client, account: 
     artifact = uploaded(client, account, "résumé 2025.pdf", files.pdf())
     download = client.get(f"{artifact_url(artifact)}/download", headers=account.headers)
     assert download.headers["content-disposition"] == (
-        "attachment; filename=\"r_sum_ 2025.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%202025.pdf"
+        "attachment; filename=\"resume 2025.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%202025.pdf"
     )
 
 

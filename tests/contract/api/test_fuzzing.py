@@ -3,9 +3,12 @@
 Every operation gets bounded examples that fit the document (and some that do not), sent
 with a real access token; each response must not be a 5xx, must be documented and fit its
 schema, and an operation that needs a token must refuse the request without it (401).
+About half the generated ids are the account's own session and archive (`aim_at_own`), so
+downloads, file listings and file contents are fuzzed past their lookups too.
 """
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -22,11 +25,14 @@ from schemathesis.specs.openapi.checks import (
 from entrypoints.http.app import ROUTES
 from entrypoints.http.openapi.document import openapi_document
 from entrypoints.version import chatcore_version
+from tests import files
 from tests.contract.api.conftest import PASSWORD, login
 from tests.contract.api.server import ChatcoreServer
 
 # Enough to find the edges of every body and parameter, small enough for `make test`.
 EXAMPLES_PER_OPERATION = 60
+
+ID = re.compile("[0-9a-f]{24}")
 
 EXCLUDED_CHECKS = [
     # The API contract answers 400 for rules no schema can say: a taken email or username,
@@ -70,13 +76,51 @@ def token(fuzzed: ChatcoreServer) -> str:
     return access
 
 
+@pytest.fixture(scope="module")
+def owned(fuzzed: ChatcoreServer, token: str) -> dict[str, str]:
+    """A session, an indexed archive and one of its files, of the fuzzing account's own."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=fuzzed.url, timeout=30, headers=headers) as http:
+        session = http.post("/chat/sessions", json={"title": "fuzzed"}).json()["_id"]
+        archive, members = files.project_zip()
+        uploaded = http.post(
+            f"/chat/sessions/{session}/artifacts/upload",
+            files={"file": ("project.zip", archive, "application/zip")},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    return {
+        "session_id": session,
+        "artifact_id": uploaded.json()["id"],
+        "file_path": sorted(members)[0],
+    }
+
+
+def aim_at_own(case: Case, owned: dict[str, str]) -> None:
+    # Random ids only ever meet 404s: about half the well-formed ones (by their last
+    # digit) are swapped for the account's own, so the operations behind the lookups run.
+    # Never for a DELETE: the session and archive must live through every operation.
+    if case.method.upper() == "DELETE":
+        return
+    for name, real in owned.items():
+        value = (case.path_parameters or {}).get(name)
+        if not isinstance(value, str):
+            continue
+        is_id = ID.fullmatch(value) is not None
+        chosen = int(value[-1], 16) % 2 == 0 if is_id else len(value) % 2 == 0
+        if chosen and (is_id or name == "file_path"):
+            case.path_parameters[name] = real  # type: ignore[index]
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_the_api_keeps_its_document(case: Case, token: str, fuzzed: ChatcoreServer) -> None:
+def test_the_api_keeps_its_document(
+    case: Case, token: str, fuzzed: ChatcoreServer, owned: dict[str, str]
+) -> None:
+    aim_at_own(case, owned)
     excluded = list(EXCLUDED_CHECKS)
     if case.operation.path.startswith("/chat/messages/"):
         # GET /chat/messages/{room} and DELETE /chat/messages/{message_id} are one path

@@ -15,9 +15,11 @@ import pytest
 from starlette.routing import Route
 
 from entrypoints.http.app import ROUTES
+from tests import files
 from tests.contract.api.conftest import Account, unique_name
 from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_rooms_api import sibling
+from tests.contract.api.test_sessions_api import new_session
 
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 LIMITED = {"CHATCORE_RATE_LIMITS": "on", "CHATCORE_TRUSTED_PROXIES": "127.0.0.1"}
@@ -29,7 +31,11 @@ def from_address(address: str, headers: dict[str, str] | None = None) -> dict[st
 
 @pytest.fixture(scope="module")
 def limited(server: ChatcoreServer) -> Iterator[ChatcoreServer]:
-    rates = {"CHATCORE_RATE_LIMIT_READ": "3/6", "CHATCORE_RATE_LIMIT_LOGIN": "2/60"}
+    rates = {
+        "CHATCORE_RATE_LIMIT_READ": "3/6",
+        "CHATCORE_RATE_LIMIT_LOGIN": "2/60",
+        "CHATCORE_RATE_LIMIT_ARTIFACT_CREATE": "2/600",
+    }
     with sibling(server, **LIMITED, **rates) as own:
         yield own
 
@@ -75,6 +81,23 @@ def test_a_forged_forwarded_header_from_an_untrusted_peer_changes_nothing(
             for _ in range(2)
         ]
     assert statuses == [401, 429]
+
+
+def test_uploads_and_artifact_creation_share_a_tighter_limit_than_messages(
+    limited: ChatcoreServer, client: httpx.Client, account: Account
+) -> None:
+    session = new_session(client, account)["_id"]
+    headers = from_address(next(_addresses), account.headers)
+    url = f"{limited.url}/chat/sessions/{session}"
+    pdf = {"file": ("a.pdf", files.pdf(), "application/pdf")}
+    assert httpx.post(f"{url}/artifacts/upload", files=pdf, headers=headers).status_code == 201
+    text = {"type": "text", "name": "notes", "content": "x"}
+    assert httpx.post(f"{url}/artifacts", json=text, headers=headers).status_code == 201
+    refused = httpx.post(f"{url}/artifacts/upload", files=pdf, headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 60
+    assert httpx.post(f"{url}/artifacts", json=text, headers=headers).status_code == 429
+    message = httpx.post(f"{url}/messages", json={"content": "still here"}, headers=headers)
+    assert message.status_code == 201
 
 
 def test_login_is_limited_tightly(limited: ChatcoreServer) -> None:

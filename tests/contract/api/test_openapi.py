@@ -105,4 +105,65 @@ def test_the_conformance_check_refuses_what_the_document_does_not_say(
         check(httpx.Response(200, json={"id": "x"}, request=me))
     with pytest.raises(AssertionError, match="not documented"):
         check(httpx.Response(418, json={"detail": "teapot"}, request=me))
-    check(httpx.Response(401, json={"detail": "Not authenticated"}, request=me))
+    with pytest.raises(AssertionError, match="no WWW-Authenticate header"):
+        check(httpx.Response(401, json={"detail": "Not authenticated"}, request=me))
+    challenge = {"WWW-Authenticate": "Bearer"}
+    check(httpx.Response(401, json={"detail": "Not authenticated"}, headers=challenge,
+                         request=me))  # fmt: skip
+
+
+def test_the_conformance_check_takes_downloads_by_media_type_and_disposition(
+    api_document: dict[str, Any],
+) -> None:
+    check = ResponseConformance(api_document)
+    ids = "0123456789abcdef01234567"
+    download = httpx.Request("GET", f"http://test/chat/sessions/{ids}/artifacts/{ids}/download")
+    pdf = {"Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="a.pdf"'}
+    check(httpx.Response(200, content=b"%PDF-1.4 not json", headers=pdf, request=download))
+    text = {**pdf, "Content-Type": "text/plain; charset=utf-8"}
+    check(httpx.Response(200, content=b"caf\xc3\xa9", headers=text, request=download))
+    with pytest.raises(AssertionError, match="no Content-Disposition header"):
+        check(httpx.Response(200, content=b"x", headers={"Content-Type": "application/pdf"},
+                             request=download))  # fmt: skip
+    with pytest.raises(AssertionError, match="Content-Disposition: 'inline' not as documented"):
+        check(httpx.Response(200, content=b"x", headers={**pdf, "Content-Disposition": "inline"},
+                             request=download))  # fmt: skip
+    with pytest.raises(AssertionError, match="Content-Type 'text/html'"):
+        check(httpx.Response(200, content=b"<p>", headers={**pdf, "Content-Type": "text/html"},
+                             request=download))  # fmt: skip
+    # A file's path spans segments: it is the file-content operation, not an unknown path.
+    content = httpx.Request("GET", f"http://test/chat/sessions/{ids}/artifacts/{ids}/files/a/b.py")
+    with pytest.raises(AssertionError, match="not as documented"):
+        check(httpx.Response(200, json={"content": "x"}, request=content))
+
+
+def test_the_artifact_operations_are_described(api_document: dict[str, Any]) -> None:
+    paths, schemas = api_document["paths"], api_document["components"]["schemas"]
+    artifact = "/chat/sessions/{session_id}/artifacts/{artifact_id}"
+    download = paths[f"{artifact}/download"]["get"]["responses"]
+    assert set(download) == {"200", "400", "401", "404", "414", "429", "431", "500"}
+    media = download["200"]["content"]
+    assert "application/pdf" in media and "application/json" not in media
+    assert all(m["schema"] == {"type": "string", "format": "binary"} for m in media.values())
+    assert download["200"]["headers"]["Content-Disposition"]["required"] is True
+    upload = paths["/chat/sessions/{session_id}/artifacts/upload"]["post"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form == {"$ref": "#/components/schemas/UploadForm"}
+    assert schemas["UploadForm"]["required"] == ["file"]
+    assert schemas["UploadForm"]["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert {"201", "400", "404", "413", "422"} <= set(upload["responses"])
+    files = paths[f"{artifact}/files"]["get"]
+    assert [p["name"] for p in files["parameters"]] == [
+        "session_id", "artifact_id", "limit", "offset",
+    ]  # fmt: skip
+    content = paths[f"{artifact}/files/{{file_path}}"]["get"]
+    (file_path,) = [p for p in content["parameters"] if p["name"] == "file_path"]
+    assert file_path["x-multi-segment"] is True
+    assert "413" in content["responses"]
+    metadata = schemas["ArtifactMetadataOut"]
+    assert metadata["required"] == ["storage_type", "status"]
+    assert metadata["properties"]["files_count"] == {
+        "type": "integer", "minimum": 0,
+        "description": "archives and repositories: how many files the index holds",
+    }  # fmt: skip
+    assert "id" in schemas["ArtifactOut"]["required"]

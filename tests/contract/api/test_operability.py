@@ -62,10 +62,10 @@ def test_the_log_holds_route_templates_and_no_tokens(
     assert account.access_token not in log
 
 
-def test_readyz_answers_when_the_database_does(client: httpx.Client) -> None:
+def test_readyz_answers_when_the_database_and_storage_do(client: httpx.Client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}
 
 
 def test_readyz_answers_503_when_the_database_is_down(tmp_path: Path) -> None:
@@ -85,7 +85,30 @@ def test_readyz_answers_503_when_the_database_is_down(tmp_path: Path) -> None:
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "checks": {"database": "down: ProgrammingError"},
+        "checks": {"database": "down: ProgrammingError", "storage": "ok"},
+    }
+
+
+def test_readyz_answers_503_when_the_storage_is_gone(tmp_path: Path) -> None:
+    storage = tmp_path / "storage"
+    runtime = build(
+        Settings(data_dir=tmp_path, database_url="memory://", storage_url=f"file://{storage}")
+    )
+    app = create_app(runtime.core, readiness=runtime.readiness_checks())
+
+    async def probe_twice() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://chatcore") as http:
+            before = await http.get("/readyz")
+            storage.rmdir()  # a volume that was unmounted, say
+            return before, await http.get("/readyz")
+
+    before, response = anyio.run(probe_twice)
+    assert before.json()["checks"] == {"database": "ok", "storage": "ok"}
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "storage": "down: FileNotFoundError"},
     }
 
 

@@ -151,7 +151,9 @@ def test_a_repository_downloads_as_a_streamed_zip(
     download = http.get(f"{url_of(artifact)}/download", headers=account.headers)
     assert download.status_code == 200
     assert download.headers["content-type"] == "application/zip"
-    assert download.headers["content-disposition"] == 'attachment; filename="My _small_ repo.zip"'
+    assert download.headers["content-disposition"] == (
+        "attachment; filename=\"My _small_ repo.zip\"; filename*=UTF-8''My%20%22small%22%20repo.zip"
+    )
     assert download.headers.get("transfer-encoding") == "chunked"
     with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
         assert {name: archive.read(name) for name in archive.namelist()} == SMALL

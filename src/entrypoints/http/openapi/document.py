@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
+from starlette.convertors import PathConvertor
 from starlette.routing import BaseRoute
 
 from entrypoints.http.errors import ErrorBody
@@ -15,6 +16,8 @@ from entrypoints.http.validation import ValidationErrorBody
 
 OPENAPI_VERSION = "3.1.0"
 _CONVERTOR = re.compile(r"{(\w+):\w+}")
+# The parameter extension that marks a `{name:path}` parameter, which spans segments.
+MULTI_SEGMENT = "x-multi-segment"
 
 INTRODUCTION = """\
 A backend for chat applications: accounts with JWT authentication, chat sessions with
@@ -81,7 +84,10 @@ def opted_out(route: BaseRoute) -> bool:
 
 def _operation(route: ApiRoute, registry: SchemaRegistry) -> dict[str, Any]:
     operation = route.operation
-    parameters = [_path_parameter(name) for name in route.param_convertors]
+    parameters = [
+        _path_parameter(name, isinstance(convertor, PathConvertor))
+        for name, convertor in route.param_convertors.items()
+    ]
     parameters += [
         {
             "name": query.name,
@@ -117,22 +123,38 @@ def _operation(route: ApiRoute, registry: SchemaRegistry) -> dict[str, Any]:
     return described
 
 
-def _path_parameter(name: str) -> JsonSchema:
+def _path_parameter(name: str, multi_segment: bool) -> JsonSchema:
     is_id = name.endswith("_id")
-    return {
+    description = f"the {name.removesuffix('_id')}'s id" if is_id else f"the {name}"
+    parameter: JsonSchema = {
         "name": name,
         "in": "path",
         "required": True,
-        "description": f"the {name.removesuffix('_id')}'s id" if is_id else f"the {name}",
+        "description": description,
         "schema": dict(ID_SCHEMA) if is_id else {"type": "string"},
     }
+    if multi_segment:
+        # `{name:path}`: the value may hold slashes (a file's path in an archive).
+        parameter["description"] = f"{description} (may contain `/`)"
+        parameter[MULTI_SEGMENT] = True
+    return parameter
 
 
 def _responses(route: ApiRoute, registry: SchemaRegistry) -> dict[str, Any]:
     operation = route.operation
+    success = str(operation.status)
     responses: dict[str, Any] = {
-        str(operation.status): _response(operation.status, registry.schema(operation.response))
+        success: (
+            _binary_response(operation.status, operation.response_media)
+            if operation.response is bytes
+            else _response(operation.status, registry.schema(operation.response))
+        )
     }
+    if operation.response_headers:
+        responses[success]["headers"] = {
+            name: {"required": True, "schema": schema}
+            for name, schema in operation.response_headers.items()
+        }
     for status, kind in operation.other_responses.items():
         responses[str(status)] = _response(status, registry.schema(kind))
     errors = set(operation.errors)
@@ -158,6 +180,16 @@ def _responses(route: ApiRoute, registry: SchemaRegistry) -> dict[str, Any]:
             "WWW-Authenticate": {"required": True, "schema": {"const": "Bearer"}}
         }
     return responses
+
+
+def _binary_response(status: int, media: tuple[str, ...]) -> dict[str, Any]:
+    if not media or "application/json" in media:
+        raise ValueError("a bytes response names its media types, and JSON is not one")
+    binary = {"type": "string", "format": "binary"}
+    return {
+        "description": HTTPStatus(status).phrase,
+        "content": {media_type: {"schema": dict(binary)} for media_type in media},
+    }
 
 
 def _response(status: int, schema: JsonSchema) -> dict[str, Any]:

@@ -33,7 +33,9 @@ class Operation:
     """The documentation of one route: what it takes, what it answers, who may call it.
 
     `response` is the type of the success body (a view class, `list[SomeView]`, …) and
-    `status` its code; `body` the attrs class the endpoint structures its JSON body into;
+    `status` its code; `response=bytes` is a body that is not JSON (a download), of one
+    of the `response_media` types; `response_headers` the headers every success answer
+    carries, with their schemas; `body` the attrs class the endpoint structures its JSON body into;
     `errors` the error codes it can answer besides the 401 (from `auth`) and the 422
     (from a body or query parameters), which are added for it; `other_responses` the
     codes whose body is not the error body, with its type (e.g. `{503: ReadinessOut}`).
@@ -42,6 +44,8 @@ class Operation:
     summary: str
     response: Any
     status: int = 200
+    response_media: tuple[str, ...] = ("application/octet-stream",)  # with response=bytes
+    response_headers: Mapping[str, JsonSchema] = attrs.field(factory=dict)
     body: type[Any] | None = None
     body_required: bool = True
     body_media: tuple[str, ...] = ("application/json",)

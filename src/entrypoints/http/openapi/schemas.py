@@ -20,6 +20,13 @@ JsonSchema = dict[str, Any]
 ID_SCHEMA: JsonSchema = {"type": "string", "pattern": "^[0-9a-f]{24}$"}
 # A field's extra JSON Schema keywords (a description, a format) ride in attrs metadata.
 METADATA_KEY = "schema"
+# A view field the API leaves out of the JSON when it has no value (rather than send null).
+ABSENT_KEY = "absent_when_none"
+
+
+def absent_when_none(**schema: Any) -> Any:
+    """An attrs field (default None) that is not required and, when present, not null."""
+    return attrs.field(default=None, metadata={ABSENT_KEY: True, METADATA_KEY: schema})
 
 
 class SchemaRegistry:
@@ -96,7 +103,18 @@ class SchemaRegistry:
         properties: dict[str, JsonSchema] = {}
         required: list[str] = []
         for field in attrs.fields(kind):
-            prop = self.schema(hints[field.name])
+            hint = hints[field.name]
+            if field.metadata.get(ABSENT_KEY):
+                present = [arg for arg in get_args(hint) if arg is not type(None)]
+                if len(present) != 1:
+                    raise TypeError(
+                        f"{kind.__name__}.{field.name}: absent_when_none takes T | None"
+                    )
+                prop = self.schema(present[0])
+                prop.update(field.metadata.get(METADATA_KEY, {}))
+                properties[field.name] = prop
+                continue
+            prop = self.schema(hint)
             prop.update(field.metadata.get(METADATA_KEY, {}))
             default = field.default
             if default is attrs.NOTHING:
