@@ -108,3 +108,33 @@ class WebSocketClient(asyncio.Protocol):
             self._handshaken.set_exception(exc or ConnectionError("closed during handshake"))
         if not self.closed.done():
             self.closed.set_result(None)
+
+
+class CountingClient(WebSocketClient):
+    """Counts the events it receives without parsing frames, for the many clients whose
+    deliveries are counted but not timed: a thousand parsing clients would make the load
+    generator, not the server, what the measurement sees.
+
+    Server frames are not masked, so each event's JSON appears in the byte stream as is.
+    """
+
+    MESSAGE = b'"type": "message"'
+    SYSTEM = b'"type": "system"'
+
+    def __init__(self, counts: "EventCounts") -> None:
+        super().__init__(lambda _: None)
+        self._counts = counts
+        self._tail = b""  # shorter than a marker: a marker split between two reads
+
+    def _read_frames(self) -> None:
+        data = self._tail + bytes(self._buffer)
+        self._buffer.clear()
+        self._counts.messages += data.count(self.MESSAGE)
+        self._counts.system_events += data.count(self.SYSTEM)
+        self._tail = data[-(len(self.MESSAGE) - 1) :]
+
+
+class EventCounts:
+    def __init__(self) -> None:
+        self.messages = 0
+        self.system_events = 0

@@ -67,3 +67,41 @@ async def test_dismiss_closes_members_with_going_away() -> None:
 @pytest.fixture
 def anyio_backend() -> Any:
     return "asyncio"
+
+
+class SlowSocket(FakeSocket):
+    """Each send waits for the test to let it through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def send_text(self, text: str) -> None:
+        await self.gate.wait()
+        self.sent.append(text)
+
+
+@pytest.mark.anyio
+async def test_events_keep_their_order_when_a_send_has_to_wait() -> None:
+    socket = SlowSocket()
+    member = Member(socket, a_user(), "general")  # type: ignore[arg-type]
+    pump = asyncio.create_task(member.pump())
+    member.offer("1")  # has to wait: the writer finishes it
+    member.offer("2")
+    await asyncio.sleep(0)
+    socket.gate.set()
+    member.offer("3")  # while the writer may still be sending: it queues behind
+    await asyncio.sleep(0.01)
+    member.offer("4")  # the writer is idle again: sent at once
+    assert socket.sent == ["1", "2", "3", "4"]
+    member.close(1000)
+    await asyncio.wait_for(pump, 1)
+    assert socket.closed_with == 1000
+
+
+@pytest.mark.anyio
+async def test_a_send_that_needs_no_wait_goes_out_on_the_spot() -> None:
+    socket = FakeSocket()
+    member = Member(socket, a_user(), "general")  # type: ignore[arg-type]
+    member.offer("now")  # no writer running, no event loop turn: sent all the same
+    assert socket.sent == ["now"]

@@ -34,7 +34,7 @@ from entrypoints.http.offload import hashing_executor
 from entrypoints.http.openapi.document import openapi_document
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
 from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog
-from entrypoints.http.room_hub import RoomHub
+from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
 from entrypoints.ingestion_worker import IngestionWorker
@@ -72,7 +72,7 @@ class ChatcoreApp(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()
-        return SecurityHeaders(RequestSizeLimits(inner, self.request_sizes))
+        return keep_server_send(SecurityHeaders(RequestSizeLimits(inner, self.request_sizes)))
 
 
 def create_app(

@@ -26,7 +26,10 @@ class Browser:
         executable = shutil.which("chromium") or shutil.which("chromium-browser")
         if executable is None:
             raise RuntimeError("chromium is missing: `make test` installs it (apt-get)")
-        self._profile = tempfile.TemporaryDirectory(prefix="chatcore-chromium-")
+        # Chromium's helper processes may still write to the profile as it exits.
+        self._profile = tempfile.TemporaryDirectory(
+            prefix="chatcore-chromium-", ignore_cleanup_errors=True
+        )
         self._process = subprocess.Popen(
             [
                 executable, "--headless", "--no-sandbox", "--disable-gpu",
