@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean bench bench-quick bench-embedding bench-ingest
+.PHONY: run test lint clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run --quick
+
+# 1,000 WebSocket clients in one room, one sender at 50 messages a second, for 20 s.
+bench-fanout: $(STAMP)
+	$(BIN)/python -m bench.fanout
+
+# The server's peak memory while it receives a 45 MiB upload.
+bench-upload: $(STAMP)
+	$(BIN)/python -m bench.upload_memory
 
 # chatcore as an in-memory library: builds per second, and one account's round trip.
 bench-embedding: $(STAMP)

@@ -1,6 +1,6 @@
 """Run the benchmark: chatcore and the baseline, served alike, driven by wrk.
 
-    python -m bench.run [--quick] [--only SCENARIO]...
+    python -m bench.run [--quick] [--only SCENARIO]... [--limits on|off]
 
 The server is pinned to CPU 0 and wrk to CPU 1 (where taskset and two cores exist), each
 scenario is warmed up and then run several times, and the table shows min/median/max
@@ -273,12 +273,22 @@ def main() -> None:
         metavar="SCENARIO",
         help="measure only this scenario (its name as printed; may be repeated)",
     )
+    parser.add_argument(
+        "--limits",
+        choices=["on", "off"],
+        default="on",
+        help="run chatcore's rate limiter (the default), or not: to measure what it costs",
+    )
     args = parser.parse_args()
     profile = QUICK if args.quick else FULL
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (make bench installs it with apt-get)")
 
-    results: dict[str, Any] = {"profile": attrs.asdict(profile), "machine": machine()}
+    results: dict[str, Any] = {
+        "profile": attrs.asdict(profile),
+        "machine": machine(),
+        "rate_limits": args.limits,
+    }
     with tempfile.TemporaryDirectory(prefix="chatcore-bench-") as data_dir:
         baseline_port, chatcore_port = free_port(), free_port()
         env = {
@@ -287,7 +297,7 @@ def main() -> None:
             "CHATCORE_PORT": str(chatcore_port),
             # The limiter runs on every request, as in production, with rates no load here
             # reaches: what is measured is its cost, not its refusals.
-            "CHATCORE_RATE_LIMITS": "on",
+            "CHATCORE_RATE_LIMITS": args.limits,
             **{f"CHATCORE_RATE_LIMIT_{name.upper()}": "1000000000/1" for name in LIMIT_CLASSES},
         }
         baseline_command = [sys.executable, "-m", "bench.serve_baseline", str(baseline_port)]
