@@ -7,7 +7,6 @@ exactly as it would to a forge (GitHub answers the same protocol).
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -27,13 +26,6 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "Chatcore Tests",
     "GIT_COMMITTER_EMAIL": "tests@example.com",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def git(*args: str, cwd: Path | None = None) -> str:

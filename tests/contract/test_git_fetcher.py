@@ -17,11 +17,11 @@ from chatcore.ports import RepositoryFetcher
 from chatcore.repository_limits import MIB, RepositoryLimits
 from tests.git_server import (
     GitHttpServer,
-    free_port,
     git,
     make_empty_repository,
     make_repository,
 )
+from tests.processes import free_port
 
 SMALL = {
     "README.md": "# Démo\n\nUn petit projet, with UTF-8: ✓ 日本語\n".encode(),

@@ -13,7 +13,8 @@ from adapters.smtp_mail import SmtpMailer
 from chatcore.mail import OutgoingEmail
 from chatcore.ports import Mailer
 from chatcore_embed.testing import Delivered, MailerContract, RemoteMailerContract
-from tests.contract.api.server import SmtpServer, free_port
+from tests.contract.api.server import SmtpServer
+from tests.processes import free_port
 
 
 class TestMemoryOutbox(MailerContract):

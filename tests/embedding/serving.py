@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
-from tests.contract.api.server import free_port
+from tests.processes import free_port
 
 
 @contextlib.contextmanager

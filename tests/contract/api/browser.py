@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
+from tests.processes import stop
+
 # Runs before any script of the page: it records what the Content-Security-Policy blocks.
 RECORD_VIOLATIONS = """
 window.__violations = [];
@@ -95,10 +97,5 @@ class Browser:
 
     def close(self) -> None:
         self._exits.close()
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop(self._process)
         self._profile.cleanup()

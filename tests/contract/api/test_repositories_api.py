@@ -18,10 +18,11 @@ import pytest
 
 from tests.contract.api.conformance import ResponseConformance
 from tests.contract.api.conftest import Account
-from tests.contract.api.server import ChatcoreServer, free_port
+from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_rooms_api import sibling
 from tests.contract.api.test_sessions_api import new_session
 from tests.git_server import GitHttpServer, make_empty_repository, make_repository
+from tests.processes import free_port
 
 SMALL = {
     "README.md": "# Café ☕ — ünïcödé\n".encode(),
