@@ -301,6 +301,15 @@ class ObjectStore(Protocol):
         """
         ...
 
+    def put_many(self, objects: Iterable[tuple[str, bytes]]) -> None:
+        """Store many small objects, each as `put` would; several may be written at once.
+
+        For the thousands of files of a repository: a store whose writes wait on the disk
+        or the network overlaps them. If iterating `objects` (or a write) raises, the error
+        propagates once every write begun has ended; what was stored by then stays.
+        """
+        ...
+
     def open(self, key: str) -> BinaryIO | None:
         """The object for reading (seekable, to be closed by the caller), or None."""
         ...

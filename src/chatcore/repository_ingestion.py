@@ -7,7 +7,7 @@ recorded only if the lease is still its own (fenced), so a worker that hung past
 lease can never overwrite, or clean up, the work of the one that took over.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import attrs
@@ -71,12 +71,16 @@ class RepositoryIngestion:
             source = self.policy.approve(claim.artifact.source or "")
             fetch = self.ports.repository_fetcher.fetch(source.clone_url, self.limits)
             with fetch as snapshot:
-                for file in snapshot.files:
-                    if not still_held():
-                        raise ClaimLost
-                    key = file_key(artifact_id, file.path)
-                    stored.append(key)
-                    self.ports.objects.put(key, [file.read()])
+
+                def contents() -> Iterator[tuple[str, bytes]]:
+                    for file in snapshot.files:
+                        if not still_held():
+                            raise ClaimLost
+                        key = file_key(artifact_id, file.path)
+                        stored.append(key)
+                        yield key, file.read()
+
+                self.ports.objects.put_many(contents())
                 if not self.renew(claim):
                     raise ClaimLost
                 index = [ArtifactFile(path=file.path, size=file.size) for file in snapshot.files]

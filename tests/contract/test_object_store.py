@@ -105,6 +105,25 @@ def test_a_failing_stream_stores_nothing_and_keeps_the_old_object(store: ObjectS
     assert read(store, "kept") == b"whole"
 
 
+def test_put_many_stores_each_object(store: ObjectStore) -> None:
+    objects = [(f"artifacts/r/files/{n:04}", f"file {n}".encode()) for n in range(300)]
+    store.put_many(iter(objects))
+    for key, data in objects:
+        assert read(store, key) == data
+
+
+def test_put_many_stops_where_its_source_fails(store: ObjectStore) -> None:
+    def source() -> Iterator[tuple[str, bytes]]:
+        for n in range(100):
+            yield f"artifacts/r/files/{n:04}", b"x"
+        raise ValueError("the repository went away")
+
+    with pytest.raises(ValueError, match="went away"):
+        store.put_many(source())
+    # What was written before the failure is whole, for the caller to keep or delete.
+    assert all(read(store, f"artifacts/r/files/{n:04}") == b"x" for n in range(100))
+
+
 def test_delete_forgets_and_tolerates_missing(store: ObjectStore) -> None:
     store.put("artifacts/x/files/f1", [b"one"])
     store.put("artifacts/x/files/f2", [b"two"])

@@ -18,6 +18,11 @@ class MemoryObjectStore:
             self._objects[key] = data
         return len(data)
 
+    def put_many(self, objects: Iterable[tuple[str, bytes]]) -> None:
+        # Nothing to overlap: each write is done when `put` returns.
+        for key, data in objects:
+            self.put(key, (data,))
+
     def open(self, key: str) -> BinaryIO | None:
         with self._lock:
             data = self._objects.get(key)

@@ -38,6 +38,11 @@ class GridFsObjectStore:
             self._delete(older._id)
         return size
 
+    def put_many(self, objects: Iterable[tuple[str, bytes]]) -> None:
+        # Nothing to overlap: each write is done when `put` returns.
+        for key, data in objects:
+            self.put(key, (data,))
+
     def open(self, key: str) -> BinaryIO | None:
         try:
             # GridOut reads, seeks and closes like a binary file.
