@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypedDict, TypeVar
+from typing import Any, Generic
 
 from pymongo import ASCENDING, DESCENDING
 
@@ -16,29 +16,7 @@ from adapters.mongo.documents import (
     utc,
     utc_or_none,
 )
-
-
-class _Entry(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def created_at(self) -> datetime: ...
-
-    @property
-    def updated_at(self) -> datetime: ...
-
-    @property
-    def deleted_at(self) -> datetime | None: ...
-
-
-E = TypeVar("E", bound=_Entry)
-
-
-class EntryTimes(TypedDict):
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
+from adapters.timeline_entries import E, EntryTimes
 
 
 def entry_times(document: Document) -> EntryTimes:

@@ -8,35 +8,13 @@ depend on the group's size.
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, Protocol, TypedDict, TypeVar
+from typing import Generic
 
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+from adapters.timeline_entries import E, EntryTimes
 
 _TIMES = ("created_at", "updated_at", "deleted_at")
-
-
-class _Entry(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def created_at(self) -> datetime: ...
-
-    @property
-    def updated_at(self) -> datetime: ...
-
-    @property
-    def deleted_at(self) -> datetime | None: ...
-
-
-E = TypeVar("E", bound=_Entry)
-
-
-class EntryTimes(TypedDict):
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None
 
 
 def entry_times(row: sqlite3.Row) -> EntryTimes:
