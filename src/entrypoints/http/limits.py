@@ -36,6 +36,7 @@ LIMIT_CLASSES: dict[tuple[str, str], str | None] = {
     ("POST", "/chat/sessions/{session_id}/context/repository"): "artifact_create",
 }
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ACCOUNTS_REMEMBERED = 8192  # Authorization headers whose account is kept (then forgotten)
 
 
 def limit_class(method: str, template: str) -> str | None:
@@ -53,6 +54,22 @@ class RateLimits:
     rates: Mapping[str, Rate]
     addresses: ClientAddresses
     tokens: TokenService
+
+    # A client sends the same Authorization header for an hour: the account it names is
+    # worked out once (the header as it came → the account, or None).
+    accounts: dict[bytes, str | None] = attrs.field(factory=dict, init=False, eq=False)
+
+    def account_of(self, authorization: bytes) -> str | None:
+        """The account an Authorization header names, if its token is one we signed.
+
+        Counting a forged token against its `sub` would let anyone spend another user's
+        allowance.
+        """
+        scheme, _, token = authorization.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        claims = self.tokens.read(token.strip(), TokenKind.ACCESS)
+        return None if claims is None else claims.user_id
 
     async def close(self) -> None:
         await self.limiter.close()
@@ -113,13 +130,12 @@ class RateLimited:
         await self._app(scope, receive, send)
 
     def _account(self, scope: Scope) -> str | None:
-        # Only a token we signed names an account: counting a forged one against its
-        # `sub` would let anyone spend another user's allowance. Verification is cached.
         for name, value in scope["headers"]:
             if name == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                if scheme.lower() != "bearer":
-                    return None
-                claims = self._limits.tokens.read(token.strip(), TokenKind.ACCESS)
-                return None if claims is None else claims.user_id
+                accounts = self._limits.accounts
+                if value not in accounts:
+                    if len(accounts) >= ACCOUNTS_REMEMBERED:
+                        accounts.clear()
+                    accounts[value] = self._limits.account_of(value)
+                return accounts[value]
         return None
