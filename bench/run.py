@@ -80,7 +80,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
+def served(command: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     # The server's log goes to a file, not a pipe: a pipe nobody reads fills up (uvicorn
     # logs every WebSocket it opens) and then blocks the server in the middle of a run.
     with tempfile.TemporaryFile() as log:
@@ -101,7 +101,7 @@ def served(command: list[str], env: dict[str, str], port: int) -> Iterator[None]
                         f"server did not start: {log.read().decode(errors='replace')}"
                     )
                 time.sleep(0.1)
-            yield
+            yield process
         finally:
             process.terminate()
             process.wait(timeout=15)

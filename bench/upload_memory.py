@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 from bench.http_client import JsonClient
-from bench.run import PASSWORD, free_port
+from bench.run import PASSWORD, free_port, served
 
 CHUNK = 1024 * 1024
 BOUNDARY = "chatcore-bench-boundary"
@@ -113,22 +113,7 @@ def main() -> None:
              "--verified"],
             env=env, check=True, capture_output=True,
         )  # fmt: skip
-        server = subprocess.Popen(
-            [sys.executable, "-m", "entrypoints.cli", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if JsonClient(port).request("GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
+        with served([sys.executable, "-m", "entrypoints.cli", "serve"], env, port) as server:
             client = JsonClient(port)
             status, signed_in = client.request(
                 "POST",
@@ -152,9 +137,6 @@ def main() -> None:
             status, digest = download_digest(port, token, path)
             assert status == 200 and digest == expected_digest(size), "download differs"
             after_download = memory_kib(server.pid, "VmHWM")
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
     print(f"upload of {args.megabytes} MiB in {seconds:.2f} s")
     print(f"server peak RSS (VmHWM) after warm-up:   {before / 1024:7.1f} MiB")
     print(f"server peak RSS after the upload:        {after_upload / 1024:7.1f} MiB")

@@ -14,7 +14,7 @@ from adapters.memory import (
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from chatcore.core import ChatCore
-from chatcore.ports import Ports
+from chatcore.ports import Mailer, Ports
 from chatcore.users import Role, User
 
 PASSWORD = "SecurePass123!"
@@ -35,8 +35,12 @@ def fetcher() -> MemoryRepositoryFetcher:
     return MemoryRepositoryFetcher()
 
 
-@pytest.fixture
-def core(clock: ManualClock, outbox: MemoryOutbox, fetcher: MemoryRepositoryFetcher) -> ChatCore:
+def memory_core(
+    clock: ManualClock,
+    mailer: Mailer,
+    fetcher: MemoryRepositoryFetcher | None = None,
+) -> ChatCore:
+    """The use cases over fresh in-memory adapters, with a cheap hasher and a fixed key."""
     database = MemoryDatabase()
     return ChatCore.from_ports(
         Ports(
@@ -45,7 +49,7 @@ def core(clock: ManualClock, outbox: MemoryOutbox, fetcher: MemoryRepositoryFetc
             tokens=JwtTokenService("unit-test-secret-key-of-sufficient-length"),
             # Cheap parameters: these tests are about rules, not hash strength.
             hasher=Argon2Hasher(time_cost=1, memory_cost=64),
-            mailer=outbox,
+            mailer=mailer,
             clock=clock,
             ids=ObjectIdGenerator(),
             sessions=database.sessions,
@@ -56,10 +60,15 @@ def core(clock: ManualClock, outbox: MemoryOutbox, fetcher: MemoryRepositoryFetc
             artifacts=database.artifacts,
             artifact_files=database.artifact_files,
             objects=MemoryObjectStore(),
-            repository_fetcher=fetcher,
+            repository_fetcher=fetcher or MemoryRepositoryFetcher(),
             session_dependents=(database.artifacts,),
         )
     )
+
+
+@pytest.fixture
+def core(clock: ManualClock, outbox: MemoryOutbox, fetcher: MemoryRepositoryFetcher) -> ChatCore:
+    return memory_core(clock, outbox, fetcher)
 
 
 @pytest.fixture

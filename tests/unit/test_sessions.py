@@ -8,22 +8,15 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from adapters.argon2_hasher import Argon2Hasher
-from adapters.jwt_tokens import JwtTokenService
 from adapters.log_mail import LogMailer
 from adapters.memory import (
     ManualClock,
-    MemoryDatabase,
-    MemoryObjectStore,
-    MemoryRepositoryFetcher,
 )
-from adapters.memory_broker import MemoryRoomBroker
-from adapters.object_ids import ObjectIdGenerator
 from chatcore.chats import Message
 from chatcore.core import ChatCore
 from chatcore.errors import InvalidInput, NotFound
-from chatcore.ports import Ports
 from chatcore.users import User
+from tests.unit.conftest import memory_core
 
 
 def test_others_sessions_do_not_exist_for_you(
@@ -93,27 +86,7 @@ class MessageCounting(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = ManualClock()
-        database = MemoryDatabase()
-        self.core = ChatCore.from_ports(
-            Ports(
-                users=database.users,
-                one_time_tokens=database.one_time_tokens,
-                tokens=JwtTokenService("x" * 32),
-                hasher=Argon2Hasher(time_cost=1, memory_cost=64),
-                mailer=LogMailer(),
-                clock=self.clock,
-                ids=ObjectIdGenerator(),
-                sessions=database.sessions,
-                messages=database.messages,
-                room_messages=database.room_messages,
-                room_broker=MemoryRoomBroker(),
-                audit=database.audit,
-                artifacts=database.artifacts,
-                artifact_files=database.artifact_files,
-                objects=MemoryObjectStore(),
-                repository_fetcher=MemoryRepositoryFetcher(),
-            )
-        )
+        self.core = memory_core(self.clock, LogMailer())
         self.user = self.core.auth.create_user("owner", "owner@example.com", "Password1")
         self.session = self.core.sessions.create(self.user)
         self.live: list[Message] = []
