@@ -42,6 +42,7 @@ class Accounts:
         target.revoke_tokens()
         self.ports.users.save(target)
         self.ports.one_time_tokens.revoke(target.id)
+        self.ports.sign_outs.signed_out(target.id)
         session_ids = self.ports.sessions.mark_deleted_for_user(target.id, now)
         for dependents in self.ports.session_dependents:
             dependents.disable_for_sessions(session_ids, now)
@@ -63,6 +64,7 @@ class Accounts:
         changes.check_allowed_for(actor, target)
         before = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
         email_changed = False
+        signed_out = False
         if changes.username is not None:
             target.username = check_username(changes.username)
         if changes.email is not None:
@@ -84,8 +86,11 @@ class Accounts:
             target.active = changes.active
             if not target.active:
                 target.revoke_tokens()
+                signed_out = True
         target.updated_at = self.ports.clock.now()
         self.ports.users.save(target)
+        if signed_out:
+            self.ports.sign_outs.signed_out(target.id)
         if email_changed and not target.verified:
             self.auth.send_verification(target)
         after = {"role": target.role.value, "tier": target.tier.value, "active": target.active}

@@ -169,6 +169,7 @@ class Auth:
             # Someone replayed a rotated token: the token was stolen from one of the two
             # parties, and we cannot tell which, so sign every session of the user out.
             self.ports.one_time_tokens.revoke(claims.user_id, TokenKind.REFRESH)
+            self.ports.sign_outs.signed_out(claims.user_id)
             self.audit(AuditKind.REFRESH_REUSE_DETECTED, claims.user_id)
             raise Unauthenticated("Refresh token reuse detected: please sign in again")
         if redemption is Redemption.UNKNOWN:
@@ -218,6 +219,7 @@ class Auth:
         user.updated_at = self.ports.clock.now()
         self.ports.users.save(user)
         self.ports.one_time_tokens.revoke(user.id)
+        self.ports.sign_outs.signed_out(user.id)
         self.audit(AuditKind.PASSWORD_RESET, user.id)
 
     def verify_email(self, verify_token: str) -> None:
@@ -264,12 +266,7 @@ class Auth:
     ) -> User:
         """The user a token was issued to, if that token has not been revoked since."""
         user = self.ports.users.get(claims.user_id)
-        if (
-            user is None
-            or not user.exists
-            or not user.active
-            or user.token_generation != claims.generation
-        ):
+        if user is None or not user.still_signed_in(claims.generation):
             raise error(INVALID_TOKEN)
         return user
 

@@ -2,7 +2,7 @@
 
 import attrs
 
-from chatcore.errors import Forbidden, InvalidInput, NotFound
+from chatcore.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from chatcore.ids import RoomMessageId, parse_message_id
 from chatcore.ports import Ports
 from chatcore.rooms import RoomMessage, check_room, check_room_content
@@ -15,14 +15,22 @@ HISTORY_PAGE_MAX = 100
 class ChatRooms:
     ports: Ports
 
-    def post(self, actor: User, room: str, content: str) -> RoomMessage:
-        """Store a message from `actor` in `room`."""
+    def post(self, member: User, room: str, content: str) -> RoomMessage:
+        """Store a message in `room` from `member`, as they were when they joined it.
+
+        A room connection outlives the token that opened it: each message is taken only
+        while that sign-in still stands (Unauthenticated once the account is deleted or
+        deactivated, or the user's tokens were revoked since).
+        """
+        author = self.ports.users.get(member.id)
+        if author is None or not author.still_signed_in(member.token_generation):
+            raise Unauthenticated("Signed out: sign in again to post")
         now = self.ports.clock.now()
         message = RoomMessage(
             id=RoomMessageId(self.ports.ids.new_id()),
             room=check_room(room),
-            author_id=actor.id,
-            username=actor.username,
+            author_id=author.id,
+            username=author.username,
             content=check_room_content(content),
             created_at=now,
             updated_at=now,

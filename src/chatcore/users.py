@@ -62,6 +62,14 @@ class User:
         """Make every token issued to this user so far invalid."""
         self.token_generation += 1
 
+    def still_signed_in(self, generation: int) -> bool:
+        """Whether a sign-in made under token `generation` still stands.
+
+        It falls with the account (deleted or deactivated) and with every revocation of the
+        user's tokens since (a password reset, refresh-token reuse, …).
+        """
+        return self.exists and self.active and self.token_generation == generation
+
 
 def normalize_email(email: str) -> str:
     """Emails are compared case-insensitively: keep one canonical form."""
