@@ -72,7 +72,7 @@ routes = [
     ApiRoute("GET", "/chat/messages/{room}", room_history, Operation(
         "The latest messages of a room, oldest first", list[RoomMessageOut],
         query=[HISTORY_LIMIT], errors=(400,),
-        description="Room names are 1–64 letters, digits, `_`, `.` or `-`.",
+        description="Room names are 1–64 letters, digits, `_`, `.` or `-`, not `.` or `..`.",
     )),
     ApiRoute("DELETE", "/chat/messages/{message_id}", delete_room_message, Operation(
         "Delete one's own room message (soft)", Done, errors=(400, 403, 404),
