@@ -15,16 +15,20 @@ HISTORY_PAGE_MAX = 100
 class ChatRooms:
     ports: Ports
 
-    def post(self, member: User, room: str, content: str) -> RoomMessage:
-        """Store a message in `room` from `member`, as they were when they joined it.
+    def check_member(self, member: User) -> User:
+        """`member` as stored now, if the sign-in they joined a room with still stands.
 
-        A room connection outlives the token that opened it: each message is taken only
-        while that sign-in still stands (Unauthenticated once the account is deleted or
-        deactivated, or the user's tokens were revoked since).
+        A room connection outlives the token that opened it: Unauthenticated once the
+        account is deleted or deactivated, or the user's tokens were revoked since.
         """
-        author = self.ports.users.get(member.id)
-        if author is None or not author.still_signed_in(member.token_generation):
-            raise Unauthenticated("Signed out: sign in again to post")
+        current = self.ports.users.get(member.id)
+        if current is None or not current.still_signed_in(member.token_generation):
+            raise Unauthenticated("Signed out: sign in again")
+        return current
+
+    def post(self, member: User, room: str, content: str) -> RoomMessage:
+        """Store a message in `room` from `member`, while their sign-in still stands."""
+        author = self.check_member(member)
         now = self.ports.clock.now()
         message = RoomMessage(
             id=RoomMessageId(self.ports.ids.new_id()),

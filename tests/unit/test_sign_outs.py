@@ -77,6 +77,8 @@ def test_a_member_signed_out_since_joining_cannot_post(
         core.auth.request_password_reset(member.email)
         core.auth.reset_password(outbox.token(member.email, "Reset"), "NewPassword1")
     with pytest.raises(Unauthenticated):
+        core.rooms.check_member(joined_as)  # as the socket asks once it has joined
+    with pytest.raises(Unauthenticated):
         core.rooms.post(joined_as, "general", "after")
     assert [m.content for m in core.rooms.history(admin, "general")] == ["before"]
 

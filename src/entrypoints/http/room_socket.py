@@ -77,6 +77,14 @@ async def room_socket(websocket: WebSocket) -> None:
     member = Member(websocket, user, room)
     try:
         async with hub.membership(member, websocket.app.state.room_sockets_per_user):
+            # A sign-out between the token check and joining was told to nobody here yet:
+            # from now on the hub hears it; until now, the account says so.
+            try:
+                await run(websocket, core_of(websocket).rooms.check_member, user)
+            except Unauthenticated as error:
+                member.close(POLICY_VIOLATION, error.message)
+                await member.pump()  # sends what the room offered meanwhile, then closes
+                return
             await hub.publish(
                 room, system_event(room, f"{user.username} joined the room", _now(websocket))
             )
