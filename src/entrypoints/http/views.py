@@ -35,6 +35,22 @@ class UserOut:
     tier: Tier
     verified: bool
     active: bool
+    # null when no change of address waits for its verification link
+    pending_email: str | None
+
+
+@attrs.frozen
+class UpdatedUserOut(UserOut):
+    """The account after the change; changing one's own password also signs in afresh
+    (every earlier token of the account stopped working)."""
+
+    access_token: str | None = absent_when_none(description="own password changes only")
+    refresh_token: str | None = absent_when_none(description="own password changes only")
+    token_type: Literal["bearer"] | None = absent_when_none()
+    # absent_when_none builds an attrs field, not a shared mutable default.
+    expires_at: datetime | None = absent_when_none(  # noqa: RUF009
+        description="when the access token expires"
+    )
 
 
 @attrs.frozen
@@ -183,6 +199,7 @@ views.register_unstructure_hook(
         password_hash=override(omit=True),
         deleted_at=override(omit=True),
         token_generation=override(omit=True),
+        verification_sent_at=override(omit=True),
     ),
 )
 views.register_unstructure_hook(
