@@ -19,7 +19,7 @@ from chatcore.chats import ChatSession, Message, MessageRole
 from chatcore.ids import ArtifactId, MessageId, SessionId, UserId
 from chatcore.tokens import IssuedToken
 from chatcore.users import Role, Tier, User
-from entrypoints.http.openapi.schemas import absent_when_none
+from entrypoints.http.openapi.schemas import ABSENT_KEY, METADATA_KEY, absent_when_none
 
 
 @attrs.frozen
@@ -35,8 +35,16 @@ class UserOut:
     tier: Tier
     verified: bool
     active: bool
-    # null when no change of address waits for its verification link
-    pending_email: str | None
+    # As absent_when_none, but keyword-only: the classes extending this one add required
+    # fields after it.
+    pending_email: str | None = attrs.field(
+        default=None,
+        kw_only=True,
+        metadata={
+            ABSENT_KEY: True,
+            METADATA_KEY: {"description": "a new email waiting for its verification link"},
+        },
+    )
 
 
 @attrs.frozen
@@ -200,6 +208,7 @@ views.register_unstructure_hook(
         deleted_at=override(omit=True),
         token_generation=override(omit=True),
         verification_sent_at=override(omit=True),
+        pending_email=override(omit_if_default=True),
     ),
 )
 views.register_unstructure_hook(

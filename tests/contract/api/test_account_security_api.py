@@ -10,7 +10,6 @@ from tests.contract.api.conftest import (
     PASSWORD,
     Account,
     login,
-    register,
     signed_in_account,
     unique_name,
 )
@@ -66,7 +65,7 @@ def test_a_stolen_access_token_cannot_move_the_account(
     assert login(client, attacker).status_code == 401
     assert login(client, account.email).status_code == 200
     shown = me(client, account.headers).json()
-    assert (shown["email"], shown["pending_email"]) == (account.email, None)
+    assert shown["email"] == account.email and "pending_email" not in shown
 
 
 def test_an_admins_own_email_needs_their_password_too(
@@ -111,7 +110,7 @@ def test_the_new_email_is_pending_until_its_link_is_used(
     assert login(client, account.email).status_code == 401
     moved = login(client, new_email)
     assert moved.status_code == 200
-    assert (moved.json()["email"], moved.json()["pending_email"]) == (new_email, None)
+    assert moved.json()["email"] == new_email and "pending_email" not in moved.json()
     # The change took effect: every earlier token is dead, and the old address was told.
     assert me(client, account.headers).status_code == 401
     assert refresh(client, account.refresh_token).status_code == 401
@@ -278,7 +277,8 @@ def test_an_admins_email_change_applies_at_once_and_is_told_and_audited(
     changed = client.put(f"/users/{account.id}", json={"email": new_email}, headers=admin)
     assert changed.status_code == 200
     body = changed.json()
-    assert (body["email"], body["verified"], body["pending_email"]) == (new_email, False, None)
+    assert (body["email"], body["verified"]) == (new_email, False)
+    assert "pending_email" not in body
     assert me(client, account.headers).status_code == 401
     notice = mailbox.wait_for(account.email, CHANGED).get_payload(decode=True).decode()
     assert new_email in notice and "token=" not in notice
@@ -293,19 +293,6 @@ def test_refresh_reuse_also_ends_the_access_tokens(client: httpx.Client, account
     assert refresh(client, account.refresh_token).status_code == 200
     assert refresh(client, account.refresh_token).status_code == 401
     assert me(client, account.headers).status_code == 401
-
-
-def test_the_first_verification_link_still_works_after_a_login(
-    client: httpx.Client, mailbox: Mailbox
-) -> None:
-    registered = register(client)
-    email = registered.json()["email"]
-    refused = login(client, email)
-    assert refused.status_code == 403
-    assert "not been sent again" in refused.json()["detail"]
-    first = mailbox.token(email, "Verify", count=1)
-    assert client.post("/auths/verify-email", params={"token": first}).status_code == 200
-    assert login(client, email).status_code == 200
 
 
 def test_logins_resend_the_verification_at_most_once_per_ten_minutes(
