@@ -99,15 +99,12 @@ class Accounts:
             signed_out = True
         pending = None
         left = None
-        if email is not None:
-            if own:
-                pending = email if target.request_email_change(email, now) else None
-            else:
-                left = target.email
-                if target.change_email(email, now):
-                    signed_out = True
-                else:
-                    left = None
+        if email is not None and own:
+            pending = email if target.request_email_change(email, now) else None
+        elif email is not None and moving:
+            left = target.email
+            target.change_email(email, now)
+            signed_out = True
         if changes.role is not None:
             target.role = changes.role
         if changes.tier is not None:
