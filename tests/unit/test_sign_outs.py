@@ -41,6 +41,17 @@ def test_deactivation_deletion_and_reset_are_told(
     assert heard.users == [deactivated.id, deleted.id, reset.id]
 
 
+def test_password_and_email_changes_are_told(
+    core: ChatCore, make_user: Callable[..., User], heard: SignOutsHeard
+) -> None:
+    admin, user, moved = make_user(role=Role.ADMIN), make_user(), make_user()
+    core.accounts.update(
+        user, user.id, UserChanges(password="NewPassword1", current_password=PASSWORD)
+    )
+    core.accounts.update(admin, moved.id, UserChanges(email="moved@example.com"))
+    assert heard.users == [user.id, moved.id]
+
+
 def test_refresh_token_reuse_is_told(
     core: ChatCore, make_user: Callable[..., User], heard: SignOutsHeard
 ) -> None:

@@ -190,9 +190,9 @@ Real-time chat in a room: `ws://HOST/chat/ws/{{room}}?token=<access_token>`.
 
 - A missing, invalid or expired token: the connection is accepted, then closed with
   `1008`. A connection is closed with `1008` when its token expires, when the user's
-  sign-ins are revoked (deactivation, deletion, password reset, refresh-token reuse; any
-  frame sent after that is neither stored nor sent on), and with `1001` when the server
-  shuts down.
+  sign-ins are revoked (password change or reset, email change, deactivation, deletion,
+  refresh-token reuse; any frame sent after that is neither stored nor sent on), and with
+  `1001` when the server shuts down.
 - A browser page may connect only from the server's own origin or an allowed one
   (`CHATCORE_ROOM_ORIGINS`, by default the CORS origins): another `Origin` is closed with
   `1008`. A handshake without `Origin` (no browser) is let in.

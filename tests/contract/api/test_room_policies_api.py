@@ -86,15 +86,14 @@ def test_revoking_a_users_sign_ins_closes_their_socket_with_1008(
         send_quietly(ws, "before")
         assert receive_until(observer, "message")["content"] == "before"
         revoke(how, server, account, admin, mailbox)
-        if how != "refresh_reuse":  # that one leaves the access token valid: a kick only
-            send_quietly(ws, "after")  # racing the close: refused either way
+        send_quietly(ws, "after")  # racing the close: refused either way
         assert closed_with(ws) == 1008
         events = heard_until_quiet(observer)
     assert [event["content"] for event in events] == [f"{account.username} left the room"]
     assert stored(client, room, other_account) == ["before"]
 
 
-@pytest.mark.parametrize("how", ["deactivate", "reset"])
+@pytest.mark.parametrize("how", ["deactivate", "reset", "refresh_reuse"])
 def test_a_frame_after_sign_out_is_refused_where_no_kick_arrives(
     how: str,
     server: ChatcoreServer,
