@@ -2,16 +2,18 @@
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+
+import attrs
 
 from chatcore.audit import AuditKind, AuditQuery
 from chatcore.errors import DomainError
 from chatcore.ids import UserId, is_valid_id
 from chatcore.users import Role, Tier
-from entrypoints.bootstrap import build, open_rate_limiter
+from entrypoints import logs
+from entrypoints.bootstrap import build
 from entrypoints.settings import Settings
 from entrypoints.version import chatcore_version
 
@@ -21,7 +23,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"chatcore {chatcore_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("serve", help="serve the HTTP and WebSocket API")
+    serve_command = commands.add_parser("serve", help="serve the HTTP and WebSocket API")
+    serve_command.add_argument("--host", help="listen address (default: CHATCORE_HOST)")
+    serve_command.add_argument("--port", type=int, help="listen port (default: CHATCORE_PORT)")
+    serve_command.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on the one port (more than 1 needs CHATCORE_BROKER_URL=redis://…)",
+    )
 
     create = commands.add_parser("create-user", help="create a user and print it as JSON")
     create.add_argument("--email", required=True)
@@ -38,63 +48,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--limit", type=int, default=100)
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
     except ValueError as error:
         parser.exit(2, f"chatcore: {error}\n")
+    logs.configure(settings.log_level, settings.log_format)
     if args.command == "serve":
-        return serve(settings)
+        return serve(settings, args)
     if args.command == "audit":
         return print_audit(settings, args)
     return create_user(settings, args)
 
 
-def serve(settings: Settings) -> int:
-    import uvicorn
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    from entrypoints import server
 
-    from entrypoints.http.app import create_app
-    from entrypoints.http.client_address import ClientAddresses
-    from entrypoints.http.limits import RateLimits
-    from entrypoints.http.request_limits import RequestSizes
-    from entrypoints.http.request_log import BatchedLines
-    from entrypoints.server import UVICORN_OPTIONS, GracefulServer
-
-    try:
-        runtime = build(settings)
-    except ValueError as error:
-        # A configuration error (a bad URL or prefix): say which, without a traceback.
-        print(f"chatcore: {error}", file=sys.stderr)
-        return 2
-    addresses = ClientAddresses(settings.trusted_proxies)
-    rate_limits = None
-    if settings.rate_limits:
-        rate_limits = RateLimits(
-            limiter=open_rate_limiter(settings),
-            rates=settings.rates,
-            addresses=addresses,
-            tokens=runtime.core.ports.tokens,
-        )
-    app = create_app(
-        runtime.core,
-        on_shutdown=runtime.close,
-        cors_origins=settings.cors_origins,
-        inline_use_cases=runtime.in_process,
-        rate_limits=rate_limits,
-        request_sizes=RequestSizes(
-            max_json_bytes=settings.max_json_bytes,
-            max_url_bytes=settings.max_url_bytes,
-            max_header_bytes=settings.max_header_bytes,
-        ),
-        client_addresses=addresses,
-        readiness=runtime.readiness_checks(),
-        access_log=BatchedLines(sys.stderr),
-        ingestion=runtime.ingestion,
+    settings = attrs.evolve(
+        settings,
+        host=settings.host if args.host is None else args.host,
+        port=settings.port if args.port is None else args.port,
     )
-    options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)
-    GracefulServer(config, app).run()
-    return 0
+    refusal = server.workers_refusal(settings, args.workers)
+    if refusal is not None:
+        print(f"chatcore: {refusal}", file=sys.stderr)
+        return 2
+    if args.workers == 1:
+        return server.serve(settings)
+    return server.serve_workers(settings, args.workers)
 
 
 def create_user(settings: Settings, args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ from entrypoints.http.limits import RateLimits, limited_routes
 from entrypoints.http.offload import hashing_executor
 from entrypoints.http.openapi.document import openapi_document
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
-from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog
+from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog, json_line, text_line
 from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
@@ -87,12 +87,14 @@ def create_app(
     identity: Identity | None = None,
     readiness: Mapping[str, ReadinessCheck] | None = None,
     access_log: AccessLog | None = None,
+    log_format: str = "json",
     ingestion: IngestionWorker | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
     `readiness`: the named checks /readyz runs (the database, storage, …).
     `access_log`: where the request lines go; by default the `chatcore.access` logger.
+    `log_format`: request lines as JSON objects (`json`) or readable `text`.
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
     `rate_limits`: None turns every rate limit off (test harnesses, trusted callers).
@@ -126,7 +128,8 @@ def create_app(
 
     # Outermost: it times the whole request and answers a crash with the request id.
     lines = LoggedLines() if access_log is None else access_log
-    middleware = [Middleware(RequestLog, lines=lines)]
+    render = text_line if log_format == "text" else json_line
+    middleware = [Middleware(RequestLog, lines=lines, render=render)]
     if cors_origins:
         middleware.append(
             Middleware(
