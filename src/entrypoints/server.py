@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from starlette.applications import Starlette
 
 from entrypoints import logs
 from entrypoints.bootstrap import build, open_rate_limiter
+from entrypoints.http.metrics import MULTIPROCESS_DIR, worker_ended
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.settings import Settings
 
@@ -64,10 +66,14 @@ def server_app(settings: Settings) -> Starlette:
     from entrypoints.http.app import create_app
     from entrypoints.http.client_address import ClientAddresses
     from entrypoints.http.limits import RateLimits
+    from entrypoints.http.metrics import CountedAuditLog, Metrics
     from entrypoints.http.request_limits import RequestSizes
     from entrypoints.http.request_log import BatchedLines, LoggedLines
 
     runtime = build(settings)
+    metrics = Metrics() if settings.metrics else None
+    if metrics is not None:
+        runtime.core.ports.audit = CountedAuditLog(runtime.core.ports.audit, metrics)
     addresses = ClientAddresses(settings.trusted_proxies)
     rate_limits = None
     if settings.rate_limits:
@@ -76,6 +82,7 @@ def server_app(settings: Settings) -> Starlette:
             rates=settings.rates,
             addresses=addresses,
             tokens=runtime.core.ports.tokens,
+            metrics=metrics,
         )
     return create_app(
         runtime.core,
@@ -96,6 +103,8 @@ def server_app(settings: Settings) -> Starlette:
         if logs.writes_info(settings.log_level)
         else LoggedLines(),
         log_format=settings.log_format,
+        metrics=metrics,
+        metrics_token=settings.metrics_token,
         ingestion=runtime.ingestion,
     )
 
@@ -145,6 +154,10 @@ def serve_workers(settings: Settings, workers: int) -> int:
     listener = uvicorn.Config(
         _no_app, host=settings.host, port=settings.port, log_config=None
     ).bind_socket()
+    # The workers' metrics meet in files here, so that any worker answers a scrape for all;
+    # set before they start, since prometheus-client reads it when a worker imports it.
+    figures = tempfile.TemporaryDirectory(prefix="chatcore-metrics-")
+    os.environ[MULTIPROCESS_DIR] = figures.name
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
 
@@ -173,6 +186,8 @@ def serve_workers(settings: Settings, workers: int) -> int:
             log.warning(
                 "worker %s ended (exit code %s): starting another", process.pid, process.exitcode
             )
+            if process.pid is not None:
+                worker_ended(process.pid)
             processes[index] = start()
     for process in processes:
         if process.is_alive() and process.pid is not None:
@@ -184,6 +199,7 @@ def serve_workers(settings: Settings, workers: int) -> int:
             process.kill()
             process.join()
     listener.close()
+    figures.cleanup()
     return status
 
 

@@ -61,6 +61,8 @@ class Settings:
     max_ws_frame_bytes: int = 65_536
     log_level: str = "info"  # debug, info, warning, error
     log_format: str = "json"  # json (one object per line) or text
+    metrics: bool = True  # GET /metrics
+    metrics_token: str | None = None  # None: /metrics is open
 
     @classmethod
     def from_env(
@@ -124,6 +126,8 @@ class Settings:
             log_format=_choice(
                 "CHATCORE_LOG_FORMAT", get("LOG_FORMAT"), LOG_FORMATS, defaults.log_format
             ),
+            metrics=_switch("CHATCORE_METRICS", get("METRICS"), defaults.metrics),
+            metrics_token=get("METRICS_TOKEN"),
             **{
                 name: _integer(
                     f"CHATCORE_{name.upper()}", get(name.upper()), getattr(defaults, name)

@@ -1,4 +1,5 @@
-"""One line per HTTP request, and an X-Request-ID on every response.
+"""One line per HTTP request (and its count in the metrics), and an X-Request-ID on every
+response.
 
 Pure ASGI (not BaseHTTPMiddleware): it wraps `send` and nothing else, so a request costs
 one dict, one rendering (JSON by default) and one line handed to its `AccessLog`. The line
@@ -22,6 +23,7 @@ from typing import Any, Protocol, TextIO
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.errors import error_response
+from entrypoints.http.metrics import Metrics
 from entrypoints.logs import escape, request_id, utc_timestamp
 
 logger = logging.getLogger("chatcore.access")
@@ -97,11 +99,16 @@ class BatchedLines:
 
 class RequestLog:
     def __init__(
-        self, app: ASGIApp, lines: AccessLog | None = None, render: Render = json_line
+        self,
+        app: ASGIApp,
+        lines: AccessLog | None = None,
+        render: Render = json_line,
+        metrics: Metrics | None = None,
     ) -> None:
         self.app = app
         self.lines = LoggedLines() if lines is None else lines
         self.render = render
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -137,6 +144,9 @@ class RequestLog:
         finally:
             request_id.reset(current)
             path = getattr(scope.get("route"), "path", None)  # None: no route matched
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.observe_request(path, scope["method"], status, seconds)
             self.lines(
                 self.render(
                     {
@@ -147,7 +157,7 @@ class RequestLog:
                         "method": scope["method"],
                         "path": path,
                         "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "duration_ms": round(seconds * 1000, 2),
                         "request_id": rid.decode("ascii"),
                     }
                 )
