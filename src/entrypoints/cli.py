@@ -14,6 +14,7 @@ from chatcore.ids import UserId, is_valid_id
 from chatcore.users import Role, Tier
 from entrypoints import logs
 from entrypoints.bootstrap import build
+from entrypoints.extras import MissingExtra, require_extra
 from entrypoints.settings import Settings
 from entrypoints.version import chatcore_version
 
@@ -53,14 +54,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.exit(2, f"chatcore: {error}\n")
     logs.configure(settings.log_level, settings.log_format)
-    if args.command == "serve":
-        return serve(settings, args)
-    if args.command == "audit":
-        return print_audit(settings, args)
-    return create_user(settings, args)
+    try:
+        if args.command == "serve":
+            return serve(settings, args)
+        if args.command == "audit":
+            return print_audit(settings, args)
+        return create_user(settings, args)
+    except MissingExtra as error:
+        print(f"chatcore: {error}", file=sys.stderr)
+        return 2
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
+    require_extra("uvicorn", "server", "chatcore serve")
     from entrypoints import server
 
     settings = attrs.evolve(
