@@ -5,6 +5,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import attrs
 
@@ -48,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--since", type=_moment, help="ISO 8601 time, e.g. 2025-11-04T10:00Z")
     audit.add_argument("--limit", type=int, default=100)
 
+    backup_command = commands.add_parser(
+        "backup", help="copy the SQLite database and stored files into a new folder, live"
+    )
+    backup_command.add_argument("destination", type=Path, help="a new (or empty) folder")
+
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -59,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(settings, args)
         if args.command == "audit":
             return print_audit(settings, args)
+        if args.command == "backup":
+            return make_backup(settings, args.destination)
         return create_user(settings, args)
     except MissingExtra as error:
         print(f"chatcore: {error}", file=sys.stderr)
@@ -102,6 +110,21 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     print(json.dumps(user_view(user), indent=2))
+    return 0
+
+
+def make_backup(settings: Settings, destination: Path) -> int:
+    from entrypoints.backup import backup
+
+    runtime = build(settings)
+    try:
+        made = backup(runtime, settings.data_dir, destination)
+    except ValueError as error:
+        print(f"chatcore: {error}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    print(json.dumps(made, indent=2))
     return 0
 
 
