@@ -81,6 +81,10 @@ class UserRepository(Protocol):
         """Store the changed user; Conflict if the new email or username is taken."""
         ...
 
+    def list_live(self, after: UserId | None, limit: int) -> list[User]:
+        """Up to `limit` live users in id order, those with ids after `after` (operators)."""
+        ...
+
 
 class Redemption(Enum):
     REDEEMED = "redeemed"

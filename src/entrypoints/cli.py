@@ -12,7 +12,7 @@ import attrs
 from chatcore.audit import AuditKind, AuditQuery
 from chatcore.errors import DomainError
 from chatcore.ids import UserId, is_valid_id
-from chatcore.users import Role, Tier
+from chatcore.users import Role, Tier, UserChanges, operator
 from entrypoints import logs
 from entrypoints.bootstrap import build
 from entrypoints.extras import MissingExtra, require_extra
@@ -49,6 +49,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--since", type=_moment, help="ISO 8601 time, e.g. 2025-11-04T10:00Z")
     audit.add_argument("--limit", type=int, default=100)
 
+    users = commands.add_parser("users", help="list, show and manage accounts (as an admin)")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    listing = user_commands.add_parser("list", help="live accounts as JSON lines, in id order")
+    listing.add_argument("--after", metavar="USER_ID", help="start after this id (paging)")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (1–1000)")
+    show = user_commands.add_parser("show", help="one account as JSON")
+    show.add_argument("user", metavar="ID_OR_EMAIL")
+    set_role = user_commands.add_parser("set-role", help="make an account an admin or a user")
+    set_role.add_argument("user", metavar="ID_OR_EMAIL")
+    set_role.add_argument("role", choices=[role.value for role in Role])
+    for name, text in (
+        ("deactivate", "take an account out of service: it is signed out everywhere"),
+        ("activate", "put a deactivated account back in service"),
+        ("delete", "delete an account, its chats and artifacts (soft, as the API does)"),
+    ):
+        user_commands.add_parser(name, help=text).add_argument("user", metavar="ID_OR_EMAIL")
+
     backup_command = commands.add_parser(
         "backup", help="copy the SQLite database and stored files into a new folder, live"
     )
@@ -65,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(settings, args)
         if args.command == "audit":
             return print_audit(settings, args)
+        if args.command == "users":
+            return manage_users(settings, args)
         if args.command == "backup":
             return make_backup(settings, args.destination)
         return create_user(settings, args)
@@ -111,6 +130,40 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
         runtime.close()
     print(json.dumps(user_view(user), indent=2))
     return 0
+
+
+def manage_users(settings: Settings, args: argparse.Namespace) -> int:
+    """`chatcore users …`: the account use cases, with the operator as an admin actor."""
+    from entrypoints.http.views import user_view
+
+    runtime = build(settings)
+    try:
+        accounts = runtime.core.accounts
+        actor = operator(runtime.core.ports.clock.now())
+        command = args.users_command
+        if command == "list":
+            for user in accounts.list(actor, args.after, args.limit):
+                print(json.dumps(user_view(user), sort_keys=True))
+            return 0
+        target = accounts.find(actor, args.user)
+        if command == "delete":
+            accounts.delete(actor, target.id)
+            print(json.dumps({"deleted": target.id}))
+            return 0
+        if command != "show":
+            changes = {
+                "set-role": UserChanges(role=Role(getattr(args, "role", "user"))),
+                "deactivate": UserChanges(active=False),
+                "activate": UserChanges(active=True),
+            }[command]
+            target = accounts.update(actor, target.id, changes).user
+        print(json.dumps(user_view(target), indent=2))
+        return 0
+    except DomainError as error:
+        print(f"chatcore: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
 
 
 def make_backup(settings: Settings, destination: Path) -> int:
