@@ -172,9 +172,7 @@ def test_cursors_that_are_not_ours_answer_400(
         client.get(f"/chat/sessions/{other_session}/messages?limit=1", headers=account.headers)
     )
     sessions_link = next_link(client.get("/chat/sessions?limit=1", headers=account.headers))
-    others_sessions = next_link(
-        client.get("/chat/sessions?limit=1", headers=other_account.headers)
-    )
+    others_sessions = next_link(client.get("/chat/sessions?limit=1", headers=other_account.headers))
     assert other_link is not None and sessions_link is not None and others_sessions is not None
     tampered = cursor[:-3] + ("AAA" if cursor[-3:] != "AAA" else "BBB")
     foreign = {
