@@ -134,6 +134,8 @@ def create_app(
                 allow_origins=list(cors_origins),
                 allow_methods=["*"],
                 allow_headers=["Authorization", "Content-Type"],
+                # A browser hands a script only the headers listed here: the next page too.
+                expose_headers=["Link"],
             )
         )
     routes = list(ROUTES) if rate_limits is None else limited_routes(ROUTES, rate_limits)

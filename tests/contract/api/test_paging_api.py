@@ -203,9 +203,13 @@ def test_cursors_that_are_not_ours_answer_400(
     assert client.get(link, headers=account.headers).status_code == 200
 
 
+APP_ORIGIN = "https://app.example.com"
+
+
 @pytest.fixture(scope="module")
 def behind_a_proxy(server: ChatcoreServer) -> Iterator[ChatcoreServer]:
-    with sibling(server, CHATCORE_TRUSTED_PROXIES="127.0.0.1") as own:
+    env = {"CHATCORE_TRUSTED_PROXIES": "127.0.0.1", "CHATCORE_CORS_ORIGINS": APP_ORIGIN}
+    with sibling(server, **env) as own:
         yield own
 
 
@@ -222,3 +226,15 @@ def test_links_name_the_host_and_scheme_a_trusted_proxy_forwards(
     # The same headers from a peer nobody trusts change nothing.
     direct = next_link(client.get("/chat/sessions?limit=1", headers=headers))
     assert direct is not None and direct.startswith(f"{server.url}/chat/sessions?limit=1&")
+
+
+def test_scripts_in_an_allowed_origin_may_read_the_link(
+    behind_a_proxy: ChatcoreServer, client: httpx.Client, account: Account
+) -> None:
+    for _ in range(2):
+        new_session(client, account)
+    headers = {**account.headers, "Origin": APP_ORIGIN}
+    response = httpx.get(f"{behind_a_proxy.url}/chat/sessions?limit=1", headers=headers)
+    assert "Link" in response.headers
+    exposed = response.headers["Access-Control-Expose-Headers"].lower().split(",")
+    assert "link" in [name.strip() for name in exposed]
