@@ -135,12 +135,10 @@ class ChatSessions:
 
     def _place_of(self, message_id: MessageId) -> Position:
         message = self.ports.messages.get(message_id)
-        # An id we hold no message for still names a second: page back from there.
-        return (
-            position_of_id(message_id)
-            if message is None
-            else Position(message.created_at, message.id)
-        )
+        if message is None:
+            # An id we hold no message for still names a second: page back from there.
+            return position_of_id(message_id)
+        return Position(message.created_at, message.id)
 
     def delete_message(self, actor: User, session_id: str, message_id: str) -> None:
         """Soft-delete a live message of the actor's session and uncount it."""
