@@ -168,6 +168,12 @@ _INGESTION_CLAIMS = (
     """,
 )
 
+# Email changes wait for their verification; logins re-send that email only so often.
+_PENDING_EMAIL = (
+    "ALTER TABLE users ADD COLUMN pending_email TEXT",
+    "ALTER TABLE users ADD COLUMN verification_sent_at INTEGER",
+)
+
 # Timelines and the artifact list are ordered by the time the server accepted each entry
 # (to the millisecond), the id breaking ties: ids made by two processes within one second
 # sort by the processes' random bytes, not by time. The (group, id) indexes served the old
@@ -195,6 +201,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _AUDIT,
     _ARTIFACTS,
     _INGESTION_CLAIMS,
+    _PENDING_EMAIL,
     _ACCEPT_TIME_ORDER,
 )
 
