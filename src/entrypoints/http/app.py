@@ -142,6 +142,8 @@ def create_app(
                 allow_origins=list(cors_origins),
                 allow_methods=["*"],
                 allow_headers=["Authorization", "Content-Type"],
+                # A browser hands a script only the headers listed here: the next page too.
+                expose_headers=["Link"],
             )
         )
     served = [*ROUTES, *(metrics_routes() if metrics is not None else ())]
