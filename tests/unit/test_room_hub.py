@@ -118,7 +118,7 @@ async def test_a_send_that_needs_no_wait_goes_out_on_the_spot() -> None:
 async def test_a_sign_out_closes_that_users_sockets_only_from_the_loop_or_a_thread() -> None:
     broker = MemoryRoomBroker()
     notices = BrokerSignOutNotices(broker)
-    hub = RoomHub(broker, notices)
+    hub = RoomHub(broker, sign_outs=notices)
     await hub.start()
     leaving, staying = a_user(), a_user()
     members = [

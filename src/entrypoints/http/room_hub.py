@@ -15,6 +15,7 @@ from adapters.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, signed_out_
 from chatcore.ids import UserId
 from chatcore.ports import RoomBroker
 from chatcore.users import User
+from entrypoints.http.metrics import Metrics
 
 logger = logging.getLogger("chatcore.rooms")
 
@@ -163,12 +164,18 @@ class TooManySockets(Exception):
 
 
 class RoomHub:
-    def __init__(self, broker: RoomBroker, sign_outs: BrokerSignOutNotices | None = None) -> None:
+    def __init__(
+        self,
+        broker: RoomBroker,
+        metrics: Metrics | None = None,
+        sign_outs: BrokerSignOutNotices | None = None,
+    ) -> None:
         self._broker = broker
         self._sign_outs = sign_outs
         self._rooms: dict[str, set[Member]] = {}
         self._by_user: dict[UserId, set[Member]] = {}
         self._lock = asyncio.Lock()
+        self._metrics = metrics
 
     async def start(self) -> None:
         await self._broker.start(self._deliver)
@@ -215,9 +222,13 @@ class RoomHub:
                     raise
             members.add(member)
             held.add(member)
+        if self._metrics is not None:
+            self._metrics.websockets.inc()
         try:
             yield
         finally:
+            if self._metrics is not None:
+                self._metrics.websockets.dec()
             async with self._lock:
                 held = self._by_user.get(user_id, set())
                 held.discard(member)
@@ -237,8 +248,11 @@ class RoomHub:
         if room == SIGN_OUTS:
             self._sign_out(event)
             return
-        for member in tuple(self._rooms.get(room, ())):
+        members = tuple(self._rooms.get(room, ()))
+        for member in members:
             member.offer(event)
+        if self._metrics is not None and members:
+            self._metrics.room_deliveries.inc(len(members))
 
     def _sign_out(self, event: str) -> None:
         # The tokens that opened these sockets are revoked: the sockets go with them.
