@@ -47,6 +47,8 @@ def git_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_repository(root, "team/large.git", large_project())
     make_repository(root, "team/huge-file.git", {"big.bin": b"\0" * (MAX_FILE_BYTES + 1)})
     make_empty_repository(root, "team/empty.git")
+    make_repository(root, "solo.git", SMALL)  # an operator's own server: one segment
+    make_repository(root, "group/sub/deep", SMALL)  # cgit-style, no .git, three segments
     return root
 
 
@@ -267,6 +269,28 @@ def test_the_legacy_endpoint_takes_three_body_forms(
     missing = "/chat/sessions/507f1f77bcf86cd799439011/context/repository"
     assert http.post(missing, json={"url": url}, headers=account.headers).status_code == 404
     assert http.post(path, json={"url": url}).status_code == 401
+
+
+@pytest.mark.parametrize("name", ["solo.git", "group/sub/deep"])
+def test_every_repository_path_under_an_allowed_prefix_is_ingested(
+    http: httpx.Client, account: Account, git_server: GitHttpServer, name: str
+) -> None:
+    session = new_session(http, account)
+    url = git_server.url(name)
+    made = []
+    for path, body in [
+        (f"/chat/sessions/{session['_id']}/artifacts", {"type": "repository", "source": url}),
+        (f"/chat/sessions/{session['_id']}/context/repository", {"url": url}),
+    ]:
+        response = http.post(path, json=body, headers=account.headers)
+        assert response.status_code == 201, response.text
+        assert response.json()["name"] == name.split("/")[-1].removesuffix(".git")
+        made.append(response.json())
+    for artifact in made:
+        done = settled(http, account, artifact)
+        assert (done["metadata"]["status"], done["metadata"]["files_count"]) == (
+            "ready", len(SMALL),
+        ), done  # fmt: skip
 
 
 def own_account(running: ChatcoreServer, http: httpx.Client) -> Account:
