@@ -4,10 +4,11 @@ A URL is accepted only when, parsed strictly, its scheme, host and port equal th
 allowed prefix and its path continues the prefix's path segment by segment. The parser
 accepts every repository path under an allowed prefix (`https://github.com/owner/repo`,
 with `.git`, with one trailing slash, GitLab subgroups, one-segment paths on an
-operator's own server such as `http://git.internal/project.git`) and refuses everything that could make a clone reach
-somewhere else than it appears to: credentials or `@` in the authority, explicit ports,
-dot segments, percent-encoding, backslashes, whitespace, non-ASCII hosts, queries and
-fragments. Scheme and host compare case-insensitively (DNS does); paths compare exactly.
+operator's own server such as `http://git.internal/project.git`) and refuses everything
+that could make a clone reach somewhere else than it appears to: credentials or `@` in
+the authority, explicit ports, dot segments, percent-encoding, backslashes, whitespace,
+non-ASCII hosts, queries and fragments. Scheme and host compare case-insensitively (DNS
+does); paths compare exactly.
 """
 
 import re
