@@ -18,8 +18,10 @@ from chatcore.repository_limits import MIB, RepositoryLimits
 from tests.git_server import (
     GitHttpServer,
     git,
+    make_delta_bomb,
     make_empty_repository,
     make_repository,
+    make_tree_bomb,
 )
 from tests.processes import free_port
 
@@ -45,6 +47,8 @@ def repositories(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_repository(root, "acme/noise.git", {"noise.bin": noise})
     make_repository(root, "acme/bomb.git", {"zeros.bin": bytes(64 * MIB), "ok.txt": b"ok\n"})
     make_empty_repository(root, "acme/empty.git")
+    make_tree_bomb(root, "acme/tree-bomb.git")  # a million empty folders in 20 KB
+    make_delta_bomb(root, "acme/delta-bomb.git", copies=3000)  # 3 GiB of files in 450 KB
     return root
 
 
@@ -224,3 +228,41 @@ def test_an_empty_repository_fails_clearly(
         fetcher.fetch(server.url("acme/empty.git"), RepositoryLimits()),
     ):
         pytest.fail("the fetch should have failed")
+
+
+def test_a_tree_bomb_fails_on_its_entries_well_within_the_time_limit(
+    fetcher: RepositoryFetcher, server: GitHttpServer
+) -> None:
+    started = time.monotonic()
+    with (
+        pytest.raises(RepositoryOverLimit, match="more than 101,000 entries"),
+        fetcher.fetch(server.url("acme/tree-bomb.git"), RepositoryLimits(timeout_seconds=30)),
+    ):
+        pass
+    assert time.monotonic() - started < 10
+
+
+def test_a_delta_bomb_is_refused_before_it_is_indexed(
+    fetcher: RepositoryFetcher, server: GitHttpServer
+) -> None:
+    started = time.monotonic()
+    with (
+        pytest.raises(RepositoryOverLimit, match="objects add up to more than"),
+        fetcher.fetch(server.url("acme/delta-bomb.git"), RepositoryLimits(timeout_seconds=30)),
+    ):
+        pass
+    assert time.monotonic() - started < 10
+
+
+def test_indexing_stops_at_the_time_limit(
+    fetcher: RepositoryFetcher, server: GitHttpServer
+) -> None:
+    # Limits loose enough to let the delta bomb through to indexing, which takes seconds.
+    limits = RepositoryLimits(max_total_bytes=4096 * MIB, timeout_seconds=1.5)
+    started = time.monotonic()
+    with (
+        pytest.raises(RepositoryOverLimit, match=r"longer than the 1\.5 s limit"),
+        fetcher.fetch(server.url("acme/delta-bomb.git"), limits),
+    ):
+        pass
+    assert time.monotonic() - started < 1.5 + 1.5

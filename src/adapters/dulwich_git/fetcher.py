@@ -2,8 +2,10 @@
 
 There is no checkout. The pack is downloaded into a temporary bare repository (cut off
 past `max_download_bytes`), every object's size is read from it without inflating
-anything (`pack_sizes`), then dulwich indexes it; the HEAD tree is walked for regular
-files, and each file's bytes are inflated only when the caller reads it. Symlinks and
+anything (`pack_sizes`: too many objects, or sizes adding up past the limits, are refused
+there), then it is indexed with the deadline checked after every object; the HEAD tree
+is walked for regular files (every entry visited counts against `max_tree_entries`),
+and each file's bytes are inflated only when the caller reads it. Symlinks and
 submodules are skipped: a link's target is not content of the repository, and a
 submodule's commit is in another one. Redirects are not followed: the URL was approved
 by the policy, and a redirect could lead anywhere.
@@ -21,7 +23,9 @@ import attrs
 import urllib3
 from dulwich.client import HttpGitClient, HTTPUnauthorized
 from dulwich.errors import GitProtocolError, NotGitRepository
+from dulwich.object_store import DiskObjectStore
 from dulwich.objects import Commit
+from dulwich.pack import PackData, PackIndexEntry, write_pack_index_v2
 from dulwich.repo import Repo
 
 from adapters.dulwich_git.pack_sizes import object_sizes
@@ -47,6 +51,18 @@ def max_download_bytes(limits: RepositoryLimits) -> int:
 def max_object_bytes(limits: RepositoryLimits) -> int:
     """The largest object a pack may hold: a file, or a tree listing up to max_files entries."""
     return max(limits.max_file_bytes, 300 * limits.max_files)
+
+
+def max_pack_objects(limits: RepositoryLimits) -> int:
+    """The most objects a depth-1 pack within the limits holds: the commit (and a few
+    tags), and no more trees and blobs than the tree entries that name them."""
+    return limits.max_tree_entries + 16
+
+
+def max_declared_bytes(limits: RepositoryLimits) -> int:
+    """The most a depth-1 pack within the limits inflates to: its files, trees of at most
+    `max_tree_entries` entries (a name is at most 255 bytes), and the commit."""
+    return limits.max_total_bytes + 300 * limits.max_tree_entries + MIB
 
 
 @attrs.frozen
@@ -145,39 +161,64 @@ def _download(
         head.append(refs[b"HEAD"])
         return [refs[b"HEAD"]]
 
-    pack, commit, abort = repo.object_store.add_pack()
+    store = repo.object_store
+    # Our own file, not dulwich's add_pack: its commit indexes the pack in one call that
+    # no deadline can interrupt, and a pack of deltas can keep it busy for many seconds.
+    # Not named pack-*, so the store ignores it until it is indexed.
+    incoming = Path(store.pack_dir) / "incoming.tmp"
     try:
-        result = client.fetch_pack(
-            parts.path,
-            wants,  # type: ignore[arg-type]
-            repo.get_graph_walker(),
-            _capped_writer(pack, max_download_bytes(limits), deadline),
-            progress=lambda _message: deadline.check(),
-            depth=1,
-            ref_prefix=[b"HEAD"],
-        )
-        if result.object_format not in (None, "sha1"):
-            raise RepositoryUnavailable(f"{clone_url} uses {result.object_format} object ids")
-        if not head:
-            raise RepositoryUnavailable(f"The repository {clone_url} has no commits")
-        offsets = object_sizes(pack, max_object_bytes(limits), check_time=deadline.check)
+        with open(incoming, "w+b") as pack:
+            result = client.fetch_pack(
+                parts.path,
+                wants,  # type: ignore[arg-type]
+                repo.get_graph_walker(),
+                _capped_writer(pack, max_download_bytes(limits), deadline),
+                progress=lambda _message: deadline.check(),
+                depth=1,
+                ref_prefix=[b"HEAD"],
+            )
+            if result.object_format not in (None, "sha1"):
+                raise RepositoryUnavailable(f"{clone_url} uses {result.object_format} object ids")
+            if not head:
+                raise RepositoryUnavailable(f"The repository {clone_url} has no commits")
+            if pack.tell() == 0:
+                raise RepositoryUnavailable(f"The repository {clone_url} sent no objects")
+            offsets = object_sizes(
+                pack,
+                max_object_bytes(limits),
+                check_time=deadline.check,
+                max_objects=max_pack_objects(limits),
+                max_total_bytes=max_declared_bytes(limits),
+            )
     except RepositoryFetchFailed:
-        abort()
         raise
     except Exception as error:
-        abort()
         # A socket timeout cut short to the deadline is the time limit, not the network.
         deadline.check()
         raise _unavailable(clone_url, error) from error
-    except BaseException:
-        abort()
-        raise
     with _malformed_objects():
-        indexed = commit()
-        if indexed is None:
-            raise RepositoryUnavailable(f"The repository {clone_url} sent no objects")
-        sizes = {sha: offsets[offset] for sha, offset, _crc in indexed.index.iterentries()}
+        entries = _index(store, incoming, deadline)
+    sizes: dict[bytes, int] = {sha: offsets[offset] for sha, offset, _crc in entries}
     return head[0], sizes
+
+
+def _index(store: DiskObjectStore, incoming: Path, deadline: Deadline) -> list[PackIndexEntry]:
+    """Index the downloaded pack into the store, checking the deadline after every object.
+
+    Thin packs were not asked for, so a delta whose base is not in the pack is malformed
+    (no base is looked up in the store). Each object resolved between two checks is at
+    most `max_object_bytes`, so the deadline is overrun by one object's work at most.
+    """
+    with PackData(str(incoming), store.object_format) as data:
+        entries = sorted(data.iterentries(progress=lambda _done, _count: deadline.check()))
+        checksum = data.calculate_checksum()
+        if checksum != data.get_stored_checksum():
+            raise RepositoryUnavailable("The repository's pack fails its checksum")
+    base = Path(store.pack_dir) / f"pack-{checksum.hex()}"
+    with open(f"{base}.idx", "wb") as index:
+        write_pack_index_v2(index, entries, checksum)
+    incoming.rename(f"{base}.pack")
+    return entries
 
 
 def _snapshot(
@@ -196,7 +237,10 @@ def _snapshot(
         raise RepositoryUnavailable("The repository's HEAD is not a commit")
     files: list[GitFile] = []
     total = 0
-    for path, blob_id in regular_files(store, commit.tree, limits.max_files, deadline.check):
+    walk = regular_files(
+        store, commit.tree, limits.max_files, deadline.check, limits.max_tree_entries
+    )
+    for path, blob_id in walk:
         size = sizes.get(_binary(blob_id))
         if size is None:
             raise RepositoryUnavailable(f"The repository's pack lacks the content of {path}")
