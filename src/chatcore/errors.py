@@ -49,6 +49,10 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class TooManyPending(TooManyRequests):
+    """The caller has as many repositories waiting to be ingested as one user may have."""
+
+
 class TooLarge(DomainError):
     """The input is bigger than a documented limit allows (an upload, a file to show)."""
 

@@ -347,6 +347,15 @@ class ArtifactRepository(Protocol):
         """Set where ingestion stands (status, files_count, commit, error) on a live artifact."""
         ...
 
+    def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
+        """Add a repository `artifact` unless its owner already has `max_unfinished` live
+        repositories pending or being ingested; False, and nothing stored, if they have.
+
+        Atomic: concurrent adds for one owner (in any processes sharing the database)
+        never leave more than `max_unfinished` of them unfinished.
+        """
+        ...
+
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
         """Claim the oldest live artifact that is `claimable` at `at`, for `owner` until `until`.
 

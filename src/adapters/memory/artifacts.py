@@ -8,12 +8,15 @@ from chatcore.artifacts import (
     Artifact,
     ArtifactFile,
     ArtifactStatus,
+    ArtifactType,
     Claim,
     FilePage,
     Ingestion,
     claimable,
 )
 from chatcore.ids import ArtifactId, SessionId
+
+_UNFINISHED = (ArtifactStatus.PENDING, ArtifactStatus.INGESTING)
 
 
 @attrs.frozen
@@ -66,6 +69,21 @@ class MemoryArtifactRepository:
             artifact.ingestion = ingestion
             artifact.updated_at = at
             return attrs.evolve(artifact)
+
+    def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
+        with self._lock:
+            busy = sum(
+                1
+                for other in self._artifacts.values()
+                if other.owner_id == artifact.owner_id
+                and other.type is ArtifactType.REPOSITORY
+                and other.deleted_at is None
+                and other.ingestion.status in _UNFINISHED
+            )
+            if busy >= max_unfinished:
+                return False
+            self._artifacts[artifact.id] = attrs.evolve(artifact)
+            return True
 
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
         with self._lock:

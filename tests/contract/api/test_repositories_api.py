@@ -9,6 +9,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -304,6 +305,74 @@ def own_account(running: ChatcoreServer, http: httpx.Client) -> Account:
                    signed_in["refresh_token"])  # fmt: skip
 
 
+@contextmanager
+def own_server(data_dir: Path, env: dict[str, str]) -> Iterator[ChatcoreServer]:
+    running = ChatcoreServer(data_dir, env).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_at_most_five_repositories_per_user_are_pending(
+    tmp_path: Path, git_server: GitHttpServer, conformance: ResponseConformance
+) -> None:
+    # Data of its own and no worker anywhere: every repository created stays pending.
+    env = {**ingesting_env(git_server), "CHATCORE_REPOSITORY_WORKERS": "0",
+           "CHATCORE_RATE_LIMITS": "off"}  # fmt: skip
+    with own_server(tmp_path, env) as running, client_of(running, conformance) as http:
+        account = own_account(running, http)
+        session = new_session(http, account)
+        routes = {
+            "artifacts": (f"/chat/sessions/{session['_id']}/artifacts",
+                          {"type": "repository", "source": git_server.url("team/small.git")}),
+            "legacy": (f"/chat/sessions/{session['_id']}/context/repository",
+                       {"url": git_server.url("team/small.git")}),
+        }  # fmt: skip
+        made = []
+        for number in range(5):
+            path, body = routes["artifacts" if number % 2 else "legacy"]
+            made.append(http.post(path, json=body, headers=account.headers))
+        assert [response.status_code for response in made] == [201] * 5
+        for path, body in routes.values():
+            refused = http.post(path, json=body, headers=account.headers)
+            assert refused.status_code == 429, refused.text
+            assert int(refused.headers["Retry-After"]) >= 1
+            assert "5 repositories" in refused.json()["detail"]
+        listed = http.get(routes["artifacts"][0], headers=account.headers).json()
+        assert sorted(a["id"] for a in listed) == sorted(r.json()["id"] for r in made)
+        # Text artifacts are not jobs; a deleted repository makes room for another.
+        text = {"type": "text", "content": "notes"}
+        assert (
+            http.post(routes["artifacts"][0], json=text, headers=account.headers).status_code == 201
+        )
+        assert http.delete(url_of(made[0].json()), headers=account.headers).status_code == 200
+        path, body = routes["artifacts"]
+        assert http.post(path, json=body, headers=account.headers).status_code == 201
+        assert http.post(path, json=body, headers=account.headers).status_code == 429
+
+
+def test_concurrent_creates_never_make_a_sixth_pending(
+    tmp_path: Path, git_server: GitHttpServer, conformance: ResponseConformance
+) -> None:
+    env = {**ingesting_env(git_server), "CHATCORE_REPOSITORY_WORKERS": "0",
+           "CHATCORE_RATE_LIMITS": "off"}  # fmt: skip
+    with own_server(tmp_path, env) as running, client_of(running, conformance) as http:
+        account = own_account(running, http)
+        session = new_session(http, account)
+        path = f"/chat/sessions/{session['_id']}/artifacts"
+        body = {"type": "repository", "source": git_server.url("team/small.git")}
+
+        def create_one(_: int) -> int:
+            with httpx.Client(base_url=running.url, timeout=30) as own:
+                return own.post(path, json=body, headers=account.headers).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = list(pool.map(create_one, range(12)))
+        assert sorted(codes) == [201] * 5 + [429] * 7, codes
+        assert len(http.get(path, headers=account.headers).json()) == 5
+
+
 def test_an_ingestion_cut_by_a_restart_resumes(
     tmp_path: Path, git_root: Path, conformance: ResponseConformance
 ) -> None:
@@ -339,15 +408,19 @@ def test_two_processes_on_one_database_run_each_job_once(
     server: ChatcoreServer,
     ingester: ChatcoreServer,
     account: Account,
+    other_account: Account,
     git_server: GitHttpServer,
     conformance: ResponseConformance,
 ) -> None:
     with sibling(server, **ingesting_env(git_server)) as other:
         with client_of(ingester, conformance) as one, client_of(other, conformance) as two:
-            made = [create(one if n % 2 else two, account, git_server.url("team/small.git"))
+            # Two users: one may have only 5 repositories pending at once.
+            owners = [account, other_account]
+            made = [(owners[n % 2], create(one if n % 2 else two, owners[n % 2],
+                                           git_server.url("team/small.git")))
                     for n in range(8)]  # fmt: skip
-            for artifact in made:
-                assert settled(one, account, artifact)["metadata"]["status"] == "ready"
+            for owner, artifact in made:
+                assert settled(one, owner, artifact)["metadata"]["status"] == "ready"
         logs = ingester.log() + other.log()
-    for artifact in made:
+    for _, artifact in made:
         assert logs.count(f"repository artifact {artifact['id']} ready") == 1
