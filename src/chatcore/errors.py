@@ -41,6 +41,10 @@ class RepositoryOverLimit(RepositoryFetchFailed):
     """The repository exceeds a limit: file count, file size, total size or time."""
 
 
+class Cancelled(Exception):
+    """A long task stopped because its caller asked it to (a shutdown): nothing to record."""
+
+
 class TooManyRequests(DomainError):
     """The caller must wait: too many attempts; `retry_after` says how long, in seconds."""
 

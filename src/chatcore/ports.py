@@ -232,14 +232,17 @@ class RepositorySnapshot(Protocol):
 
 class RepositoryFetcher(Protocol):
     def fetch(
-        self, clone_url: str, limits: RepositoryLimits
+        self,
+        clone_url: str,
+        limits: RepositoryLimits,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> AbstractContextManager[RepositorySnapshot]:
         """Shallow-fetch the default branch of an approved URL; the snapshot lives as long
         as the `with` block.
 
         RepositoryUnavailable when it cannot be fetched or read (unreachable, missing,
         empty, malformed); RepositoryOverLimit past any of `limits`, before any file is
-        read when counts or sizes are over.
+        read when counts or sizes are over; Cancelled soon after `cancelled` answers True.
         """
         ...
 
@@ -367,6 +370,11 @@ class ArtifactRepository(Protocol):
 
     def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
         """Move the expiry of `owner`'s lease to `until`; False if `owner` holds it no more."""
+        ...
+
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        """Give `owner`'s claim back unfinished: pending again, no lease, this attempt not
+        counted; False, and nothing changed, if `owner` no longer holds it."""
         ...
 
     def finish_claim(

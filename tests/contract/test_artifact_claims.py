@@ -188,3 +188,21 @@ def test_racing_adds_over_one_file_never_pass_the_cap(backend: str, tmp_path: Pa
     finally:
         for database in databases:
             database.close()
+
+
+def test_a_released_claim_is_pending_again_at_once_and_uncounted(database: Any) -> None:
+    artifact = pending(database)
+    first = database.artifacts.claim_next("a", at(0), at(30))
+    assert first is not None and first.attempt == 1
+    assert not database.artifacts.release_claim(artifact.id, "b")  # not b's to release
+    assert database.artifacts.release_claim(artifact.id, "a")
+    assert database.artifacts.get(artifact.id).ingestion.status is ArtifactStatus.PENDING
+    assert not database.artifacts.release_claim(artifact.id, "a")  # released once
+    # Long before the lease would have run out, and as the same attempt.
+    again = database.artifacts.claim_next("b", at(1), at(31))
+    assert again is not None and (again.artifact.id, again.attempt) == (artifact.id, 1)
+    # Fenced: the old holder can neither renew nor finish it.
+    assert not database.artifacts.renew_claim(artifact.id, "a", at(60))
+    done = Ingestion(ArtifactStatus.READY, files_count=0)
+    assert database.artifacts.finish_claim(artifact.id, "a", done, at(2)) is None
+    assert database.artifacts.finish_claim(artifact.id, "b", done, at(2)) is not None

@@ -5,6 +5,7 @@ directly (the policy is tested on its own, in tests/unit/test_repository_sources
 """
 
 import random
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
+from chatcore.errors import Cancelled, RepositoryOverLimit, RepositoryUnavailable
 from chatcore.ports import RepositoryFetcher
 from chatcore.repository_limits import MIB, RepositoryLimits
 from tests.git_server import (
@@ -266,3 +267,24 @@ def test_indexing_stops_at_the_time_limit(
     ):
         pass
     assert time.monotonic() - started < 1.5 + 1.5
+
+
+def test_a_cancelled_fetch_stops_within_a_chunk(repositories: Path) -> None:
+    from adapters.dulwich_git import DulwichRepositoryFetcher
+
+    stop = threading.Event()
+    with GitHttpServer(repositories, chunk_delay=0.3) as slow:
+        timer = threading.Timer(1.0, stop.set)
+        timer.start()
+        started = time.monotonic()
+        try:
+            with (
+                pytest.raises(Cancelled),
+                DulwichRepositoryFetcher().fetch(
+                    slow.url("acme/large.git"), RepositoryLimits(), cancelled=stop.is_set
+                ),
+            ):
+                pass
+        finally:
+            timer.cancel()
+        assert time.monotonic() - started < 1.0 + 2.0

@@ -30,7 +30,12 @@ from dulwich.repo import Repo
 
 from adapters.dulwich_git.pack_sizes import object_sizes
 from adapters.dulwich_git.tree import regular_files
-from chatcore.errors import RepositoryFetchFailed, RepositoryOverLimit, RepositoryUnavailable
+from chatcore.errors import (
+    Cancelled,
+    RepositoryFetchFailed,
+    RepositoryOverLimit,
+    RepositoryUnavailable,
+)
 from chatcore.repository_limits import MIB, RepositoryLimits
 
 CONNECT_TIMEOUT = 10.0  # seconds; an unreachable host fails in this time, not the whole limit
@@ -67,14 +72,19 @@ def max_declared_bytes(limits: RepositoryLimits) -> int:
 
 @attrs.frozen
 class Deadline:
+    """The time limit, and the caller's wish to stop: checked between every step."""
+
     at: float
     seconds: float
+    cancelled: Callable[[], bool] = lambda: False
 
     @classmethod
-    def after(cls, seconds: float) -> "Deadline":
-        return cls(time.monotonic() + seconds, seconds)
+    def after(cls, seconds: float, cancelled: Callable[[], bool] = lambda: False) -> "Deadline":
+        return cls(time.monotonic() + seconds, seconds, cancelled)
 
     def check(self) -> None:
+        if self.cancelled():
+            raise Cancelled
         if self.passed():
             raise RepositoryOverLimit(
                 f"The repository took longer than the {self.seconds:g} s limit to ingest"
@@ -123,8 +133,13 @@ class DulwichRepositoryFetcher:
         self._work_dir = work_dir
 
     @contextmanager
-    def fetch(self, clone_url: str, limits: RepositoryLimits) -> Iterator[GitSnapshot]:
-        deadline = Deadline.after(limits.timeout_seconds)
+    def fetch(
+        self,
+        clone_url: str,
+        limits: RepositoryLimits,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Iterator[GitSnapshot]:
+        deadline = Deadline.after(limits.timeout_seconds, cancelled)
         if self._work_dir is not None:
             self._work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="chatcore-git-", dir=self._work_dir) as tmp:
@@ -190,7 +205,7 @@ def _download(
                 max_objects=max_pack_objects(limits),
                 max_total_bytes=max_declared_bytes(limits),
             )
-    except RepositoryFetchFailed:
+    except (RepositoryFetchFailed, Cancelled):
         raise
     except Exception as error:
         # A socket timeout cut short to the deadline is the time limit, not the network.
@@ -265,7 +280,7 @@ def _malformed_objects() -> Iterator[None]:
     """Turn dulwich's complaints about the objects a server sent into the domain's error."""
     try:
         yield
-    except RepositoryFetchFailed:
+    except (RepositoryFetchFailed, Cancelled):
         raise
     except Exception as error:
         raise RepositoryUnavailable(

@@ -110,6 +110,16 @@ class MemoryArtifactRepository:
             self._leases[artifact_id] = _Lease(owner, until)
             return True
 
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        with self._lock:
+            if not self._holds(artifact_id, owner):
+                return False
+            del self._leases[artifact_id]
+            self._attempts[artifact_id] -= 1
+            artifact = self._artifacts[artifact_id]
+            artifact.ingestion = attrs.evolve(artifact.ingestion, status=ArtifactStatus.PENDING)
+            return True
+
     def finish_claim(
         self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
     ) -> Artifact | None:

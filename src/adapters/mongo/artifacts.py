@@ -116,6 +116,16 @@ class MongoArtifactRepository:
         )
         return result.matched_count == 1
 
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        result = self._artifacts.update_one(
+            _held(artifact_id, owner),
+            {
+                "$set": {"status": ArtifactStatus.PENDING.value, "lease": None},
+                "$inc": {"attempts": -1},
+            },
+        )
+        return result.matched_count == 1
+
     def finish_claim(
         self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
     ) -> Artifact | None:

@@ -109,6 +109,15 @@ class SqliteArtifactRepository:
         )
         return cursor.rowcount == 1
 
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        cursor = self._connections.get().execute(
+            "UPDATE artifacts SET status = 'pending', lease_owner = NULL,"
+            " lease_expires_at = NULL, attempts = attempts - 1"
+            " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
+            (artifact_id, owner),
+        )
+        return cursor.rowcount == 1
+
     def finish_claim(
         self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
     ) -> Artifact | None:

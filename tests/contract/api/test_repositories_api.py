@@ -404,6 +404,31 @@ def test_an_ingestion_cut_by_a_restart_resumes(
         assert f"repository artifact {artifact['id']} ready" in second.log()
 
 
+def test_a_clean_shutdown_hands_the_job_back_for_an_immediate_resume(
+    tmp_path: Path, git_root: Path, conformance: ResponseConformance
+) -> None:
+    # A lease far longer than the test may take: only a released job resumes in time.
+    with GitHttpServer(git_root, chunk_delay=0.5) as slow:
+        env = {**ingesting_env(slow), "CHATCORE_RATE_LIMITS": "off",
+               "CHATCORE_REPOSITORY_LEASE_SECONDS": "120"}  # fmt: skip
+        with own_server(tmp_path, env) as first, client_of(first, conformance) as http:
+            account = own_account(first, http)
+            artifact = create(http, account, slow.url("team/large.git"))
+            deadline = time.monotonic() + 10
+            while slow.requests < 2 and time.monotonic() < deadline:  # refs, then the pack
+                time.sleep(0.05)
+            assert slow.requests >= 2
+        assert f"repository artifact {artifact['id']}: stopped for shutdown, released" in (
+            first.log()
+        )
+        slow.chunk_delay = 0.0
+        with own_server(tmp_path, env) as second, client_of(second, conformance) as http:
+            done = settled(http, account, artifact, timeout=45)
+        assert (done["metadata"]["status"], done["metadata"]["files_count"]) == (
+            "ready", LARGE_COUNT,
+        ), done  # fmt: skip
+
+
 def test_two_processes_on_one_database_run_each_job_once(
     server: ChatcoreServer,
     ingester: ChatcoreServer,
