@@ -22,7 +22,13 @@ from tests.contract.api.conftest import Account
 from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_rooms_api import sibling
 from tests.contract.api.test_sessions_api import new_session
-from tests.git_server import GitHttpServer, make_empty_repository, make_repository
+from tests.git_server import (
+    GitHttpServer,
+    make_delta_bomb,
+    make_empty_repository,
+    make_repository,
+    make_tree_bomb,
+)
 from tests.processes import free_port
 
 SMALL = {
@@ -48,6 +54,8 @@ def git_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_repository(root, "team/large.git", large_project())
     make_repository(root, "team/huge-file.git", {"big.bin": b"\0" * (MAX_FILE_BYTES + 1)})
     make_empty_repository(root, "team/empty.git")
+    make_tree_bomb(root, "hostile/tree-bomb.git")  # 10 KB naming a million empty folders
+    make_delta_bomb(root, "hostile/delta-bomb.git", copies=3000)  # 3 GiB of files in 450 KB
     make_repository(root, "solo.git", SMALL)  # an operator's own server: one segment
     make_repository(root, "group/sub/deep", SMALL)  # cgit-style, no .git, three segments
     return root
@@ -292,6 +300,53 @@ def test_every_repository_path_under_an_allowed_prefix_is_ingested(
         assert (done["metadata"]["status"], done["metadata"]["files_count"]) == (
             "ready", len(SMALL),
         ), done  # fmt: skip
+
+
+BOMB_TIMEOUT = 3.0
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("hostile/tree-bomb.git", "more than 101,000 entries"),
+        ("hostile/delta-bomb.git", "objects add up to more than"),
+    ],
+)
+def test_a_hostile_repository_fails_within_its_limits_and_others_are_served_meanwhile(
+    server: ChatcoreServer,
+    git_server: GitHttpServer,
+    account: Account,
+    conformance: ResponseConformance,
+    name: str,
+    reason: str,
+) -> None:
+    env = ingesting_env(git_server, CHATCORE_REPOSITORY_TIMEOUT_SECONDS=str(BOMB_TIMEOUT))
+    with sibling(server, **env) as running, client_of(running, conformance) as http:
+        # Four at once, two by two on the two workers: a longer window to measure in.
+        made = [create(http, account, git_server.url(name)) for _ in range(4)]
+        created = time.monotonic()
+        latencies: list[float] = []
+        outcomes: dict[str, Any] = {}
+        # Until they settle (bounded): GET /users/me, the artifacts between every ten.
+        while len(outcomes) < len(made) and time.monotonic() - created < BOMB_TIMEOUT + 30:
+            for _ in range(10):
+                started = time.perf_counter()
+                assert http.get("/users/me", headers=account.headers).status_code == 200
+                latencies.append(time.perf_counter() - started)
+            for artifact in made:
+                current = http.get(url_of(artifact), headers=account.headers).json()
+                if artifact["id"] not in outcomes and current["metadata"]["status"] != "pending":
+                    outcomes[artifact["id"]] = current
+        took = time.monotonic() - created
+    assert len(outcomes) == len(made), f"{name} still pending after {took:.1f} s"
+    for outcome in outcomes.values():
+        assert outcome["metadata"]["status"] == "failed"
+        assert reason in outcome["metadata"]["error"]
+    # Two rounds of at most the limit each, and room for a loaded machine.
+    assert took < 2 * BOMB_TIMEOUT + 2, took
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    assert p99 < 0.050, f"GET /users/me p99 {p99 * 1000:.1f} ms over {len(latencies)} requests"
 
 
 def own_account(running: ChatcoreServer, http: httpx.Client) -> Account:
