@@ -20,7 +20,6 @@ import logging
 import os
 import secrets
 import socket
-import sys
 import threading
 
 import attrs
@@ -30,7 +29,6 @@ from chatcore.ids import ArtifactId
 from chatcore.repository_ingestion import RepositoryIngestion
 
 log = logging.getLogger("chatcore.ingestion")
-SWITCH_INTERVAL = 0.001  # seconds
 
 
 @attrs.define
@@ -63,10 +61,6 @@ class IngestionWorker:
         """Start the ingesting threads and the lease keeper (once)."""
         if self._threads:
             return
-        # The threads share the GIL with the event loop: while one walks trees or indexes a
-        # pack, each request waits up to a switch interval for every hand-over of the GIL
-        # (5 ms by default, several per request). 1 ms keeps requests fast meanwhile.
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         # Unique per start: a restarted process must not mistake its old leases for its own.
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._stopping.clear()

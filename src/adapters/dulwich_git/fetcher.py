@@ -127,10 +127,18 @@ class GitSnapshot:
 
 
 class DulwichRepositoryFetcher:
-    """Fetches repositories over smart HTTP(S) into temporary directories under `work_dir`."""
+    """Fetches repositories over smart HTTP(S) into temporary directories under `work_dir`.
 
-    def __init__(self, work_dir: Path | None = None) -> None:
+    With `isolated` (the default), the download, the pack scan, the indexing and the tree
+    walk run in a child process (`adapters.dulwich_git.isolated`), killed at the deadline
+    or when the fetch is cancelled: that work is CPU-bound Python, which in a thread
+    would hold the GIL the event loop needs, and could only stop at its next check.
+    Only reading the files, one bounded object at a time, happens in the caller's thread.
+    """
+
+    def __init__(self, work_dir: Path | None = None, isolated: bool = True) -> None:
         self._work_dir = work_dir
+        self._isolated = isolated
 
     @contextmanager
     def fetch(
@@ -143,14 +151,42 @@ class DulwichRepositoryFetcher:
         if self._work_dir is not None:
             self._work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="chatcore-git-", dir=self._work_dir) as tmp:
-            repo = Repo.init_bare(str(Path(tmp) / "repo.git"), mkdir=True)
+            path = Path(tmp) / "repo.git"
+            if self._isolated:
+                from adapters.dulwich_git.isolated import prepare_in_child
+
+                listing = prepare_in_child(path, clone_url, limits, deadline)
+            else:
+                listing = prepare(path, clone_url, limits, deadline)
+            repo = Repo(str(path))
             try:
-                commit_id, sizes = _download(repo, clone_url, limits, deadline)
-                with _malformed_objects():
-                    snapshot = _snapshot(repo, commit_id, sizes, limits, deadline)
-                yield snapshot
+                files = [
+                    GitFile(file_path, size, blob_id=blob_id, repo=repo, deadline=deadline)
+                    for file_path, size, blob_id in listing.files
+                ]
+                yield GitSnapshot(commit_id=listing.commit_id, files=files)
             finally:
                 repo.close()
+
+
+@attrs.frozen
+class Listing:
+    """What a prepared repository holds: HEAD's commit and its regular files, by path."""
+
+    commit_id: str
+    files: list[tuple[str, int, bytes]]  # path, size, hex blob id
+
+
+def prepare(path: Path, clone_url: str, limits: RepositoryLimits, deadline: Deadline) -> Listing:
+    """Fetch HEAD into a new bare repository at `path`, index it, and list its files,
+    every limit checked; the files are read later from the repository."""
+    repo = Repo.init_bare(str(path), mkdir=True)
+    try:
+        commit_id, sizes = _download(repo, clone_url, limits, deadline)
+        with _malformed_objects():
+            return _listing(repo, commit_id, sizes, limits, deadline)
+    finally:
+        repo.close()
 
 
 def _download(
@@ -236,13 +272,13 @@ def _index(store: DiskObjectStore, incoming: Path, deadline: Deadline) -> list[P
     return entries
 
 
-def _snapshot(
+def _listing(
     repo: Repo,
     commit_id: bytes,
     sizes: dict[bytes, int],
     limits: RepositoryLimits,
     deadline: Deadline,
-) -> GitSnapshot:
+) -> Listing:
     store = repo.object_store
     try:
         commit = store[commit_id]  # type: ignore[index]
@@ -250,7 +286,7 @@ def _snapshot(
         raise RepositoryUnavailable("The repository's pack lacks its HEAD commit") from None
     if not isinstance(commit, Commit):
         raise RepositoryUnavailable("The repository's HEAD is not a commit")
-    files: list[GitFile] = []
+    files: list[tuple[str, int, bytes]] = []
     total = 0
     walk = regular_files(
         store, commit.tree, limits.max_files, deadline.check, limits.max_tree_entries
@@ -270,9 +306,9 @@ def _snapshot(
                 f"The repository's files add up to more than the"
                 f" {limits.max_total_bytes:,}-byte limit"
             )
-        files.append(GitFile(path, size, blob_id=blob_id, repo=repo, deadline=deadline))
-    files.sort(key=lambda file: file.path)
-    return GitSnapshot(commit_id=commit_id.decode("ascii"), files=files)
+        files.append((path, size, blob_id))
+    files.sort()
+    return Listing(commit_id=commit_id.decode("ascii"), files=files)
 
 
 @contextmanager
