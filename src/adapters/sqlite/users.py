@@ -19,6 +19,8 @@ _COLUMNS = (
     "created_at",
     "updated_at",
     "deleted_at",
+    "pending_email",
+    "verification_sent_at",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM users"
 _INSERT = (
@@ -55,6 +57,17 @@ class SqliteUserRepository:
     def save(self, user: User) -> None:
         self._write(_UPSERT, user)
 
+    def list_live(self, after: UserId | None, limit: int) -> list[User]:
+        rows = (
+            self._connections.get()
+            .execute(
+                f"{_SELECT} WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                ("" if after is None else after, limit),
+            )
+            .fetchall()
+        )
+        return [_to_user(row) for row in rows]
+
     def _write(self, statement: str, user: User) -> None:
         try:
             self._connections.get().execute(statement, _to_row(user))
@@ -89,6 +102,8 @@ def _to_row(user: User) -> dict[str, object]:
         "created_at": to_ms(user.created_at),
         "updated_at": to_ms(user.updated_at),
         "deleted_at": to_ms_or_none(user.deleted_at),
+        "pending_email": user.pending_email,
+        "verification_sent_at": to_ms_or_none(user.verification_sent_at),
     }
 
 
@@ -106,4 +121,6 @@ def _to_user(row: sqlite3.Row) -> User:
         created_at=from_ms(row["created_at"]),
         updated_at=from_ms(row["updated_at"]),
         deleted_at=from_ms_or_none(row["deleted_at"]),
+        pending_email=row["pending_email"],
+        verification_sent_at=from_ms_or_none(row["verification_sent_at"]),
     )

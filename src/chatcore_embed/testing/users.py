@@ -24,6 +24,19 @@ class UserRepositoryContract:
         users.add(user)
         assert users.get(user.id) == user
 
+    def test_live_users_are_listed_in_id_order_page_by_page(self, users: UserRepository) -> None:
+        added = [a_user() for _ in range(5)]
+        for user in added:
+            users.add(user)
+        gone = added[2]
+        gone.deleted_at = gone.created_at
+        users.save(gone)
+        live = sorted((user for user in added if user is not gone), key=lambda user: user.id)
+        first = users.list_live(None, 3)
+        assert first == live[:3]
+        assert users.list_live(first[-1].id, 3) == live[3:]
+        assert users.list_live(live[-1].id, 3) == []
+
     def test_unknown_id_is_none(self, users: UserRepository) -> None:
         assert users.get(a_user().id) is None
 
@@ -51,6 +64,19 @@ class UserRepositoryContract:
         user.updated_at = at(60)
         users.save(user)
         assert users.get(user.id) == user
+
+    def test_a_pending_email_and_the_last_verification_are_kept(
+        self, users: UserRepository
+    ) -> None:
+        user = a_user(email="now@example.com")
+        users.add(user)
+        user.pending_email = "next@example.com"
+        user.verification_sent_at = at(90)
+        users.save(user)
+        assert users.get(user.id) == user
+        # A pending address is nobody's email yet: it finds no one, and holds nothing.
+        assert users.get_by_email("next@example.com") is None
+        users.add(a_user(email="next@example.com"))
 
     def test_saving_onto_a_taken_email_is_a_conflict_and_changes_nothing(
         self, users: UserRepository
