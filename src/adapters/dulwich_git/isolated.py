@@ -10,6 +10,7 @@ temporary directory, and writes the listing (or the reason it failed) to a file 
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
 from chatcore.repository_limits import RepositoryLimits
 
 POLL_SECONDS = 0.05  # how often the parent looks at the deadline and the cancel flag
+CHILD_NICENESS = 10
 _ERRORS: dict[str, type[RepositoryUnavailable] | type[RepositoryOverLimit]] = {
     "unavailable": RepositoryUnavailable,
     "over_limit": RepositoryOverLimit,
@@ -76,6 +78,8 @@ def prepare_in_child(
 
 def main() -> None:
     """The child: read the job, prepare the repository, write the listing or the reason."""
+    # Background work: on a busy machine the server's requests come first.
+    os.nice(CHILD_NICENESS)
     job = json.loads(sys.stdin.read())
     limits = RepositoryLimits(**job["limits"])
     deadline = Deadline(job["deadline_at"], limits.timeout_seconds)
