@@ -19,7 +19,7 @@ from chatcore.artifacts import (
     file_key,
     requested_file_path,
 )
-from chatcore.errors import InvalidInput, NotFound, StorageFault, TooLarge
+from chatcore.errors import InvalidInput, NotFound, StorageFault, TooLarge, TooManyPending
 from chatcore.file_types import decode_content, kind_of, safe_filename
 from chatcore.ids import ArtifactId, parse_artifact_id
 from chatcore.paging import Cursors, ListKind, Page, Position, page_forwards
@@ -34,6 +34,8 @@ ARTIFACTS_PAGE_MAX = 1000
 DOWNLOAD_CHUNK_BYTES = 64 * 1024
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
 ZIP_CONTENT_TYPE = "application/zip"
+# A small repository is ingested in seconds; a client told to wait longer would idle.
+PENDING_RETRY_AFTER_SECONDS = 10
 DEFAULT_REPOSITORY_PREFIXES = (
     "https://github.com/",
     "https://gitlab.com/",
@@ -46,6 +48,9 @@ class ArtifactLimits:
     max_upload_bytes: int = 52_428_800
     # A file's content comes back inside JSON; bigger files are for /download.
     max_content_bytes: int = 10 * 1024 * 1024
+    # Repositories one user may have pending or being ingested at once: the workers are
+    # shared by every user, so one user must not fill their queue.
+    max_pending_repositories: int = 5
     # Built once at start-up from CHATCORE_REPOSITORY_ALLOWED_URLS.
     repository_policy: RepositoryUrlPolicy = attrs.field(
         factory=lambda: RepositoryUrlPolicy.from_prefixes(DEFAULT_REPOSITORY_PREFIXES)
@@ -114,7 +119,16 @@ class ArtifactLibrary:
             created_at=now,
             updated_at=now,
         )
-        self.ports.artifacts.add(artifact)
+        if type is not ArtifactType.REPOSITORY:
+            self.ports.artifacts.add(artifact)
+        elif not self.ports.artifacts.add_unless_busy(
+            artifact, self.limits.max_pending_repositories
+        ):
+            raise TooManyPending(
+                f"You already have {self.limits.max_pending_repositories} repositories"
+                " waiting to be ingested; try again when one of them is done",
+                retry_after=PENDING_RETRY_AFTER_SECONDS,
+            )
         return artifact
 
     def upload(

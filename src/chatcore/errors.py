@@ -41,12 +41,20 @@ class RepositoryOverLimit(RepositoryFetchFailed):
     """The repository exceeds a limit: file count, file size, total size or time."""
 
 
+class Cancelled(Exception):
+    """A long task stopped because its caller asked it to (a shutdown): nothing to record."""
+
+
 class TooManyRequests(DomainError):
     """The caller must wait: too many attempts; `retry_after` says how long, in seconds."""
 
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooManyPending(TooManyRequests):
+    """The caller has as many repositories waiting to be ingested as one user may have."""
 
 
 class TooLarge(DomainError):

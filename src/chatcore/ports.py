@@ -277,14 +277,17 @@ class RepositorySnapshot(Protocol):
 
 class RepositoryFetcher(Protocol):
     def fetch(
-        self, clone_url: str, limits: RepositoryLimits
+        self,
+        clone_url: str,
+        limits: RepositoryLimits,
+        cancelled: Callable[[], bool] = lambda: False,
     ) -> AbstractContextManager[RepositorySnapshot]:
         """Shallow-fetch the default branch of an approved URL; the snapshot lives as long
         as the `with` block.
 
         RepositoryUnavailable when it cannot be fetched or read (unreachable, missing,
         empty, malformed); RepositoryOverLimit past any of `limits`, before any file is
-        read when counts or sizes are over.
+        read when counts or sizes are over; Cancelled soon after `cancelled` answers True.
         """
         ...
 
@@ -399,6 +402,15 @@ class ArtifactRepository(Protocol):
         """Set where ingestion stands (status, files_count, commit, error) on a live artifact."""
         ...
 
+    def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
+        """Add a repository `artifact` unless its owner already has `max_unfinished` live
+        repositories pending or being ingested; False, and nothing stored, if they have.
+
+        Atomic: concurrent adds for one owner (in any processes sharing the database)
+        never leave more than `max_unfinished` of them unfinished.
+        """
+        ...
+
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
         """Claim the oldest live artifact that is `claimable` at `at`, for `owner` until `until`.
 
@@ -410,6 +422,11 @@ class ArtifactRepository(Protocol):
 
     def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
         """Move the expiry of `owner`'s lease to `until`; False if `owner` holds it no more."""
+        ...
+
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        """Give `owner`'s claim back unfinished: pending again, no lease, this attempt not
+        counted; False, and nothing changed, if `owner` no longer holds it."""
         ...
 
     def finish_claim(

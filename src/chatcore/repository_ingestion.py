@@ -20,7 +20,7 @@ from chatcore.artifacts import (
     Ingestion,
     file_key,
 )
-from chatcore.errors import InvalidInput, RepositoryFetchFailed
+from chatcore.errors import Cancelled, InvalidInput, RepositoryFetchFailed
 from chatcore.ports import Ports
 from chatcore.repository_limits import RepositoryLimits
 from chatcore.repository_sources import RepositoryUrlPolicy
@@ -46,6 +46,11 @@ class RepositoryIngestion:
         now = self.ports.clock.now()
         return self.ports.artifacts.claim_next(owner, now, now + self.lease)
 
+    def release(self, claim: Claim) -> bool:
+        """Give an unfinished claim back (a clean shutdown), so a worker resumes it at once
+        rather than after its lease runs out; False if it was no longer ours."""
+        return self.ports.artifacts.release_claim(claim.artifact.id, claim.owner)
+
     def renew(self, claim: Claim) -> bool:
         """Extend the claim's lease by a whole lease period; False once it is lost."""
         until = self.ports.clock.now() + self.lease
@@ -69,7 +74,9 @@ class RepositoryIngestion:
         stored: list[str] = []
         try:
             source = self.policy.approve(claim.artifact.source or "")
-            fetch = self.ports.repository_fetcher.fetch(source.clone_url, self.limits)
+            fetch = self.ports.repository_fetcher.fetch(
+                source.clone_url, self.limits, cancelled=lambda: not still_held()
+            )
             with fetch as snapshot:
 
                 def contents() -> Iterator[tuple[str, bytes]]:
@@ -88,7 +95,7 @@ class RepositoryIngestion:
                 ingestion = Ingestion(
                     ArtifactStatus.READY, files_count=len(index), commit=snapshot.commit_id
                 )
-        except ClaimLost:
+        except (ClaimLost, Cancelled):
             return None
         except (RepositoryFetchFailed, InvalidInput) as error:
             return self._fail(claim, stored, error.message)

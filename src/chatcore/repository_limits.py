@@ -13,3 +13,8 @@ class RepositoryLimits:
     max_file_bytes: int = attrs.field(default=5 * MIB, validator=attrs.validators.gt(0))
     max_total_bytes: int = attrs.field(default=200 * MIB, validator=attrs.validators.gt(0))
     timeout_seconds: float = attrs.field(default=120.0, validator=attrs.validators.gt(0))
+
+    @property
+    def max_tree_entries(self) -> int:
+        """Tree entries of any kind a walk may visit: every file, and room for its folders."""
+        return 5 * self.max_files + 1_000

@@ -2,11 +2,13 @@
 
 A URL is accepted only when, parsed strictly, its scheme, host and port equal those of an
 allowed prefix and its path continues the prefix's path segment by segment. The parser
-accepts the usual forge forms (`https://github.com/owner/repo`, with `.git`, with one
-trailing slash, GitLab subgroups) and refuses everything that could make a clone reach
-somewhere else than it appears to: credentials or `@` in the authority, explicit ports,
-dot segments, percent-encoding, backslashes, whitespace, non-ASCII hosts, queries and
-fragments. Scheme and host compare case-insensitively (DNS does); paths compare exactly.
+accepts every repository path under an allowed prefix (`https://github.com/owner/repo`,
+with `.git`, with one trailing slash, GitLab subgroups, one-segment paths on an
+operator's own server such as `http://git.internal/project.git`) and refuses everything
+that could make a clone reach somewhere else than it appears to: credentials or `@` in
+the authority, explicit ports, dot segments, percent-encoding, backslashes, whitespace,
+non-ASCII hosts, queries and fragments. Scheme and host compare case-insensitively (DNS
+does); paths compare exactly.
 """
 
 import re
@@ -19,7 +21,8 @@ from chatcore.errors import InvalidInput
 MAX_URL_LENGTH = 2048
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Forges whose clone URLs are exactly /owner/name: anything longer is a page of the web UI
-# (…/tree/main, …/pulls) and could only fail later, so it is refused now.
+# (…/tree/main, …/pulls), anything shorter a user's page, and either could only fail
+# later, so it is refused now. Every other host takes any path under an allowed prefix.
 OWNER_AND_NAME_HOSTS = frozenset({"github.com", "bitbucket.org"})
 
 # Everything a forge URL needs; `%`, `@`, `\`, `?`, `#`, whitespace and non-ASCII are
@@ -101,8 +104,6 @@ class RepositoryUrlPolicy:
         rest = segments[len(prefix.segments) :]
         if not rest:
             raise InvalidInput("Repository URL names no repository after the allowed prefix")
-        if len(segments) < 2:
-            raise InvalidInput("Repository URL must name an owner and a repository")
         if origin.host in OWNER_AND_NAME_HOSTS and len(segments) != 2:
             raise InvalidInput(
                 f"A {origin.host} repository URL is {origin.scheme}://{origin.host}/OWNER/NAME"

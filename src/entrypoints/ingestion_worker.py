@@ -9,9 +9,11 @@ lease to stop.
 
 Nothing runs until `start`: building chatcore starts no thread. Threads are daemons, so
 a clone stuck on the network never holds up the process's exit; `stop` asks every job
-to stop at its next file and waits a little for them. A job stopped that way keeps its
-claim until the lease expires, and is then taken over (here after a restart, or by
-another process).
+to stop at its next step (a chunk of the download, an object of the pack, a file) and
+waits a little for them. A job that stopped in time gives its claim back (pending again,
+the attempt not counted), so the next start resumes it at once; one still stuck when the
+process exits keeps its claim until the lease expires, and is then taken over (here
+after a restart, or by another process).
 """
 
 import logging
@@ -118,7 +120,21 @@ class IngestionWorker:
         finally:
             with self._lock:
                 self._jobs.pop(artifact_id, None)
-        if outcome is None:
+        if outcome is None and self._stopping.is_set():
+            # Stopped for a shutdown, and this thread writes nothing more: hand the job back
+            # now, so the next start (or another process) resumes it without waiting out
+            # the lease. A thread still stuck when the process exits releases nothing.
+            try:
+                released = self.ingestion.release(claim)
+            except Exception:
+                log.exception("could not release repository artifact %s", artifact_id)
+                released = False
+            log.info(
+                "repository artifact %s: stopped for shutdown, %s",
+                artifact_id,
+                "released" if released else "left to its lease",
+            )
+        elif outcome is None:
             log.info("repository artifact %s: claim given up, left to the next worker", artifact_id)
         elif outcome.ingestion.status is ArtifactStatus.READY:
             log.info(

@@ -104,3 +104,105 @@ def test_racing_claimers_over_one_file_each_job_once(backend: str, tmp_path: Pat
     finally:
         for database in databases:
             database.close()
+
+
+def a_repository(owner: str, status: ArtifactStatus = ArtifactStatus.PENDING) -> Artifact:
+    return an_artifact(
+        new_id(),
+        owner,
+        type=ArtifactType.REPOSITORY,
+        source="https://github.com/user/repo",
+        content=None,
+        size=None,
+        ingestion=Ingestion(status, files_count=0),
+    )
+
+
+def test_a_repository_is_added_while_its_owner_has_fewer_unfinished(database: Any) -> None:
+    owner = new_id()
+    first, second, third = (a_repository(owner) for _ in range(3))
+    assert database.artifacts.add_unless_busy(first, 2)
+    assert database.artifacts.add_unless_busy(second, 2)
+    assert not database.artifacts.add_unless_busy(third, 2)
+    assert database.artifacts.get(third.id) is None  # nothing stored
+    assert database.artifacts.get(first.id) == first
+    # Another owner's jobs do not count; an ingesting (claimed) one does.
+    assert database.artifacts.add_unless_busy(a_repository(new_id()), 2)
+    claim = database.artifacts.claim_next("worker", at(0), at(30))
+    assert claim is not None and claim.artifact.id == first.id
+    assert not database.artifacts.add_unless_busy(third, 2)
+    # A finished job, and a deleted one, make room.
+    database.artifacts.finish_claim(
+        first.id, "worker", Ingestion(ArtifactStatus.READY, files_count=1), at(1)
+    )
+    assert database.artifacts.add_unless_busy(third, 2)
+    fourth = a_repository(owner)
+    assert not database.artifacts.add_unless_busy(fourth, 2)
+    database.artifacts.mark_deleted(second.id, at(2))
+    assert database.artifacts.add_unless_busy(fourth, 2)
+    assert {a.id for a in database.artifacts.list_for_session(third.session_id)} == {third.id}
+    # Only repositories count: other artifacts of the owner do not.
+    database.artifacts.add(an_artifact(new_id(), owner))
+    assert not database.artifacts.add_unless_busy(a_repository(owner), 2)
+
+
+def _race_adds(databases: list[Any], owner: str) -> int:
+    """Four threads each add five repositories of `owner` under a cap of 5; how many won."""
+    added: list[bool] = []
+    lock = threading.Lock()
+
+    def add_some(number: int) -> None:
+        for _ in range(5):
+            ok = databases[number % len(databases)].artifacts.add_unless_busy(
+                a_repository(owner), 5
+            )
+            with lock:
+                added.append(ok)
+
+    threads = [threading.Thread(target=add_some, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return added.count(True)
+
+
+def _claim_all(database: Any) -> int:
+    return sum(1 for _ in iter(lambda: database.artifacts.claim_next("w", at(0), at(30)), None))
+
+
+def test_racing_adds_never_pass_the_cap(database: Any) -> None:
+    won = _race_adds([database], new_id())
+    assert 1 <= won <= 5
+    assert _claim_all(database) == won
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_racing_adds_over_one_file_never_pass_the_cap(backend: str, tmp_path: Path) -> None:
+    # Separate adapters over one file: as separate server processes share it.
+    databases = [open_database(backend, tmp_path) for _ in range(4)]
+    try:
+        won = _race_adds(databases, new_id())
+        assert won == 5  # the count and the insert are one transaction: no spurious refusal
+        assert _claim_all(databases[0]) == won
+    finally:
+        for database in databases:
+            database.close()
+
+
+def test_a_released_claim_is_pending_again_at_once_and_uncounted(database: Any) -> None:
+    artifact = pending(database)
+    first = database.artifacts.claim_next("a", at(0), at(30))
+    assert first is not None and first.attempt == 1
+    assert not database.artifacts.release_claim(artifact.id, "b")  # not b's to release
+    assert database.artifacts.release_claim(artifact.id, "a")
+    assert database.artifacts.get(artifact.id).ingestion.status is ArtifactStatus.PENDING
+    assert not database.artifacts.release_claim(artifact.id, "a")  # released once
+    # Long before the lease would have run out, and as the same attempt.
+    again = database.artifacts.claim_next("b", at(1), at(31))
+    assert again is not None and (again.artifact.id, again.attempt) == (artifact.id, 1)
+    # Fenced: the old holder can neither renew nor finish it.
+    assert not database.artifacts.renew_claim(artifact.id, "a", at(60))
+    done = Ingestion(ArtifactStatus.READY, files_count=0)
+    assert database.artifacts.finish_claim(artifact.id, "a", done, at(2)) is None
+    assert database.artifacts.finish_claim(artifact.id, "b", done, at(2)) is not None

@@ -79,6 +79,22 @@ def _entry(kind: int, size: int, data: bytes) -> bytes:
     return bytes(header) + data
 
 
+def test_every_tree_entry_counts_against_the_entry_limit() -> None:
+    # Empty folders hold no file, yet each costs a visit: 30 of them in 3 levels of 3 x 3.
+    store = MemoryObjectStore()
+    tree = Tree()
+    store.add_object(tree)
+    for _ in range(3):
+        upper = Tree()
+        for number in range(3):
+            upper.add(b"d%d" % number, 0o040000, tree.id)
+        store.add_object(upper)
+        tree = upper
+    assert list(regular_files(store, tree.id, 10, lambda: None, max_entries=39)) == []
+    with pytest.raises(RepositoryOverLimit, match="more than 38 entries"):
+        list(regular_files(store, tree.id, 10, lambda: None, max_entries=38))
+
+
 def test_object_sizes_match_gits_own_including_deltas(tmp_path: Path) -> None:
     base = b"".join(b"line %d of a file that deltas well\n" % i for i in range(3000))
     files = {"a.txt": base, "b.txt": base + b"one more line\n", "c/empty": b"", "d": b"x"}
@@ -108,6 +124,20 @@ def test_an_object_over_the_limit_is_refused_before_inflating() -> None:
     entry = _entry(3, 5000, zlib.compress(b"x" * 5000))
     with _raw_pack(entry, 1) as file, pytest.raises(RepositoryOverLimit, match="5,000 bytes"):
         object_sizes(file, 4999)
+
+
+def test_a_pack_of_more_objects_than_the_limits_need_is_refused_before_reading_one() -> None:
+    # The header claims a million objects; the body is not even read.
+    with _raw_pack(b"", 1_000_000) as file, pytest.raises(RepositoryOverLimit, match="1,000,000"):
+        object_sizes(file, 10**6, max_objects=999_999)
+
+
+def test_objects_declaring_more_than_the_limits_in_all_are_refused() -> None:
+    entries = b"".join(_entry(3, 4000, zlib.compress(b"y" * 4000)) for _ in range(3))
+    with _raw_pack(entries, 3) as file:
+        assert len(object_sizes(file, 10**6, max_total_bytes=12_000)) == 3
+    with _raw_pack(entries, 3) as file, pytest.raises(RepositoryOverLimit, match="11,999"):
+        object_sizes(file, 10**6, max_total_bytes=11_999)
 
 
 def _raw_pack(body: bytes, count: int) -> IO[bytes]:

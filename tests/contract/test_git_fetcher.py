@@ -5,6 +5,7 @@ directly (the policy is tested on its own, in tests/unit/test_repository_sources
 """
 
 import random
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -12,14 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
+from chatcore.errors import Cancelled, RepositoryOverLimit, RepositoryUnavailable
 from chatcore.ports import RepositoryFetcher
 from chatcore.repository_limits import MIB, RepositoryLimits
 from tests.git_server import (
     GitHttpServer,
     git,
+    make_delta_bomb,
     make_empty_repository,
     make_repository,
+    make_tree_bomb,
 )
 from tests.processes import free_port
 
@@ -45,6 +48,8 @@ def repositories(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_repository(root, "acme/noise.git", {"noise.bin": noise})
     make_repository(root, "acme/bomb.git", {"zeros.bin": bytes(64 * MIB), "ok.txt": b"ok\n"})
     make_empty_repository(root, "acme/empty.git")
+    make_tree_bomb(root, "acme/tree-bomb.git")  # a million empty folders in 20 KB
+    make_delta_bomb(root, "acme/delta-bomb.git", copies=3000)  # 3 GiB of files in 450 KB
     return root
 
 
@@ -54,12 +59,14 @@ def server(repositories: Path) -> Iterator[GitHttpServer]:
         yield running
 
 
-@pytest.fixture(params=["dulwich"])
+@pytest.fixture(params=["dulwich", "dulwich-in-process"])
 def fetcher(request: pytest.FixtureRequest, tmp_path: Path) -> RepositoryFetcher:
-    if request.param == "dulwich":
-        from adapters.dulwich_git import DulwichRepositoryFetcher
+    from adapters.dulwich_git import DulwichRepositoryFetcher
 
+    if request.param == "dulwich":
         return DulwichRepositoryFetcher(work_dir=tmp_path / "work")
+    if request.param == "dulwich-in-process":
+        return DulwichRepositoryFetcher(work_dir=tmp_path / "work", isolated=False)
     raise ValueError(request.param)
 
 
@@ -188,10 +195,10 @@ def test_a_slow_server_fails_at_the_time_limit(
 def test_reading_after_the_time_limit_fails(
     fetcher: RepositoryFetcher, server: GitHttpServer
 ) -> None:
-    limits = RepositoryLimits(timeout_seconds=1)
+    limits = RepositoryLimits(timeout_seconds=4)
     with fetcher.fetch(server.url("acme/small.git"), limits) as snapshot:
-        time.sleep(1.1)
-        with pytest.raises(RepositoryOverLimit, match="longer than the 1 s limit"):
+        time.sleep(4.1)
+        with pytest.raises(RepositoryOverLimit, match="longer than the 4 s limit"):
             snapshot.files[0].read()
 
 
@@ -224,3 +231,62 @@ def test_an_empty_repository_fails_clearly(
         fetcher.fetch(server.url("acme/empty.git"), RepositoryLimits()),
     ):
         pytest.fail("the fetch should have failed")
+
+
+def test_a_tree_bomb_fails_on_its_entries_well_within_the_time_limit(
+    fetcher: RepositoryFetcher, server: GitHttpServer
+) -> None:
+    started = time.monotonic()
+    with (
+        pytest.raises(RepositoryOverLimit, match="more than 101,000 entries"),
+        fetcher.fetch(server.url("acme/tree-bomb.git"), RepositoryLimits(timeout_seconds=30)),
+    ):
+        pass
+    assert time.monotonic() - started < 10
+
+
+def test_a_delta_bomb_is_refused_before_it_is_indexed(
+    fetcher: RepositoryFetcher, server: GitHttpServer
+) -> None:
+    started = time.monotonic()
+    with (
+        pytest.raises(RepositoryOverLimit, match="objects add up to more than"),
+        fetcher.fetch(server.url("acme/delta-bomb.git"), RepositoryLimits(timeout_seconds=30)),
+    ):
+        pass
+    assert time.monotonic() - started < 10
+
+
+def test_indexing_stops_at_the_time_limit(
+    fetcher: RepositoryFetcher, server: GitHttpServer
+) -> None:
+    # Limits loose enough to let the delta bomb through to indexing, which takes seconds.
+    limits = RepositoryLimits(max_total_bytes=4096 * MIB, timeout_seconds=1.5)
+    started = time.monotonic()
+    with (
+        pytest.raises(RepositoryOverLimit, match=r"longer than the 1\.5 s limit"),
+        fetcher.fetch(server.url("acme/delta-bomb.git"), limits),
+    ):
+        pass
+    assert time.monotonic() - started < 1.5 + 1.5
+
+
+def test_a_cancelled_fetch_stops_within_a_chunk(repositories: Path) -> None:
+    from adapters.dulwich_git import DulwichRepositoryFetcher
+
+    stop = threading.Event()
+    with GitHttpServer(repositories, chunk_delay=0.3) as slow:
+        timer = threading.Timer(1.0, stop.set)
+        timer.start()
+        started = time.monotonic()
+        try:
+            with (
+                pytest.raises(Cancelled),
+                DulwichRepositoryFetcher().fetch(
+                    slow.url("acme/large.git"), RepositoryLimits(), cancelled=stop.is_set
+                ),
+            ):
+                pass
+        finally:
+            timer.cancel()
+        assert time.monotonic() - started < 1.0 + 2.0

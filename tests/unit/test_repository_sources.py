@@ -110,7 +110,6 @@ def test_usual_forge_urls_are_accepted_and_normalised(url: str, clone_url: str, 
         "https://github.com/user/.git",
         "https://github.com/user/repo/tree/main",
         "https://bitbucket.org/team/repo/src/main",
-        "https://gitlab.com/group",
         "https://github.com/" + "a" * 2100 + "/repo",
     ],
 )
@@ -118,6 +117,36 @@ def test_anything_else_is_refused_with_a_reason(url: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         DEFAULT.approve(url)
     assert refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("url", "clone_url", "name"),
+    [
+        ("http://git.internal/project.git", "http://git.internal/project.git", "project"),
+        ("https://git.example.org/project", "https://git.example.org/project", "project"),
+        ("https://git.example.org/project/", "https://git.example.org/project", "project"),
+        ("https://git.example.org/a/b/project", "https://git.example.org/a/b/project", "project"),
+        ("https://git.example.org/cgit/project", "https://git.example.org/cgit/project", "project"),
+    ],
+)
+def test_an_operators_own_server_admits_every_path_under_its_prefix(
+    url: str, clone_url: str, name: str
+) -> None:
+    policy = RepositoryUrlPolicy.from_prefixes(
+        ["http://git.internal/", "https://git.example.org/", "https://github.com/"]
+    )
+    assert policy.approve(url) == RepositorySource(clone_url=clone_url, default_name=name)
+
+
+def test_a_one_segment_path_under_a_prefix_with_a_path_is_a_repository() -> None:
+    policy = RepositoryUrlPolicy.from_prefixes(["https://git.example.org/cgit/"])
+    assert policy.approve("https://git.example.org/cgit/project").default_name == "project"
+
+
+@pytest.mark.parametrize("url", ["https://github.com/user", "https://bitbucket.org/team"])
+def test_github_and_bitbucket_keep_exactly_owner_and_name(url: str) -> None:
+    with pytest.raises(InvalidInput, match="OWNER/NAME"):
+        DEFAULT.approve(url)
 
 
 def test_the_refusal_names_the_allowed_prefixes() -> None:

@@ -2,8 +2,10 @@
 
 There is no checkout. The pack is downloaded into a temporary bare repository (cut off
 past `max_download_bytes`), every object's size is read from it without inflating
-anything (`pack_sizes`), then dulwich indexes it; the HEAD tree is walked for regular
-files, and each file's bytes are inflated only when the caller reads it. Symlinks and
+anything (`pack_sizes`: too many objects, or sizes adding up past the limits, are refused
+there), then it is indexed with the deadline checked after every object; the HEAD tree
+is walked for regular files (every entry visited counts against `max_tree_entries`),
+and each file's bytes are inflated only when the caller reads it. Symlinks and
 submodules are skipped: a link's target is not content of the repository, and a
 submodule's commit is in another one. Redirects are not followed: the URL was approved
 by the policy, and a redirect could lead anywhere.
@@ -21,12 +23,19 @@ import attrs
 import urllib3
 from dulwich.client import HttpGitClient, HTTPUnauthorized
 from dulwich.errors import GitProtocolError, NotGitRepository
+from dulwich.object_store import DiskObjectStore
 from dulwich.objects import Commit
+from dulwich.pack import PackData, PackIndexEntry, write_pack_index_v2
 from dulwich.repo import Repo
 
 from adapters.dulwich_git.pack_sizes import object_sizes
 from adapters.dulwich_git.tree import regular_files
-from chatcore.errors import RepositoryFetchFailed, RepositoryOverLimit, RepositoryUnavailable
+from chatcore.errors import (
+    Cancelled,
+    RepositoryFetchFailed,
+    RepositoryOverLimit,
+    RepositoryUnavailable,
+)
 from chatcore.repository_limits import MIB, RepositoryLimits
 
 CONNECT_TIMEOUT = 10.0  # seconds; an unreachable host fails in this time, not the whole limit
@@ -49,16 +58,33 @@ def max_object_bytes(limits: RepositoryLimits) -> int:
     return max(limits.max_file_bytes, 300 * limits.max_files)
 
 
+def max_pack_objects(limits: RepositoryLimits) -> int:
+    """The most objects a depth-1 pack within the limits holds: the commit (and a few
+    tags), and no more trees and blobs than the tree entries that name them."""
+    return limits.max_tree_entries + 16
+
+
+def max_declared_bytes(limits: RepositoryLimits) -> int:
+    """The most a depth-1 pack within the limits inflates to: its files, trees of at most
+    `max_tree_entries` entries (a name is at most 255 bytes), and the commit."""
+    return limits.max_total_bytes + 300 * limits.max_tree_entries + MIB
+
+
 @attrs.frozen
 class Deadline:
+    """The time limit, and the caller's wish to stop: checked between every step."""
+
     at: float
     seconds: float
+    cancelled: Callable[[], bool] = lambda: False
 
     @classmethod
-    def after(cls, seconds: float) -> "Deadline":
-        return cls(time.monotonic() + seconds, seconds)
+    def after(cls, seconds: float, cancelled: Callable[[], bool] = lambda: False) -> "Deadline":
+        return cls(time.monotonic() + seconds, seconds, cancelled)
 
     def check(self) -> None:
+        if self.cancelled():
+            raise Cancelled
         if self.passed():
             raise RepositoryOverLimit(
                 f"The repository took longer than the {self.seconds:g} s limit to ingest"
@@ -101,25 +127,66 @@ class GitSnapshot:
 
 
 class DulwichRepositoryFetcher:
-    """Fetches repositories over smart HTTP(S) into temporary directories under `work_dir`."""
+    """Fetches repositories over smart HTTP(S) into temporary directories under `work_dir`.
 
-    def __init__(self, work_dir: Path | None = None) -> None:
+    With `isolated` (the default), the download, the pack scan, the indexing and the tree
+    walk run in a child process (`adapters.dulwich_git.isolated`), killed at the deadline
+    or when the fetch is cancelled: that work is CPU-bound Python, which in a thread
+    would hold the GIL the event loop needs, and could only stop at its next check.
+    Only reading the files, one bounded object at a time, happens in the caller's thread.
+    """
+
+    def __init__(self, work_dir: Path | None = None, isolated: bool = True) -> None:
         self._work_dir = work_dir
+        self._isolated = isolated
 
     @contextmanager
-    def fetch(self, clone_url: str, limits: RepositoryLimits) -> Iterator[GitSnapshot]:
-        deadline = Deadline.after(limits.timeout_seconds)
+    def fetch(
+        self,
+        clone_url: str,
+        limits: RepositoryLimits,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Iterator[GitSnapshot]:
+        deadline = Deadline.after(limits.timeout_seconds, cancelled)
         if self._work_dir is not None:
             self._work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="chatcore-git-", dir=self._work_dir) as tmp:
-            repo = Repo.init_bare(str(Path(tmp) / "repo.git"), mkdir=True)
+            path = Path(tmp) / "repo.git"
+            if self._isolated:
+                from adapters.dulwich_git.isolated import prepare_in_child
+
+                listing = prepare_in_child(path, clone_url, limits, deadline)
+            else:
+                listing = prepare(path, clone_url, limits, deadline)
+            repo = Repo(str(path))
             try:
-                commit_id, sizes = _download(repo, clone_url, limits, deadline)
-                with _malformed_objects():
-                    snapshot = _snapshot(repo, commit_id, sizes, limits, deadline)
-                yield snapshot
+                files = [
+                    GitFile(file_path, size, blob_id=blob_id, repo=repo, deadline=deadline)
+                    for file_path, size, blob_id in listing.files
+                ]
+                yield GitSnapshot(commit_id=listing.commit_id, files=files)
             finally:
                 repo.close()
+
+
+@attrs.frozen
+class Listing:
+    """What a prepared repository holds: HEAD's commit and its regular files, by path."""
+
+    commit_id: str
+    files: list[tuple[str, int, bytes]]  # path, size, hex blob id
+
+
+def prepare(path: Path, clone_url: str, limits: RepositoryLimits, deadline: Deadline) -> Listing:
+    """Fetch HEAD into a new bare repository at `path`, index it, and list its files,
+    every limit checked; the files are read later from the repository."""
+    repo = Repo.init_bare(str(path), mkdir=True)
+    try:
+        commit_id, sizes = _download(repo, clone_url, limits, deadline)
+        with _malformed_objects():
+            return _listing(repo, commit_id, sizes, limits, deadline)
+    finally:
+        repo.close()
 
 
 def _download(
@@ -145,48 +212,73 @@ def _download(
         head.append(refs[b"HEAD"])
         return [refs[b"HEAD"]]
 
-    pack, commit, abort = repo.object_store.add_pack()
+    store = repo.object_store
+    # Our own file, not dulwich's add_pack: its commit indexes the pack in one call that
+    # no deadline can interrupt, and a pack of deltas can keep it busy for many seconds.
+    # Not named pack-*, so the store ignores it until it is indexed.
+    incoming = Path(store.pack_dir) / "incoming.tmp"
     try:
-        result = client.fetch_pack(
-            parts.path,
-            wants,  # type: ignore[arg-type]
-            repo.get_graph_walker(),
-            _capped_writer(pack, max_download_bytes(limits), deadline),
-            progress=lambda _message: deadline.check(),
-            depth=1,
-            ref_prefix=[b"HEAD"],
-        )
-        if result.object_format not in (None, "sha1"):
-            raise RepositoryUnavailable(f"{clone_url} uses {result.object_format} object ids")
-        if not head:
-            raise RepositoryUnavailable(f"The repository {clone_url} has no commits")
-        offsets = object_sizes(pack, max_object_bytes(limits), check_time=deadline.check)
-    except RepositoryFetchFailed:
-        abort()
+        with open(incoming, "w+b") as pack:
+            result = client.fetch_pack(
+                parts.path,
+                wants,  # type: ignore[arg-type]
+                repo.get_graph_walker(),
+                _capped_writer(pack, max_download_bytes(limits), deadline),
+                progress=lambda _message: deadline.check(),
+                depth=1,
+                ref_prefix=[b"HEAD"],
+            )
+            if result.object_format not in (None, "sha1"):
+                raise RepositoryUnavailable(f"{clone_url} uses {result.object_format} object ids")
+            if not head:
+                raise RepositoryUnavailable(f"The repository {clone_url} has no commits")
+            if pack.tell() == 0:
+                raise RepositoryUnavailable(f"The repository {clone_url} sent no objects")
+            offsets = object_sizes(
+                pack,
+                max_object_bytes(limits),
+                check_time=deadline.check,
+                max_objects=max_pack_objects(limits),
+                max_total_bytes=max_declared_bytes(limits),
+            )
+    except (RepositoryFetchFailed, Cancelled):
         raise
     except Exception as error:
-        abort()
         # A socket timeout cut short to the deadline is the time limit, not the network.
         deadline.check()
         raise _unavailable(clone_url, error) from error
-    except BaseException:
-        abort()
-        raise
     with _malformed_objects():
-        indexed = commit()
-        if indexed is None:
-            raise RepositoryUnavailable(f"The repository {clone_url} sent no objects")
-        sizes = {sha: offsets[offset] for sha, offset, _crc in indexed.index.iterentries()}
+        entries = _index(store, incoming, deadline)
+    sizes: dict[bytes, int] = {sha: offsets[offset] for sha, offset, _crc in entries}
     return head[0], sizes
 
 
-def _snapshot(
+def _index(store: DiskObjectStore, incoming: Path, deadline: Deadline) -> list[PackIndexEntry]:
+    """Index the downloaded pack into the store, checking the deadline after every object.
+
+    Thin packs were not asked for, so a delta whose base is not in the pack is malformed
+    (no base is looked up in the store). Each object resolved between two checks is at
+    most `max_object_bytes`, so the deadline is overrun by one object's work at most.
+    """
+    with PackData(str(incoming), store.object_format) as data:
+        entries = sorted(data.iterentries(progress=lambda _done, _count: deadline.check()))
+        checksum = data.calculate_checksum()
+        if checksum != data.get_stored_checksum():
+            raise RepositoryUnavailable("The repository's pack fails its checksum")
+    base = Path(store.pack_dir) / f"pack-{checksum.hex()}"
+    with open(f"{base}.idx", "wb") as index:
+        write_pack_index_v2(index, entries, checksum)
+    incoming.rename(f"{base}.pack")
+    return entries
+
+
+def _listing(
     repo: Repo,
     commit_id: bytes,
     sizes: dict[bytes, int],
     limits: RepositoryLimits,
     deadline: Deadline,
-) -> GitSnapshot:
+) -> Listing:
     store = repo.object_store
     try:
         commit = store[commit_id]  # type: ignore[index]
@@ -194,9 +286,12 @@ def _snapshot(
         raise RepositoryUnavailable("The repository's pack lacks its HEAD commit") from None
     if not isinstance(commit, Commit):
         raise RepositoryUnavailable("The repository's HEAD is not a commit")
-    files: list[GitFile] = []
+    files: list[tuple[str, int, bytes]] = []
     total = 0
-    for path, blob_id in regular_files(store, commit.tree, limits.max_files, deadline.check):
+    walk = regular_files(
+        store, commit.tree, limits.max_files, deadline.check, limits.max_tree_entries
+    )
+    for path, blob_id in walk:
         size = sizes.get(_binary(blob_id))
         if size is None:
             raise RepositoryUnavailable(f"The repository's pack lacks the content of {path}")
@@ -211,9 +306,9 @@ def _snapshot(
                 f"The repository's files add up to more than the"
                 f" {limits.max_total_bytes:,}-byte limit"
             )
-        files.append(GitFile(path, size, blob_id=blob_id, repo=repo, deadline=deadline))
-    files.sort(key=lambda file: file.path)
-    return GitSnapshot(commit_id=commit_id.decode("ascii"), files=files)
+        files.append((path, size, blob_id))
+    files.sort()
+    return Listing(commit_id=commit_id.decode("ascii"), files=files)
 
 
 @contextmanager
@@ -221,7 +316,7 @@ def _malformed_objects() -> Iterator[None]:
     """Turn dulwich's complaints about the objects a server sent into the domain's error."""
     try:
         yield
-    except RepositoryFetchFailed:
+    except (RepositoryFetchFailed, Cancelled):
         raise
     except Exception as error:
         raise RepositoryUnavailable(

@@ -6,6 +6,12 @@ before the indexing: it walks the pack stream object by object, reads each decla
 (a delta's from the first bytes of its instructions), refuses any above `max_object_bytes`
 before inflating it, and inflates the rest in bounded slices that it throws away. It also
 hands back the sizes by pack offset, so file sizes are known before any file is read.
+
+Indexing costs time in proportion to the objects and the bytes they inflate to, and a
+pack of small deltas can declare far more than it weighs (600 files of 5 MiB, each a
+few bytes away from one base, in 47 KB). So the object count is checked from the header
+before anything is read, and the sum of the declared sizes as the scan goes: a pack past
+either cannot hold a repository within the limits, and is refused before indexing.
 """
 
 import mmap
@@ -32,11 +38,15 @@ def object_sizes(
     max_object_bytes: int,
     hash_size: int = 20,
     check_time: Callable[[], None] = lambda: None,
+    max_objects: int | None = None,
+    max_total_bytes: int | None = None,
 ) -> dict[int, int]:
     """{pack offset: inflated size} for every object (a delta: the size of its result).
 
-    RepositoryOverLimit when an object is over `max_object_bytes`; CorruptPack when the
-    stream is not a pack. `check_time` is called once per object (it raises at a deadline).
+    RepositoryOverLimit when an object is over `max_object_bytes`, when the pack holds
+    more than `max_objects`, or when its objects' sizes add up to more than
+    `max_total_bytes`; CorruptPack when the stream is not a pack. `check_time` is called
+    once per object (it raises at a deadline).
     """
     pack.flush()
     pack.seek(0, 2)
@@ -46,13 +56,25 @@ def object_sizes(
         if data[:4] != b"PACK" or int.from_bytes(data[4:8], "big") not in (2, 3):
             raise CorruptPack("it does not start with a version 2 or 3 pack header")
         count = int.from_bytes(data[8:12], "big")
+        if max_objects is not None and count > max_objects:
+            raise RepositoryOverLimit(
+                f"The repository's pack holds {count:,} objects, more than the"
+                f" {max_objects:,} a repository within the limits can need"
+            )
         sizes: dict[int, int] = {}
         position = 12
+        total = 0
         for _ in range(count):
             check_time()
             offset = position
             size, position = _object_size(data, position, max_object_bytes, hash_size)
             sizes[offset] = size
+            total += size
+            if max_total_bytes is not None and total > max_total_bytes:
+                raise RepositoryOverLimit(
+                    f"The repository's objects add up to more than {max_total_bytes:,}"
+                    " bytes, beyond the size limits"
+                )
         if len(data) - position != hash_size:
             raise CorruptPack("its length does not match its object count")
         return sizes

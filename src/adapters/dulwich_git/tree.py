@@ -9,7 +9,7 @@ import stat
 from collections.abc import Callable, Iterator
 
 from dulwich.object_store import BaseObjectStore
-from dulwich.objects import Tree
+from dulwich.objects import Tree, TreeEntry
 
 from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
 
@@ -19,16 +19,31 @@ def regular_files(
     tree_id: bytes,
     max_files: int,
     check_time: Callable[[], None],
+    max_entries: int | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """(POSIX path, blob id) of each regular file under `tree_id`; symlinks and submodules
-    skipped; RepositoryOverLimit as soon as there are more than `max_files`."""
+    skipped; RepositoryOverLimit as soon as there are more than `max_files`, or the walk
+    has visited more than `max_entries` entries of any kind."""
     count = 0
+    # Every entry counts, not only files: a few kilobytes of trees naming the same empty
+    # tree thousands of times over would otherwise be walked until the deadline.
+    visited = 0
+    # A tree named many times is read from the pack, and sorted, once.
+    trees: dict[bytes, list[TreeEntry]] = {}
     pending: list[tuple[str, bytes]] = [("", tree_id)]
     while pending:
         check_time()
         prefix, current = pending.pop()
-        tree = _tree(store, current, prefix)
-        for entry in tree.iteritems():
+        entries = trees.get(current)
+        if entries is None:
+            entries = trees[current] = list(_tree(store, current, prefix).iteritems())
+        visited += len(entries)
+        if max_entries is not None and visited > max_entries:
+            raise RepositoryOverLimit(
+                f"The repository's folders hold more than {max_entries:,} entries"
+                " (files, folders, links and submodules), beyond the limits"
+            )
+        for entry in entries:
             name = _name(entry.path, prefix)
             if name.lower() == ".git":
                 continue

@@ -8,6 +8,7 @@ from chatcore.artifacts import (
     Artifact,
     ArtifactFile,
     ArtifactStatus,
+    ArtifactType,
     Claim,
     FilePage,
     Ingestion,
@@ -15,6 +16,8 @@ from chatcore.artifacts import (
 )
 from chatcore.ids import ArtifactId, SessionId
 from chatcore.paging import Position
+
+_UNFINISHED = (ArtifactStatus.PENDING, ArtifactStatus.INGESTING)
 
 
 @attrs.frozen
@@ -82,6 +85,21 @@ class MemoryArtifactRepository:
             artifact.updated_at = at
             return attrs.evolve(artifact)
 
+    def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
+        with self._lock:
+            busy = sum(
+                1
+                for other in self._artifacts.values()
+                if other.owner_id == artifact.owner_id
+                and other.type is ArtifactType.REPOSITORY
+                and other.deleted_at is None
+                and other.ingestion.status in _UNFINISHED
+            )
+            if busy >= max_unfinished:
+                return False
+            self._artifacts[artifact.id] = attrs.evolve(artifact)
+            return True
+
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
         with self._lock:
             for artifact_id in sorted(self._artifacts):
@@ -105,6 +123,16 @@ class MemoryArtifactRepository:
             if not self._holds(artifact_id, owner):
                 return False
             self._leases[artifact_id] = _Lease(owner, until)
+            return True
+
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        with self._lock:
+            if not self._holds(artifact_id, owner):
+                return False
+            del self._leases[artifact_id]
+            self._attempts[artifact_id] -= 1
+            artifact = self._artifacts[artifact_id]
+            artifact.ingestion = attrs.evolve(artifact.ingestion, status=ArtifactStatus.PENDING)
             return True
 
     def finish_claim(

@@ -2,12 +2,12 @@
 
 import hashlib
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import attrs
 
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
+from chatcore.errors import Cancelled, RepositoryOverLimit, RepositoryUnavailable
 from chatcore.repository_limits import RepositoryLimits
 
 
@@ -52,7 +52,14 @@ class MemoryRepositoryFetcher:
             self._repositories[clone_url] = dict(files)
 
     @contextmanager
-    def fetch(self, clone_url: str, limits: RepositoryLimits) -> Iterator[MemorySnapshot]:
+    def fetch(
+        self,
+        clone_url: str,
+        limits: RepositoryLimits,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Iterator[MemorySnapshot]:
+        if cancelled():
+            raise Cancelled
         with self._lock:
             self.fetches.append(clone_url)
             files = self._repositories.get(clone_url)

@@ -90,6 +90,29 @@ class MongoArtifactRepository:
     ) -> Artifact | None:
         return self._update(artifact_id, {**_ingestion_fields(ingestion), "updated_at": at})
 
+    def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
+        # MongoDB has no count-and-insert in one step without a transaction, so the new
+        # job is inserted first as a reservation (`deleted`, so nothing lists or claims
+        # it), then the owner's unfinished jobs are counted, reservations included, and it
+        # is either made live or removed. Every adder counts after its own insert, so of
+        # racing adders the last to count sees all the others: never more than the cap
+        # (a race may refuse one that would have fitted, never admit one too many).
+        document = {**_to_document(artifact), "deleted": True}
+        self._artifacts.insert_one(document)
+        busy = self._artifacts.count_documents(
+            {
+                "user_id": document["user_id"],
+                "type": ArtifactType.REPOSITORY.value,
+                "status": {"$in": _UNFINISHED},
+                "deleted_at": None,
+            }
+        )
+        if busy > max_unfinished:
+            self._artifacts.delete_one({"_id": document["_id"]})
+            return False
+        self._artifacts.update_one({"_id": document["_id"]}, {"$set": {"deleted": False}})
+        return True
+
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
         # One find_one_and_update: the match and the change are one atomic step.
         document = self._artifacts.find_one_and_update(
@@ -118,6 +141,16 @@ class MongoArtifactRepository:
     def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
         result = self._artifacts.update_one(
             _held(artifact_id, owner), {"$set": {"lease.expires_at": until}}
+        )
+        return result.matched_count == 1
+
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        result = self._artifacts.update_one(
+            _held(artifact_id, owner),
+            {
+                "$set": {"status": ArtifactStatus.PENDING.value, "lease": None},
+                "$inc": {"attempts": -1},
+            },
         )
         return result.matched_count == 1
 

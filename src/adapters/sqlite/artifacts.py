@@ -31,32 +31,21 @@ class SqliteArtifactRepository:
         self._connections = connections
 
     def add(self, artifact: Artifact) -> None:
-        upload = artifact.upload
-        ingestion = artifact.ingestion
-        self._connections.get().execute(
-            f"INSERT INTO artifacts ({_COLUMNS}) VALUES"
-            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                artifact.id,
-                artifact.session_id,
-                artifact.owner_id,
-                artifact.type.value,
-                artifact.name,
-                artifact.source,
-                artifact.content,
-                artifact.size,
-                None if upload is None else upload.object_key,
-                None if upload is None else upload.filename,
-                None if upload is None else upload.content_type,
-                ingestion.status.value,
-                ingestion.files_count,
-                ingestion.commit,
-                ingestion.error,
-                to_ms(artifact.created_at),
-                to_ms(artifact.updated_at),
-                to_ms_or_none(artifact.deleted_at),
-            ),
-        )
+        _insert(self._connections.get(), artifact)
+
+    def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
+        # The IMMEDIATE transaction holds the write lock from the count on: no other
+        # process can add between counting and inserting.
+        with self._connections.transaction() as connection:
+            busy: int = connection.execute(
+                "SELECT COUNT(*) FROM artifacts WHERE owner_id = ? AND type = 'repository'"
+                " AND status IN ('pending', 'ingesting') AND deleted_at IS NULL",
+                (artifact.owner_id,),
+            ).fetchone()[0]
+            if busy >= max_unfinished:
+                return False
+            _insert(connection, artifact)
+            return True
 
     def get(self, artifact_id: ArtifactId) -> Artifact | None:
         return _fetch(self._connections.get(), artifact_id)
@@ -134,6 +123,15 @@ class SqliteArtifactRepository:
             "UPDATE artifacts SET lease_expires_at = ?"
             " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
             (to_ms(until), artifact_id, owner),
+        )
+        return cursor.rowcount == 1
+
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        cursor = self._connections.get().execute(
+            "UPDATE artifacts SET status = 'pending', lease_owner = NULL,"
+            " lease_expires_at = NULL, attempts = attempts - 1"
+            " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
+            (artifact_id, owner),
         )
         return cursor.rowcount == 1
 
@@ -228,6 +226,35 @@ class SqliteArtifactFileRepository:
         self._connections.get().execute(
             "DELETE FROM artifact_files WHERE artifact_id = ?", (artifact_id,)
         )
+
+
+def _insert(connection: sqlite3.Connection, artifact: Artifact) -> None:
+    upload = artifact.upload
+    ingestion = artifact.ingestion
+    connection.execute(
+        f"INSERT INTO artifacts ({_COLUMNS}) VALUES"
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            artifact.id,
+            artifact.session_id,
+            artifact.owner_id,
+            artifact.type.value,
+            artifact.name,
+            artifact.source,
+            artifact.content,
+            artifact.size,
+            None if upload is None else upload.object_key,
+            None if upload is None else upload.filename,
+            None if upload is None else upload.content_type,
+            ingestion.status.value,
+            ingestion.files_count,
+            ingestion.commit,
+            ingestion.error,
+            to_ms(artifact.created_at),
+            to_ms(artifact.updated_at),
+            to_ms_or_none(artifact.deleted_at),
+        ),
+    )
 
 
 def _fetch(connection: sqlite3.Connection, artifact_id: ArtifactId) -> Artifact | None:

@@ -176,10 +176,12 @@ _SESSION = "/chat/sessions/{session_id}"
 routes = [
     ApiRoute("POST", f"{_SESSION}/artifacts", create_artifact, Operation(
         "Create an artifact from JSON: a text, or a repository to fetch", ArtifactOut,
-        status=201, body=ArtifactBody, errors=(400, 404),
+        status=201, body=ArtifactBody, errors=(400, 404, 429),
         description=(
             "`text`: `content` is kept inline. `repository`: `source` is the repository's "
             "URL (allowed hosts only); its files are fetched later (`metadata.status`). "
+            "A user has at most 5 repositories pending at once: another answers `429` "
+            "with `Retry-After` and stores nothing. "
             "Files (`pdf`, `doc`, `zip`) come through `…/artifacts/upload`."
         ),
     )),

@@ -56,12 +56,14 @@ routes = [
     ApiRoute("POST", "/chat/sessions/{session_id}/context/repository", add_repository_context,
              Operation(
         "Attach a repository (legacy form of creating a repository artifact)", ArtifactOut,
-        status=201, body=RepositoryContextBody, errors=(400, 404), tag="artifacts",
+        status=201, body=RepositoryContextBody, errors=(400, 404, 429), tag="artifacts",
         description=(
             "The repository URL comes as `url`, `source` or `repo_url`; `name` defaults to"
             " the repository's name. The artifact answers at once with `metadata.status:"
             ' "pending"` and is ingested in the background: poll it until `"ready"` (with'
-            ' `files_count` and `commit`) or `"failed"` (with `error`).'
+            ' `files_count` and `commit`) or `"failed"` (with `error`). A user has at most 5'
+            " repositories pending at once: another answers `429` with `Retry-After` and"
+            " stores nothing."
         ),
     )),
 ]  # fmt: skip

@@ -9,6 +9,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ from tests.contract.api.conftest import Account
 from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_rooms_api import sibling
 from tests.contract.api.test_sessions_api import new_session
-from tests.git_server import GitHttpServer, make_empty_repository, make_repository
+from tests.git_server import (
+    GitHttpServer,
+    make_delta_bomb,
+    make_empty_repository,
+    make_repository,
+    make_tree_bomb,
+)
 from tests.processes import free_port
 
 SMALL = {
@@ -47,6 +54,10 @@ def git_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_repository(root, "team/large.git", large_project())
     make_repository(root, "team/huge-file.git", {"big.bin": b"\0" * (MAX_FILE_BYTES + 1)})
     make_empty_repository(root, "team/empty.git")
+    make_tree_bomb(root, "hostile/tree-bomb.git")  # 10 KB naming a million empty folders
+    make_delta_bomb(root, "hostile/delta-bomb.git", copies=3000)  # 3 GiB of files in 450 KB
+    make_repository(root, "solo.git", SMALL)  # an operator's own server: one segment
+    make_repository(root, "group/sub/deep", SMALL)  # cgit-style, no .git, three segments
     return root
 
 
@@ -269,6 +280,75 @@ def test_the_legacy_endpoint_takes_three_body_forms(
     assert http.post(path, json={"url": url}).status_code == 401
 
 
+@pytest.mark.parametrize("name", ["solo.git", "group/sub/deep"])
+def test_every_repository_path_under_an_allowed_prefix_is_ingested(
+    http: httpx.Client, account: Account, git_server: GitHttpServer, name: str
+) -> None:
+    session = new_session(http, account)
+    url = git_server.url(name)
+    made = []
+    for path, body in [
+        (f"/chat/sessions/{session['_id']}/artifacts", {"type": "repository", "source": url}),
+        (f"/chat/sessions/{session['_id']}/context/repository", {"url": url}),
+    ]:
+        response = http.post(path, json=body, headers=account.headers)
+        assert response.status_code == 201, response.text
+        assert response.json()["name"] == name.split("/")[-1].removesuffix(".git")
+        made.append(response.json())
+    for artifact in made:
+        done = settled(http, account, artifact)
+        assert (done["metadata"]["status"], done["metadata"]["files_count"]) == (
+            "ready", len(SMALL),
+        ), done  # fmt: skip
+
+
+BOMB_TIMEOUT = 10.0  # a child process starts in a second or two on a loaded machine
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("hostile/tree-bomb.git", "more than 101,000 entries"),
+        ("hostile/delta-bomb.git", "objects add up to more than"),
+    ],
+)
+def test_a_hostile_repository_fails_within_its_limits_and_others_are_served_meanwhile(
+    server: ChatcoreServer,
+    git_server: GitHttpServer,
+    account: Account,
+    conformance: ResponseConformance,
+    name: str,
+    reason: str,
+) -> None:
+    env = ingesting_env(git_server, CHATCORE_REPOSITORY_TIMEOUT_SECONDS=str(BOMB_TIMEOUT))
+    with sibling(server, **env) as running, client_of(running, conformance) as http:
+        # Four at once, two by two on the two workers: a longer window to measure in.
+        made = [create(http, account, git_server.url(name)) for _ in range(4)]
+        created = time.monotonic()
+        latencies: list[float] = []
+        outcomes: dict[str, Any] = {}
+        # Until they settle (bounded): GET /users/me, the artifacts between every ten.
+        while len(outcomes) < len(made) and time.monotonic() - created < BOMB_TIMEOUT + 30:
+            for _ in range(10):
+                started = time.perf_counter()
+                assert http.get("/users/me", headers=account.headers).status_code == 200
+                latencies.append(time.perf_counter() - started)
+            for artifact in made:
+                current = http.get(url_of(artifact), headers=account.headers).json()
+                if artifact["id"] not in outcomes and current["metadata"]["status"] != "pending":
+                    outcomes[artifact["id"]] = current
+        took = time.monotonic() - created
+    assert len(outcomes) == len(made), f"{name} still pending after {took:.1f} s"
+    for outcome in outcomes.values():
+        assert outcome["metadata"]["status"] == "failed"
+        assert reason in outcome["metadata"]["error"]
+    # Two rounds of at most the limit each, and room for a loaded machine.
+    assert took < 2 * BOMB_TIMEOUT + 2, took
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    assert p99 < 0.050, f"GET /users/me p99 {p99 * 1000:.1f} ms over {len(latencies)} requests"
+
+
 def own_account(running: ChatcoreServer, http: httpx.Client) -> Account:
     """An account in the server's own data, made with the CLI."""
     email, password = "restart@example.com", "SecurePass123!"
@@ -278,6 +358,74 @@ def own_account(running: ChatcoreServer, http: httpx.Client) -> Account:
     signed_in = http.post("/auths/login", data={"username": email, "password": password}).json()
     return Account(signed_in["id"], email, "restarter", password, signed_in["access_token"],
                    signed_in["refresh_token"])  # fmt: skip
+
+
+@contextmanager
+def own_server(data_dir: Path, env: dict[str, str]) -> Iterator[ChatcoreServer]:
+    running = ChatcoreServer(data_dir, env).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_at_most_five_repositories_per_user_are_pending(
+    tmp_path: Path, git_server: GitHttpServer, conformance: ResponseConformance
+) -> None:
+    # Data of its own and no worker anywhere: every repository created stays pending.
+    env = {**ingesting_env(git_server), "CHATCORE_REPOSITORY_WORKERS": "0",
+           "CHATCORE_RATE_LIMITS": "off"}  # fmt: skip
+    with own_server(tmp_path, env) as running, client_of(running, conformance) as http:
+        account = own_account(running, http)
+        session = new_session(http, account)
+        routes = {
+            "artifacts": (f"/chat/sessions/{session['_id']}/artifacts",
+                          {"type": "repository", "source": git_server.url("team/small.git")}),
+            "legacy": (f"/chat/sessions/{session['_id']}/context/repository",
+                       {"url": git_server.url("team/small.git")}),
+        }  # fmt: skip
+        made = []
+        for number in range(5):
+            path, body = routes["artifacts" if number % 2 else "legacy"]
+            made.append(http.post(path, json=body, headers=account.headers))
+        assert [response.status_code for response in made] == [201] * 5
+        for path, body in routes.values():
+            refused = http.post(path, json=body, headers=account.headers)
+            assert refused.status_code == 429, refused.text
+            assert int(refused.headers["Retry-After"]) >= 1
+            assert "5 repositories" in refused.json()["detail"]
+        listed = http.get(routes["artifacts"][0], headers=account.headers).json()
+        assert sorted(a["id"] for a in listed) == sorted(r.json()["id"] for r in made)
+        # Text artifacts are not jobs; a deleted repository makes room for another.
+        text = {"type": "text", "content": "notes"}
+        assert (
+            http.post(routes["artifacts"][0], json=text, headers=account.headers).status_code == 201
+        )
+        assert http.delete(url_of(made[0].json()), headers=account.headers).status_code == 200
+        path, body = routes["artifacts"]
+        assert http.post(path, json=body, headers=account.headers).status_code == 201
+        assert http.post(path, json=body, headers=account.headers).status_code == 429
+
+
+def test_concurrent_creates_never_make_a_sixth_pending(
+    tmp_path: Path, git_server: GitHttpServer, conformance: ResponseConformance
+) -> None:
+    env = {**ingesting_env(git_server), "CHATCORE_REPOSITORY_WORKERS": "0",
+           "CHATCORE_RATE_LIMITS": "off"}  # fmt: skip
+    with own_server(tmp_path, env) as running, client_of(running, conformance) as http:
+        account = own_account(running, http)
+        session = new_session(http, account)
+        path = f"/chat/sessions/{session['_id']}/artifacts"
+        body = {"type": "repository", "source": git_server.url("team/small.git")}
+
+        def create_one(_: int) -> int:
+            with httpx.Client(base_url=running.url, timeout=30) as own:
+                return own.post(path, json=body, headers=account.headers).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = list(pool.map(create_one, range(12)))
+        assert sorted(codes) == [201] * 5 + [429] * 7, codes
+        assert len(http.get(path, headers=account.headers).json()) == 5
 
 
 def test_an_ingestion_cut_by_a_restart_resumes(
@@ -311,19 +459,48 @@ def test_an_ingestion_cut_by_a_restart_resumes(
         assert f"repository artifact {artifact['id']} ready" in second.log()
 
 
+def test_a_clean_shutdown_hands_the_job_back_for_an_immediate_resume(
+    tmp_path: Path, git_root: Path, conformance: ResponseConformance
+) -> None:
+    # A lease far longer than the test may take: only a released job resumes in time.
+    with GitHttpServer(git_root, chunk_delay=0.5) as slow:
+        env = {**ingesting_env(slow), "CHATCORE_RATE_LIMITS": "off",
+               "CHATCORE_REPOSITORY_LEASE_SECONDS": "120"}  # fmt: skip
+        with own_server(tmp_path, env) as first, client_of(first, conformance) as http:
+            account = own_account(first, http)
+            artifact = create(http, account, slow.url("team/large.git"))
+            deadline = time.monotonic() + 10
+            while slow.requests < 2 and time.monotonic() < deadline:  # refs, then the pack
+                time.sleep(0.05)
+            assert slow.requests >= 2
+        assert f"repository artifact {artifact['id']}: stopped for shutdown, released" in (
+            first.log()
+        )
+        slow.chunk_delay = 0.0
+        with own_server(tmp_path, env) as second, client_of(second, conformance) as http:
+            done = settled(http, account, artifact, timeout=45)
+        assert (done["metadata"]["status"], done["metadata"]["files_count"]) == (
+            "ready", LARGE_COUNT,
+        ), done  # fmt: skip
+
+
 def test_two_processes_on_one_database_run_each_job_once(
     server: ChatcoreServer,
     ingester: ChatcoreServer,
     account: Account,
+    other_account: Account,
     git_server: GitHttpServer,
     conformance: ResponseConformance,
 ) -> None:
     with sibling(server, **ingesting_env(git_server)) as other:
         with client_of(ingester, conformance) as one, client_of(other, conformance) as two:
-            made = [create(one if n % 2 else two, account, git_server.url("team/small.git"))
+            # Two users: one may have only 5 repositories pending at once.
+            owners = [account, other_account]
+            made = [(owners[n % 2], create(one if n % 2 else two, owners[n % 2],
+                                           git_server.url("team/small.git")))
                     for n in range(8)]  # fmt: skip
-            for artifact in made:
-                assert settled(one, account, artifact)["metadata"]["status"] == "ready"
+            for owner, artifact in made:
+                assert settled(one, owner, artifact)["metadata"]["status"] == "ready"
         logs = ingester.log() + other.log()
-    for artifact in made:
+    for _, artifact in made:
         assert logs.count(f"repository artifact {artifact['id']} ready") == 1
