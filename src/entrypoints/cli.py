@@ -2,7 +2,6 @@
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from chatcore.errors import DomainError
 from chatcore.ids import UserId, is_valid_id
 from chatcore.users import Role, Tier
 from entrypoints.bootstrap import build, open_rate_limiter
+from entrypoints.log_lines import configure_logging
 from entrypoints.settings import Settings
 from entrypoints.version import chatcore_version
 
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--limit", type=int, default=100)
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         settings = Settings.from_env()
     except ValueError as error:
