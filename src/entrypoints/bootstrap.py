@@ -254,6 +254,16 @@ def build(
     return Runtime(core=core, database=database, in_process=in_process, ingestion=ingestion)
 
 
+def private_folder(path: Path) -> None:
+    """Make the data dir (or the database's folder) 0700 when it does not exist yet.
+
+    Under the usual umask a new folder is world-readable, and with it the names of what
+    it holds. One that exists is left as its owner made it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)
+
+
 def open_database(url: str | None, data_dir: Path) -> Database:
     """A database adapter for `sqlite:///PATH`, `mongodb://…` or `memory://`."""
     if url is None:
@@ -262,7 +272,7 @@ def open_database(url: str | None, data_dir: Path) -> Database:
         from adapters.sqlite import SqliteDatabase
 
         path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         return SqliteDatabase(str(path))
     if url.startswith(("mongodb://", "mongodb+srv://")):
         from adapters.mongo import MongoDatabase
@@ -368,7 +378,7 @@ def secret_key(settings: Settings) -> str:
         return secrets.token_urlsafe(48)
     path = settings.data_dir / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         draft = path.with_name(f".secret_key.{os.getpid()}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as file:
