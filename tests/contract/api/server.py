@@ -108,6 +108,11 @@ class ChatcoreServer:
             self._process = None
             self._log.close()
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
