@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol, TypedDict, Unpack
+from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
 
 import attrs
 
@@ -30,7 +30,6 @@ from chatcore.ports import (
     ArtifactRepository,
     AuditLog,
     Clock,
-    FailureCounters,
     IdGenerator,
     Mailer,
     MessageRepository,
@@ -50,6 +49,9 @@ from chatcore.ports import (
 from chatcore.repository_sources import RepositoryUrlPolicy
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.settings import Settings
+
+if TYPE_CHECKING:  # imported when used: only a configured Redis needs the client library
+    from adapters.redis_failure_counters import RedisFailureCounters
 
 
 class Database(Protocol):
@@ -133,6 +135,10 @@ class Runtime:
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
     ingestion: IngestionWorker | None = None
+
+    # Dependencies the server works on without, less well (the Redis of the login
+    # throttle fails open): /readyz names them "degraded" when down, and stays 200.
+    optional_checks: dict[str, Callable[[], None]] = attrs.field(factory=dict)
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
         """What /readyz probes, by name: each returns when its dependency answers."""
@@ -223,10 +229,14 @@ def build(
         # Whoever keeps the events, operators also read them in the log.
         ports.audit = LoggedAuditLog(ports.audit)
         throttle = None
+        optional_checks: dict[str, Callable[[], None]] = {}
         if settings.rate_limits:
             max_backoff = timedelta(seconds=settings.login_max_backoff)
+            counters = open_failure_counters(settings)
+            if not isinstance(counters, MemoryFailureCounters):
+                optional_checks["redis"] = counters.ping
             throttle = LoginThrottle(
-                open_failure_counters(settings),
+                counters,
                 ports.clock,
                 per_account=Backoff(settings.login_free_failures, cap=max_backoff),
                 per_address=Backoff(settings.login_address_free_failures, cap=max_backoff),
@@ -251,7 +261,13 @@ def build(
         ingestion = IngestionWorker(
             core.ingestion, settings.repository_workers, settings.repository_poll_seconds
         )
-    return Runtime(core=core, database=database, in_process=in_process, ingestion=ingestion)
+    return Runtime(
+        core=core,
+        database=database,
+        in_process=in_process,
+        ingestion=ingestion,
+        optional_checks=optional_checks,
+    )
 
 
 def private_folder(path: Path) -> None:
@@ -335,7 +351,7 @@ def open_broker(url: str) -> RoomBroker:
     )
 
 
-def open_failure_counters(settings: Settings) -> FailureCounters:
+def open_failure_counters(settings: Settings) -> "MemoryFailureCounters | RedisFailureCounters":
     """Login failures counted in this process, or in the shared Redis."""
     url = settings.shared_limits_url
     if url is None:

@@ -88,6 +88,7 @@ def serve(settings: Settings) -> int:
         ),
         client_addresses=addresses,
         readiness=runtime.readiness_checks(),
+        degradable=runtime.optional_checks,
         access_log=BatchedLines(sys.stderr),
         ingestion=runtime.ingestion,
     )

@@ -86,12 +86,15 @@ def create_app(
     client_addresses: ClientAddresses = PEERS,
     identity: Identity | None = None,
     readiness: Mapping[str, ReadinessCheck] | None = None,
+    degradable: Mapping[str, ReadinessCheck] | None = None,
     access_log: AccessLog | None = None,
     ingestion: IngestionWorker | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
     `readiness`: the named checks /readyz runs (the database, storage, …).
+    `degradable`: checks of what the server works on without (Redis, for the login
+    throttle): one that fails makes /readyz "degraded", still 200.
     `access_log`: where the request lines go; by default the `chatcore.access` logger.
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
@@ -152,6 +155,7 @@ def create_app(
     app.state.client_addresses = client_addresses
     app.state.room_hub = RoomHub(core.ports.room_broker)
     app.state.readiness = dict(readiness or {})
+    app.state.degradable = dict(degradable or {})
     app.state.ingestion = ingestion
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()
