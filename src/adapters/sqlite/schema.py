@@ -168,12 +168,19 @@ _INGESTION_CLAIMS = (
     """,
 )
 
+# Email changes wait for their verification; logins re-send that email only so often.
+_PENDING_EMAIL = (
+    "ALTER TABLE users ADD COLUMN pending_email TEXT",
+    "ALTER TABLE users ADD COLUMN verification_sent_at INTEGER",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _INITIAL,
     _ROOM_MESSAGES,
     _AUDIT,
     _ARTIFACTS,
     _INGESTION_CLAIMS,
+    _PENDING_EMAIL,
 )
 
 

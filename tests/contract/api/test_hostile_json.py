@@ -29,7 +29,7 @@ MAX_DEPTH = 32  # what the document promises
 class JsonOperation:
     method: str
     path: str
-    properties: dict[str, Any]  # name -> schema of the body's fields
+    properties: dict[str, frozenset[str]]  # field name -> the JSON types its schema allows
 
     def url(self, ids: dict[str, str]) -> str:
         return re.sub(r"{(\w+)}", lambda m: ids.get(m.group(1), "0" * 24), self.path)
@@ -65,9 +65,28 @@ def json_operations(hostile_target: ChatcoreServer) -> list[JsonOperation]:
             schema = content["application/json"]["schema"]
             if "$ref" in schema:
                 schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
-            found.append(JsonOperation(method.upper(), path, schema.get("properties", {})))
+            fields = {
+                name: _json_types(field, schemas)
+                for name, field in schema.get("properties", {}).items()
+            }
+            found.append(JsonOperation(method.upper(), path, fields))
     assert len(found) >= 10, found  # users, auths, sessions, messages, artifacts, …
     return found
+
+
+def _json_types(schema: dict[str, Any], schemas: dict[str, Any]) -> frozenset[str]:
+    if "$ref" in schema:
+        return _json_types(schemas[schema["$ref"].rsplit("/", 1)[-1]], schemas)
+    for combined in ("anyOf", "oneOf"):
+        if combined in schema:
+            return frozenset().union(*(_json_types(s, schemas) for s in schema[combined]))
+    kind = schema.get("type", "string" if "enum" in schema else None)
+    if kind is None:  # anything goes: no value is a wrong type
+        return frozenset(_VALUES_OF)
+    kinds = {kind} if isinstance(kind, str) else set(kind)
+    if "number" in kinds:
+        kinds.add("integer")
+    return frozenset(kinds)
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +114,19 @@ def ids(caller: httpx.Client) -> dict[str, str]:
     return {"user_id": me, "session_id": session, "artifact_id": artifact.json()["id"]}
 
 
-def _wrong_type_values() -> st.SearchStrategy[Any]:
-    # Every body field of this API is a string (or null where optional): none of these fit.
-    return st.one_of(
-        st.integers(min_value=-(10**40), max_value=10**40),
-        st.floats(allow_nan=False, allow_infinity=False),
-        st.booleans(),
-        st.lists(st.text(max_size=5), max_size=3),
-        st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
-    )
+_VALUES_OF: dict[str, st.SearchStrategy[Any]] = {
+    "integer": st.integers(min_value=-(10**40), max_value=10**40),
+    "number": st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x != int(x)),
+    "boolean": st.booleans(),
+    "string": st.text(max_size=20),
+    "array": st.lists(st.text(max_size=5), max_size=3),
+    "object": st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+}
+
+
+def _wrong_type_values(allowed: frozenset[str]) -> st.SearchStrategy[Any]:
+    """Values of every JSON type the field's schema does not allow."""
+    return st.one_of([values for kind, values in _VALUES_OF.items() if kind not in allowed])
 
 
 def _field_names(operation: JsonOperation) -> st.SearchStrategy[str]:
@@ -153,7 +176,8 @@ def hostile_bodies(draw: st.DrawFn, operation: JsonOperation) -> Hostile:
     if kind == "surrogate":
         return Hostile(kind, f'{{"{field}": "{ok_text}\\ud800"}}'.encode())
     if kind == "wrong_type":
-        value = draw(_wrong_type_values())
+        allowed = operation.properties.get(field, frozenset({"string"}))
+        value = draw(_wrong_type_values(allowed))
         return Hostile(kind, json.dumps({field: value}).encode())
     if kind == "not_an_object":
         value = draw(st.one_of(st.lists(st.integers(), max_size=3), st.text(), st.integers()))
