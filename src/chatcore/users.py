@@ -21,9 +21,15 @@ class Tier(StrEnum):
 
 
 USERNAME_FORMAT = re.compile(r"[A-Za-z0-9_.\-]{3,32}")
-# Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
-# Whether an address really exists is what the verification email finds out.
-EMAIL_FORMAT = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+# WHATWG's "valid email address" (what browsers accept in <input type=email>): printable
+# ASCII without quotes or spaces before the @, DNS labels after it, and here at least one
+# dot. An address is written into logs and SMTP headers: a control character, a
+# bidirectional override or a line break in one would forge what those show. Whether an
+# address really exists is what the verification email finds out.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+EMAIL_FORMAT = re.compile(
+    rf"[a-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+", re.ASCII | re.IGNORECASE
+)
 EMAIL_MAX_LENGTH = 254
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol, TypedDict, Unpack
+from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
 
 import attrs
 
@@ -31,7 +31,6 @@ from chatcore.ports import (
     ArtifactRepository,
     AuditLog,
     Clock,
-    FailureCounters,
     IdGenerator,
     Mailer,
     MessageRepository,
@@ -52,6 +51,9 @@ from chatcore.repository_sources import RepositoryUrlPolicy
 from entrypoints.extras import require_extra
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.settings import Settings
+
+if TYPE_CHECKING:  # imported when used: only a configured Redis needs the client library
+    from adapters.redis_failure_counters import RedisFailureCounters
 
 
 class Database(Protocol):
@@ -135,6 +137,10 @@ class Runtime:
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
     ingestion: IngestionWorker | None = None
+
+    # Dependencies the server works on without, less well (the Redis of the login
+    # throttle fails open): /readyz names them "degraded" when down, and stays 200.
+    optional_checks: dict[str, Callable[[], None]] = attrs.field(factory=dict)
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
         """What /readyz probes, by name: each returns when its dependency answers."""
@@ -227,10 +233,14 @@ def build(
         # Over the broker the room sockets are on, whichever it is.
         ports.sign_outs = BrokerSignOutNotices(ports.room_broker)
         throttle = None
+        optional_checks: dict[str, Callable[[], None]] = {}
         if settings.rate_limits:
             max_backoff = timedelta(seconds=settings.login_max_backoff)
+            counters = open_failure_counters(settings)
+            if not isinstance(counters, MemoryFailureCounters):
+                optional_checks["redis"] = counters.ping
             throttle = LoginThrottle(
-                open_failure_counters(settings),
+                counters,
                 ports.clock,
                 per_account=Backoff(settings.login_free_failures, cap=max_backoff),
                 per_address=Backoff(settings.login_address_free_failures, cap=max_backoff),
@@ -255,7 +265,23 @@ def build(
         ingestion = IngestionWorker(
             core.ingestion, settings.repository_workers, settings.repository_poll_seconds
         )
-    return Runtime(core=core, database=database, in_process=in_process, ingestion=ingestion)
+    return Runtime(
+        core=core,
+        database=database,
+        in_process=in_process,
+        ingestion=ingestion,
+        optional_checks=optional_checks,
+    )
+
+
+def private_folder(path: Path) -> None:
+    """Make the data dir (or the database's folder) 0700 when it does not exist yet.
+
+    Under the usual umask a new folder is world-readable, and with it the names of what
+    it holds. One that exists is left as its owner made it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)
 
 
 def open_database(url: str | None, data_dir: Path) -> Database:
@@ -266,7 +292,7 @@ def open_database(url: str | None, data_dir: Path) -> Database:
         from adapters.sqlite import SqliteDatabase
 
         path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         return SqliteDatabase(str(path))
     if url.startswith(("mongodb://", "mongodb+srv://")):
         require_extra("pymongo", "mongo", "CHATCORE_DATABASE_URL=mongodb://…")
@@ -331,7 +357,7 @@ def open_broker(url: str) -> RoomBroker:
     )
 
 
-def open_failure_counters(settings: Settings) -> FailureCounters:
+def open_failure_counters(settings: Settings) -> "MemoryFailureCounters | RedisFailureCounters":
     """Login failures counted in this process, or in the shared Redis."""
     url = settings.shared_limits_url
     if url is None:
@@ -376,7 +402,7 @@ def secret_key(settings: Settings) -> str:
         return secrets.token_urlsafe(48)
     path = settings.data_dir / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         draft = path.with_name(f".secret_key.{os.getpid()}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as file:

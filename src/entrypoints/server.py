@@ -99,6 +99,7 @@ def server_app(settings: Settings) -> Starlette:
         ),
         client_addresses=addresses,
         readiness=runtime.readiness_checks(),
+        degradable=runtime.optional_checks,
         # Request lines are info records: written in batches straight to stderr, unless
         # the level leaves them out (then the logger's level check drops each one).
         access_log=BatchedLines(sys.stderr)

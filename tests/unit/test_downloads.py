@@ -24,6 +24,19 @@ def test_file_names_are_reduced_to_safe_characters(name: str, safe: str) -> None
     assert safe_filename(name) == safe
 
 
+def test_a_long_name_keeps_its_extension() -> None:
+    long_name = "quarterly report " * 20 + ".pdf"
+    disposition = attachment_headers(long_name)["Content-Disposition"]
+    ascii_name = disposition.split('filename="', 1)[1].split('"', 1)[0]
+    assert ascii_name.startswith("quarterly report") and ascii_name.endswith("quarterly.pdf")
+    assert len(ascii_name) <= 150
+    utf8_name = attachment_headers("é" + "x" * 300 + ".docx")["Content-Disposition"]
+    assert utf8_name.endswith("x.docx")
+    assert safe_filename("a" * 149 + ".tar.gz").endswith("a.gz")
+    # What follows the last dot of a long name is not always an extension.
+    assert safe_filename("v1." + "b" * 200) == ("v1." + "b" * 200)[:150]
+
+
 def test_a_download_is_an_attachment_that_cannot_run() -> None:
     headers = attachment_headers("日本語 page.html")
     disposition = headers["Content-Disposition"]
@@ -52,4 +65,5 @@ def test_any_filename_makes_a_safe_header(filename: str) -> None:
     disposition = headers["Content-Disposition"]
     quoted = disposition.split('filename="', 1)[1].split('"', 1)[0]
     assert quoted and all(c.isalnum() or c in "._ -" for c in quoted)
+    assert len(quoted) <= 150
     assert disposition.count('"') == 2

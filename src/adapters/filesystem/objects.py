@@ -1,3 +1,4 @@
+import contextlib
 import os
 import re
 import secrets
@@ -15,6 +16,20 @@ from typing import BinaryIO
 _PARALLEL_WRITES = 8
 _QUEUED_WRITES = 4 * _PARALLEL_WRITES
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,254}")
+# Owner only, whatever the umask: stored objects are users' uploads.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def _private_folders(path: Path) -> None:
+    # Path.mkdir(parents=True) gives the parents it makes the umask's mode, not `mode`.
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another writer made it first
+            folder.mkdir(mode=PRIVATE_FOLDER)
 
 
 class FileObjectStore:
@@ -26,7 +41,7 @@ class FileObjectStore:
 
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
-        self._root.mkdir(parents=True, exist_ok=True)
+        _private_folders(self._root)
 
     def put(self, key: str, chunks: Iterable[bytes]) -> int:
         path = self._path(key)
@@ -107,9 +122,10 @@ class FileObjectStore:
 
     def _create(self, draft: Path) -> BinaryIO:
         for attempt in (1, 2):
-            draft.parent.mkdir(parents=True, exist_ok=True)
+            _private_folders(draft.parent)
             try:
-                return draft.open("xb")
+                fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+                return os.fdopen(fd, "wb")
             except FileNotFoundError:
                 # A delete tidied the folder away between mkdir and open: make it again.
                 if attempt == 2:

@@ -1,3 +1,5 @@
+import contextlib
+import os
 import sqlite3
 import threading
 import weakref
@@ -5,6 +7,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 BUSY_TIMEOUT_MS = 5000
+# Owner only: the database holds password hashes, tokens' records and every message.
+PRIVATE_FILE = 0o600
+
+
+def _keep_private(path: str) -> None:
+    """Make the database file 0600 before SQLite opens it, and tighten what exists.
+
+    SQLite creates a database 0644 less the umask, and gives its -wal and -shm files the
+    mode of the database file: creating the file 0600 first keeps all three private.
+    """
+    if path in ("", ":memory:"):
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE))
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, PRIVATE_FILE)
 
 
 class _Connection(sqlite3.Connection):
@@ -20,6 +39,7 @@ class Connections:
 
     def __init__(self, path: str) -> None:
         self._path = path
+        _keep_private(path)
         self._local = threading.local()
         self._open: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._lock = threading.Lock()

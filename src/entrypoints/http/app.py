@@ -91,6 +91,7 @@ def create_app(
     client_addresses: ClientAddresses = PEERS,
     identity: Identity | None = None,
     readiness: Mapping[str, ReadinessCheck] | None = None,
+    degradable: Mapping[str, ReadinessCheck] | None = None,
     access_log: AccessLog | None = None,
     log_format: str = "json",
     metrics: Metrics | None = None,
@@ -100,6 +101,8 @@ def create_app(
     """The HTTP API over an already built `core`.
 
     `readiness`: the named checks /readyz runs (the database, storage, …).
+    `degradable`: checks of what the server works on without (Redis, for the login
+    throttle): one that fails makes /readyz "degraded", still 200.
     `access_log`: where the request lines go; by default the `chatcore.access` logger.
     `log_format`: request lines as JSON objects (`json`) or readable `text`.
     `metrics`: the figures `GET /metrics` serves (None: no such route); `metrics_token`,
@@ -179,6 +182,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.metrics_token = metrics_token
     app.state.readiness = dict(readiness or {})
+    app.state.degradable = dict(degradable or {})
     app.state.ingestion = ingestion
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()

@@ -15,12 +15,15 @@ from entrypoints.http.validation import (
     FieldError,
     RequestValidationError,
     TextQuery,
+    is_json_media,
     json_body,
     json_object,
     structure,
 )
 from entrypoints.http.views import Done, RefreshedOut, SignedInOut, token_fields, user_view
 
+FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
+LOGIN_MEDIA = (*FORM_MEDIA, "application/json")
 EMAIL = TextQuery("email", "the account's email", required=True)
 TOKEN = TextQuery("token", "the token from the email (or send it in the JSON body)")
 NEW_PASSWORD = TextQuery("new_password", "8–128 characters (or send it in the JSON body)")
@@ -49,10 +52,13 @@ class TokenBody:
 
 
 async def login(request: Request) -> JSONResponse:
-    if request.headers.get("content-type", "").startswith("application/json"):
+    content_type = request.headers.get("content-type", "")
+    if is_json_media(content_type):
         fields: dict[str, Any] = await json_object(request)
     else:
-        await read_body(request)  # the form is parsed from these bytes, once they fit
+        body = await read_body(request)  # the form is parsed from these bytes, once they fit
+        if body.strip() and _media(content_type) not in FORM_MEDIA:
+            raise HTTPException(415, f"Content-Type must be one of {', '.join(LOGIN_MEDIA)}")
         try:
             async with request.form() as form:
                 fields = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -66,6 +72,10 @@ async def login(request: Request) -> JSONResponse:
         request, core_of(request).auth.login, credentials.username, credentials.password, address
     )
     return JSONResponse({**user_view(signed_in.user), **token_fields(signed_in)})
+
+
+def _media(content_type: str) -> str:
+    return content_type.partition(";")[0].strip().lower()
 
 
 async def refresh(request: Request) -> JSONResponse:
@@ -112,8 +122,7 @@ routes = [
     ApiRoute("POST", "/auths/login", login, Operation(
         "Sign in with email and password", SignedInOut, auth="none", errors=(401, 403),
         body=LoginForm,
-        body_media=("application/x-www-form-urlencoded", "multipart/form-data",
-                    "application/json"),
+        body_media=LOGIN_MEDIA,
         description="A correct password on an unverified account answers 403 and re-sends "
         "the verification email, at most once per 10 minutes per account; the `detail` says "
         "whether it was sent. Links sent earlier keep working.",

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 MAX_FILENAME = 150
+MAX_EXTENSION = 16  # longer, and what follows the last dot is not an extension
 # What the OpenAPI document says of every download's Content-Disposition.
 ATTACHMENT_SCHEMA = {"type": "string", "pattern": '^attachment; filename="[^"]*"'}
 
@@ -20,7 +21,7 @@ def safe_filename(name: str, fallback: str = "download") -> str:
     """An ASCII file name with no path, quotes or control characters."""
     base = _base(name)
     ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    cleaned = _UNSAFE.sub("_", ascii_name).strip(" .")[:MAX_FILENAME]
+    cleaned = _shortened(_UNSAFE.sub("_", ascii_name).strip(" ."))
     _, dot, extension = ascii_name.rpartition(".")
     if dot and cleaned and cleaned == _UNSAFE.sub("_", extension).strip(" ."):
         # Nothing was left of the stem ("日本語.pdf"): keep the extension, for the OS.
@@ -45,4 +46,14 @@ def attachment_headers(filename: str) -> dict[str, str]:
 
 def _base(name: str) -> str:
     # Browsers send a whole path at times; only its last part is the file's name.
-    return name.replace("\\", "/").rsplit("/", 1)[-1][:MAX_FILENAME]
+    return _shortened(name.replace("\\", "/").rsplit("/", 1)[-1])
+
+
+def _shortened(name: str) -> str:
+    """At most MAX_FILENAME characters, cut from the stem: the extension says what opens it."""
+    if len(name) <= MAX_FILENAME:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or not 0 < len(extension) <= MAX_EXTENSION:
+        return name[:MAX_FILENAME]
+    return f"{stem[: MAX_FILENAME - len(extension) - 1].rstrip(' .')}.{extension}"

@@ -26,9 +26,10 @@ class HealthOut:
 
 @attrs.frozen
 class ReadinessOut:
-    """Each check's verdict: "ok", or "down: <reason>" (the details are in the log)."""
+    """Each check's verdict: "ok", "down: <reason>", or "degraded: <reason>" for what the
+    server works on without (the details are in the log)."""
 
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "degraded", "unavailable"]
     checks: dict[str, str]
 
 
@@ -40,10 +41,16 @@ async def readyz(request: Request) -> JSONResponse:
     checks: Mapping[str, ReadinessCheck] = request.app.state.readiness
     verdicts = {name: await _verdict(name, check) for name, check in checks.items()}
     ready = all(verdict == "ok" for verdict in verdicts.values())
-    return JSONResponse(
-        {"status": "ok" if ready else "unavailable", "checks": verdicts},
-        status_code=200 if ready else 503,
-    )
+    # Down, these make the server work less well, not stop: a load balancer that took it
+    # out of service for them would turn a missing login throttle into an outage.
+    optional: Mapping[str, ReadinessCheck] = request.app.state.degradable
+    degraded = False
+    for name, check in optional.items():
+        verdict = await _verdict(name, check)
+        degraded |= verdict != "ok"
+        verdicts[name] = verdict.replace("down:", "degraded:", 1)
+    status = "unavailable" if not ready else "degraded" if degraded else "ok"
+    return JSONResponse({"status": status, "checks": verdicts}, status_code=200 if ready else 503)
 
 
 async def _verdict(name: str, check: ReadinessCheck) -> str:
@@ -68,6 +75,8 @@ routes = [
     ApiRoute("GET", "/readyz", readyz, Operation(
         "The database and storage answer", ReadinessOut, auth="none",
         other_responses={503: ReadinessOut},
-        description="503 when a dependency is down; `checks` says which.",
+        description="503 when a dependency is down; `checks` says which. `degraded` (still "
+        "200): a dependency the server works on without is down, such as the Redis that "
+        "counts login failures (logins then go unthrottled).",
     )),
 ]  # fmt: skip

@@ -1,6 +1,8 @@
 """Turning wire input into typed commands; what does not fit answers 422 with `errors`."""
 
 import json
+import math
+import re
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any, TypeVar
@@ -8,6 +10,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from chatcore.artifacts import ArtifactType
@@ -107,22 +110,124 @@ def _field_errors(error: BaseException, loc: Location) -> list[FieldError]:
     return [FieldError(loc, str(error) or type(error).__name__, "invalid")]
 
 
+# A body nests at most this deep (`{"a": [1]}` is 2): our bodies are flat objects, and a
+# bound keeps every later walk over them cheap. Deeper input is refused, never recursed into.
+MAX_JSON_DEPTH = 32
+
+
 async def json_object(request: Request) -> dict[str, Any]:
-    """The request's body, which must be a JSON object."""
+    """The request's body, which must be a JSON object sent as `application/json`."""
     raw = await read_body(request)
     if not raw.strip():
         raise RequestValidationError([FieldError(("body",), "Field required", "missing")])
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RequestValidationError(
-            [FieldError(("body",), f"Invalid JSON: {error}", "json_invalid")]
-        ) from None
+    require_json_media(request)
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise RequestValidationError(
             [FieldError(("body",), "Input should be an object", "object_type")]
         )
     return data
+
+
+def is_json_media(content_type: str) -> bool:
+    """`application/json` or a `+json` type (RFC 6839), with any parameters."""
+    media = content_type.partition(";")[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def require_json_media(request: Request) -> None:
+    """A 415 for a body that does not say it is JSON: we never guess a body's format."""
+    content_type = request.headers.get("content-type", "")
+    if not is_json_media(content_type):
+        raise HTTPException(
+            415, f"Content-Type must be application/json, not {content_type[:100]!r}"
+        )
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON from UTF-8 bytes: 422 `json_invalid` for anything else.
+
+    The standard parser alone would accept UTF-16 and UTF-32, NaN and Infinity, repeated
+    keys (the last one silently wins) and lone surrogates (which no UTF-8 store can keep),
+    and would recurse into `[[[[…` until the interpreter gives up.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _invalid(f"body is not UTF-8 (byte {error.start})") from None
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_not_a_number,
+            parse_float=_finite,
+        )
+    except RecursionError:
+        raise _invalid(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except _Refused as error:
+        raise _invalid(str(error)) from None
+    except ValueError as error:  # JSONDecodeError, and ints past Python's 4,300 digits
+        raise _invalid(str(error)) from None
+    _check_tree(data)
+    return data
+
+
+class _Refused(Exception):
+    pass
+
+
+def _invalid(reason: str) -> RequestValidationError:
+    return RequestValidationError(
+        [FieldError(("body",), f"Invalid JSON: {reason}", "json_invalid")]
+    )
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {key[:100]!r}")
+            seen.add(key)
+    return data
+
+
+def _not_a_number(constant: str) -> Any:
+    raise _Refused(f"{constant} is not a JSON number")
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise _Refused(f"number {literal[:40]} is out of range")
+    return value
+
+
+def _check_tree(data: Any) -> None:
+    # Iterative, so the depth is measured without recursing as deep as the input does.
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise _invalid(f"nested deeper than {MAX_JSON_DEPTH} levels")
+            items = value.values() if isinstance(value, dict) else value
+            pending.extend((item, depth + 1) for item in items)
+            if isinstance(value, dict):
+                for key in value:
+                    _check_text(key)
+
+
+def _check_text(text: str) -> None:
+    if _SURROGATE.search(text):
+        raise _invalid("a string holds a lone surrogate (\\ud800–\\udfff), which is not text")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 async def json_body(request: Request, kind: type[T]) -> T:

@@ -116,6 +116,11 @@ class ChatcoreServer:
             if self.env.get("CHATCORE_LOG_FORMAT", "json") == "json":
                 self.log_entries()
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None, "not started"
+        return self._process.pid
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 

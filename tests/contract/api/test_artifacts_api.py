@@ -85,6 +85,20 @@ def test_upload_each_type_and_download_the_same_bytes(
     assert download.headers["content-security-policy"] == "default-src 'none'; sandbox"
 
 
+def test_a_long_file_name_keeps_its_extension_in_the_download(
+    client: httpx.Client, account: Account
+) -> None:
+    session = new_session(client, account)
+    filename = "Übersicht " + "quarterly figures " * 10 + "final.pdf"  # 199 characters
+    response = upload(client, account, session["_id"], filename, files.pdf())
+    assert response.status_code == 201, response.text
+    download = client.get(f"{artifact_url(response.json())}/download", headers=account.headers)
+    disposition = download.headers["content-disposition"]
+    ascii_name = disposition.split('filename="', 1)[1].split('"', 1)[0]
+    assert ascii_name.startswith("Ubersicht quarterly") and ascii_name.endswith(".pdf")
+    assert disposition.endswith(".pdf")  # the UTF-8 name too
+
+
 def test_upload_takes_a_display_name(client: httpx.Client, account: Account) -> None:
     session = new_session(client, account)
     response = upload(client, account, session["_id"], "a.pdf", files.pdf(), name="Spec v2")

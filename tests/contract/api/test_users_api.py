@@ -3,7 +3,7 @@
 import httpx
 
 from tests.contract.api.conftest import PASSWORD, Account, login, register, unique_name
-from tests.contract.api.server import Mailbox
+from tests.contract.api.server import ChatcoreServer, Mailbox
 
 
 def test_duplicate_email_or_username_is_400(client: httpx.Client, account: Account) -> None:
@@ -18,6 +18,23 @@ def test_invalid_registration_data_is_400(client: httpx.Client) -> None:
     assert register(client, username="x").status_code == 400
     assert register(client, email="not-an-email").status_code == 400
     assert register(client, password="short").status_code == 400
+
+
+def test_addresses_with_control_characters_are_refused(
+    client: httpx.Client, server: ChatcoreServer, mailbox: Mailbox
+) -> None:
+    # Each would reach the log and the email's To header as it is.
+    hostile_addresses = [
+        "esc\x1b[2J@example.com", "nul\x00@example.com", "rlo\u202emoc@example.com",
+        "crlf@example.com\r\nBcc: victim@example.com", "tab\t@example.com",
+    ]  # fmt: skip
+    for hostile in hostile_addresses:
+        answer = register(client, email=hostile)
+        assert answer.status_code == 400, (hostile, answer.text)
+        assert answer.json() == {"detail": "Invalid email address"}
+    assert not [m for m in mailbox.messages if not str(m["To"]).isprintable()]
+    log = server.log()
+    assert "\x1b" not in log and "\u202e" not in log and "\x00" not in log
 
 
 def test_malformed_registration_is_422(client: httpx.Client) -> None:

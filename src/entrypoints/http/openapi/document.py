@@ -31,6 +31,12 @@ protected operation without a valid token answers `401` with `WWW-Authenticate: 
 methods (405) and server faults (500) included. A request that does not have the shape an
 operation takes answers `422` with `detail` and `errors`, a list of `{loc, msg, type}`.
 
+**JSON bodies** are sent as `Content-Type: application/json` (parameters such as
+`charset=utf-8` and `+json` types are accepted; another type answers `415`). They are
+UTF-8, at most 1 MiB unless configured otherwise (`413`), nested at most 32 levels, with
+no repeated keys, no `NaN`/`Infinity` and no lone surrogates in strings; a body breaking
+any of these answers `422` with an `errors` entry of type `json_invalid`.
+
 **Request ids.** Every response carries `X-Request-ID`: the caller's own, when it sends a
 sane one (1–128 characters of letters, digits and `._:+/=-`), else a generated one. The
 server's request log carries the same id.
@@ -170,6 +176,7 @@ def _responses(route: ApiRoute, registry: SchemaRegistry) -> dict[str, Any]:
         errors.add(422)
     if operation.body is not None:
         errors.add(413)  # bodies are counted as they arrive (request_limits)
+        errors.add(415)  # a body in a media type the operation does not take
     # Every request passes the URL and header size checks; most pass a rate limit.
     errors |= {414, 431}
     if limit_class(route.method, route.path) is not None:
