@@ -85,9 +85,11 @@ class Accounts:
             if not target.active:
                 target.revoke_tokens()
         target.updated_at = self.ports.clock.now()
-        self.ports.users.save(target)
-        if email_changed and not target.verified:
-            self.auth.send_verification(target)
+        # The new address's verification email is queued with the change, or not at all.
+        with self.ports.unit_of_work.atomic():
+            self.ports.users.save(target)
+            if email_changed and not target.verified:
+                self.auth.send_verification(target)
         after = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
         for field, kind in _AUDITED.items():
             if before[field] != after[field]:

@@ -86,16 +86,19 @@ class Auth:
             tier=tier,
             verified=verified,
         )
-        self.ports.users.add(user)
-        if not verified:
-            self.send_verification(user)
+        # The account and its verification email are stored together, or neither is.
+        with self.ports.unit_of_work.atomic():
+            self.ports.users.add(user)
+            if not verified:
+                self.send_verification(user)
         return user
 
     def send_verification(self, user: User) -> None:
         """Email `user` a fresh verification link; earlier links stop working."""
-        self.ports.one_time_tokens.revoke(user.id, TokenKind.VERIFY)
-        token = self._issue(TokenKind.VERIFY, user, remember=True)
-        self.ports.mailer.send(self.emails.verification(user, token.token))
+        with self.ports.unit_of_work.atomic():
+            self.ports.one_time_tokens.revoke(user.id, TokenKind.VERIFY)
+            token = self._issue(TokenKind.VERIFY, user, remember=True)
+            self.ports.mailer.send(self.emails.verification(user, token.token))
 
     def login(self, email: str, password: str, address: str | None = None) -> SignedIn:
         """Check the password and open a signed-in session for a verified, active user.
@@ -201,10 +204,12 @@ class Auth:
         user = self.ports.users.get_by_email(normalize_email(email))
         if user is None:
             raise NotFound("User not found")
-        self.ports.one_time_tokens.revoke(user.id, TokenKind.RESET)
-        token = self._issue(TokenKind.RESET, user, remember=True)
-        self.ports.mailer.send(self.emails.password_reset(user, token.token))
-        self.audit(AuditKind.PASSWORD_RESET_REQUESTED, user.id)
+        # The link's token and the email carrying it are stored together, or neither is.
+        with self.ports.unit_of_work.atomic():
+            self.ports.one_time_tokens.revoke(user.id, TokenKind.RESET)
+            token = self._issue(TokenKind.RESET, user, remember=True)
+            self.audit(AuditKind.PASSWORD_RESET_REQUESTED, user.id)
+            self.ports.mailer.send(self.emails.password_reset(user, token.token))
 
     def reset_password(self, reset_token: str, new_password: str) -> None:
         """Set a new password from a reset link; every earlier token of the user dies."""

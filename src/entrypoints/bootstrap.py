@@ -25,6 +25,7 @@ from chatcore.artifact_library import ArtifactLimits
 from chatcore.core import ChatCore
 from chatcore.login_throttle import Backoff, LoginThrottle
 from chatcore.mail import AccountEmails
+from chatcore.mail_delivery import MailDelivery, QueuedMailer
 from chatcore.ports import (
     ArtifactFileRepository,
     ArtifactRepository,
@@ -33,6 +34,8 @@ from chatcore.ports import (
     FailureCounters,
     IdGenerator,
     Mailer,
+    MailQueue,
+    MailTransport,
     MessageRepository,
     ObjectStore,
     OneTimeTokenStore,
@@ -45,10 +48,12 @@ from chatcore.ports import (
     SessionDependents,
     SessionRepository,
     TokenService,
+    UnitOfWork,
     UserRepository,
 )
 from chatcore.repository_sources import RepositoryUrlPolicy
 from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.mail_sender import MailSender
 from entrypoints.settings import Settings
 
 
@@ -83,6 +88,12 @@ class Database(Protocol):
 
     @property
     def artifact_files(self) -> ArtifactFileRepository: ...
+
+    @property
+    def mail_queue(self) -> MailQueue: ...
+
+    @property
+    def unit_of_work(self) -> UnitOfWork: ...
 
     def object_store(self) -> ObjectStore | None:
         """The object storage that lives where this database does (GridFS, memory), if any."""
@@ -133,6 +144,9 @@ class Runtime:
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
     ingestion: IngestionWorker | None = None
+    # Built, not started, like `ingestion`: delivers the mail outbox. None when a host
+    # supplied its own mailer (its emails then go out as they are sent).
+    mail: MailSender | None = None
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
         """What /readyz probes, by name: each returns when its dependency answers."""
@@ -141,6 +155,8 @@ class Runtime:
     def close(self) -> None:
         if self.ingestion is not None:
             self.ingestion.stop()
+        if self.mail is not None:
+            self.mail.stop()
         self.database.close()
 
     def __enter__(self) -> "Runtime":
@@ -192,7 +208,8 @@ def build(
                     else JwtTokenService(secret_key(settings))
                 ),
                 hasher=overrides["hasher"] if "hasher" in overrides else Argon2Hasher(),
-                mailer=overrides["mailer"] if "mailer" in overrides else open_mailer(settings),
+                # Replaced below by the outbox, unless a host brought its own mailer.
+                mailer=overrides["mailer"] if "mailer" in overrides else LogMailer(),
                 clock=SystemClock(),
                 ids=ObjectIdGenerator(),
                 sessions=database.sessions,
@@ -217,11 +234,21 @@ def build(
                     else DulwichRepositoryFetcher(settings.data_dir / "tmp" / "git")
                 ),
                 session_dependents=(database.artifacts,),
+                unit_of_work=database.unit_of_work,
             ),
             **overrides,
         )
         # Whoever keeps the events, operators also read them in the log.
         ports.audit = LoggedAuditLog(ports.audit)
+        mail = None
+        if "mailer" not in overrides:
+            delivery = MailDelivery(
+                database.mail_queue, open_mailer(settings), ports.clock, ports.ids, ports.audit
+            )
+            mail = MailSender(delivery)
+            ports.mailer = QueuedMailer(
+                database.mail_queue, ports.clock, ports.ids, on_queued=mail.wake
+            )
         throttle = None
         if settings.rate_limits:
             max_backoff = timedelta(seconds=settings.login_max_backoff)
@@ -251,7 +278,9 @@ def build(
         ingestion = IngestionWorker(
             core.ingestion, settings.repository_workers, settings.repository_poll_seconds
         )
-    return Runtime(core=core, database=database, in_process=in_process, ingestion=ingestion)
+    return Runtime(
+        core=core, database=database, in_process=in_process, ingestion=ingestion, mail=mail
+    )
 
 
 def open_database(url: str | None, data_dir: Path) -> Database:
@@ -350,10 +379,11 @@ def open_rate_limiter(settings: Settings) -> RateLimiter:
     )
 
 
-def open_mailer(settings: Settings) -> Mailer:
+def open_mailer(settings: Settings) -> MailTransport:
+    """Where queued emails go: the SMTP server the settings name, else the log."""
     if settings.smtp_url is None:
         return LogMailer()
-    return SmtpMailer(settings.smtp_url, settings.mail_from)
+    return SmtpMailer(settings.smtp_url, settings.mail_from, settings.smtp_timeout_seconds)
 
 
 def secret_key(settings: Settings) -> str:

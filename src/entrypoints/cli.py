@@ -90,6 +90,7 @@ def serve(settings: Settings) -> int:
         readiness=runtime.readiness_checks(),
         access_log=BatchedLines(sys.stderr),
         ingestion=runtime.ingestion,
+        mail=runtime.mail,
     )
     options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
     config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)

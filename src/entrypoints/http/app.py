@@ -38,6 +38,7 @@ from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
 from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.mail_sender import MailSender
 from entrypoints.version import chatcore_version
 
 # Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
@@ -88,6 +89,7 @@ def create_app(
     readiness: Mapping[str, ReadinessCheck] | None = None,
     access_log: AccessLog | None = None,
     ingestion: IngestionWorker | None = None,
+    mail: MailSender | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -99,6 +101,8 @@ def create_app(
     `ingestion`: the repository ingestion threads (`Runtime.ingestion`), started with the
     lifespan and stopped with it; without them repositories created here wait for another
     process to ingest them.
+    `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
+    with the lifespan; without it, queued emails wait for a process that runs one.
     `identity`: for a host that authenticates callers itself — connection → User or None,
     used instead of chatcore's bearer tokens on every protected route and room socket.
     Mounted in a host app, this app's lifespan must be entered by the host: `lifespan`.
@@ -110,12 +114,16 @@ def create_app(
         await app.state.room_hub.start()
         if ingestion is not None:
             ingestion.start()
+        if mail is not None:
+            mail.start()
         try:
             yield
         finally:
             if ingestion is not None:
                 # Joining threads blocks: off the loop, which still serves the goodbyes.
                 await anyio.to_thread.run_sync(ingestion.stop)
+            if mail is not None:
+                await anyio.to_thread.run_sync(mail.stop)
             await app.state.room_hub.close()
             if rate_limits is not None:
                 await rate_limits.close()
