@@ -5,16 +5,23 @@ UnitOfWork port's documented contract, and test_mail_queue.py checks they keep a
 writes.
 """
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from adapters.argon2_hasher import Argon2Hasher
 from adapters.sqlite import SqliteDatabase
 from adapters.sqlite.connection import Connections
+from chatcore.audit import AuditKind, AuditQuery
 from chatcore.mail import OutgoingEmail
+from chatcore.mail_delivery import QueuedMailer
 from chatcore.outbox import QueuedEmail
+from chatcore.ports import MailQueue
+from entrypoints.bootstrap import build
+from entrypoints.settings import Settings
 from tests.builders import a_user, at, new_id
 
 
@@ -70,3 +77,49 @@ def test_other_threads_never_see_half_a_unit_of_work(database: SqliteDatabase) -
         reader.join()
     assert seen == [None]
     assert database.users.get(user.id) is not None
+
+
+class BreakingQueue:
+    """The real outbox, which can be told to fail just after writing (a full disk, say)."""
+
+    def __init__(self, queue: MailQueue) -> None:
+        self.queue = queue
+        self.written: list[QueuedEmail] = []
+        self.failing = False
+
+    def enqueue(self, email: QueuedEmail) -> None:
+        self.queue.enqueue(email)
+        self.written.append(email)
+        if self.failing:
+            raise OSError("disk full")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.queue, name)
+
+
+def test_a_reset_request_whose_email_fails_changes_nothing(tmp_path: Path) -> None:
+    runtime = build(
+        Settings(data_dir=tmp_path),
+        database_url=f"sqlite:///{tmp_path / 'chatcore.sqlite3'}",
+        hasher=Argon2Hasher(time_cost=1, memory_cost=64),
+    )
+    with runtime:
+        core = runtime.core
+        mailer = core.ports.mailer
+        assert isinstance(mailer, QueuedMailer)
+        queue = mailer.queue = BreakingQueue(mailer.queue)
+        core.auth.create_user("jane", "jane@example.com", "a long password", verified=True)
+        core.auth.request_password_reset("jane@example.com")
+        queue.failing = True
+        with pytest.raises(OSError):
+            core.auth.request_password_reset("jane@example.com")
+        first, failed = queue.written
+        # The failed request's email, audit event and token revocation all rolled back...
+        assert queue.queue.get(failed.id) is None
+        assert queue.queue.get(first.id) is not None
+        requested = AuditQuery(kind=AuditKind.PASSWORD_RESET_REQUESTED)
+        assert len(core.ports.audit.query(requested)) == 1
+        # ...so the link already sent still works.
+        match = re.search(r"token=([A-Za-z0-9_.\-]+)", first.email.body)
+        assert match is not None
+        core.auth.reset_password(match.group(1), "another long password")
