@@ -190,3 +190,34 @@ def test_emails_queued_before_a_restart_arrive_after_it(tmp_path: Path) -> None:
             assert reset_email["Message-ID"] != verification["Message-ID"]
         finally:
             second.stop()
+
+
+def test_two_servers_on_one_database_send_each_email_once(tmp_path: Path) -> None:
+    with SmtpServer() as smtp:
+        env = {
+            "CHATCORE_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+            "CHATCORE_RATE_LIMITS": "off",
+            "CHATCORE_REPOSITORY_WORKERS": "0",
+        }
+        first = ChatcoreServer(tmp_path, env).start()
+        second = ChatcoreServer(tmp_path, env).start()
+        try:
+            emails = [verified_user(first) for _ in range(2)]
+            for n in range(20):
+                # Alternate: each queues half, and both senders look for every email.
+                server = (first, second)[n % 2]
+                reset = httpx.post(
+                    f"{server.url}/auths/reset-password-request",
+                    params={"email": emails[(n // 2) % 2]},
+                    timeout=30,
+                )
+                assert reset.status_code == 200, reset.text
+            for email in emails:
+                smtp.mailbox.wait_for(email, "Reset your password", count=10, timeout=60)
+            time.sleep(3)  # room for any copy that would arrive twice
+            messages = smtp.mailbox.messages
+            assert Counter(str(m["To"]) for m in messages) == dict.fromkeys(emails, 10)
+            assert len({m["Message-ID"] for m in messages}) == 20
+        finally:
+            first.stop()
+            second.stop()
