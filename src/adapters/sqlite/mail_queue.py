@@ -13,6 +13,11 @@ _COLUMNS = (
     " finished_at"
 )
 
+_NEXT_DUE = (
+    "SELECT id FROM mail_outbox WHERE state IN ('pending', 'sending')"
+    " AND due_at <= ? ORDER BY due_at, id LIMIT 1"
+)
+
 
 class SqliteMailQueue:
     def __init__(self, connections: Connections) -> None:
@@ -46,14 +51,14 @@ class SqliteMailQueue:
         return None if row is None else _to_email(row)
 
     def claim_next(self, owner: str, at: datetime, until: datetime) -> QueuedEmail | None:
+        # Senders poll every second: a read first, so that an idle poll never takes the
+        # write lock that requests' writes wait on.
+        if self._connections.get().execute(_NEXT_DUE, (to_ms(at),)).fetchone() is None:
+            return None
         # IMMEDIATE: the write lock is held from the SELECT on, so no other sender (in any
         # process) can claim the row between reading and updating it.
         with self._connections.transaction() as connection:
-            row = connection.execute(
-                "SELECT id FROM mail_outbox WHERE state IN ('pending', 'sending')"
-                " AND due_at <= ? ORDER BY due_at, id LIMIT 1",
-                (to_ms(at),),
-            ).fetchone()
+            row = connection.execute(_NEXT_DUE, (to_ms(at),)).fetchone()
             if row is None:
                 return None
             connection.execute(
