@@ -168,6 +168,12 @@ _INGESTION_CLAIMS = (
     """,
 )
 
+# Email changes wait for their verification; logins re-send that email only so often.
+_PENDING_EMAIL = (
+    "ALTER TABLE users ADD COLUMN pending_email TEXT",
+    "ALTER TABLE users ADD COLUMN verification_sent_at INTEGER",
+)
+
 # The mail outbox: emails queued in the transaction of the change that causes them. The
 # partial index holds only emails still to deliver, ordered as senders claim them.
 _MAIL_OUTBOX = (
@@ -198,6 +204,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _AUDIT,
     _ARTIFACTS,
     _INGESTION_CLAIMS,
+    _PENDING_EMAIL,
     _MAIL_OUTBOX,
 )
 
