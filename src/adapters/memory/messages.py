@@ -1,6 +1,7 @@
 from adapters.memory.timelines import Timelines
 from chatcore.chats import Message
 from chatcore.ids import MessageId, SessionId
+from chatcore.paging import Position
 
 
 class MemoryMessageRepository(Timelines[Message]):
@@ -11,3 +12,8 @@ class MemoryMessageRepository(Timelines[Message]):
         self, session_id: SessionId, limit: int, before: MessageId | None = None
     ) -> list[Message]:
         return super().latest(session_id, limit, before)
+
+    def page(  # type: ignore[override]
+        self, session_id: SessionId, limit: int, before: Position | None = None
+    ) -> list[Message]:
+        return super().page(session_id, limit, before)

@@ -7,7 +7,7 @@ from chatcore.ids import MessageId, SessionId, UserId
 
 
 class SqliteMessageRepository(Timelines[Message]):
-    # Read along messages_live_by_session.
+    # Read along messages_live_by_session_time.
     def __init__(self, connections: Connections) -> None:
         super().__init__(
             connections,

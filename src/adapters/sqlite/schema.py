@@ -174,6 +174,27 @@ _PENDING_EMAIL = (
     "ALTER TABLE users ADD COLUMN verification_sent_at INTEGER",
 )
 
+# Timelines and the artifact list are ordered by the time the server accepted each entry
+# (to the millisecond), the id breaking ties: ids made by two processes within one second
+# sort by the processes' random bytes, not by time. The (group, id) indexes served the old
+# order only; the new ones serve every lookup by group that those did.
+_ACCEPT_TIME_ORDER = (
+    """
+    CREATE INDEX IF NOT EXISTS messages_live_by_session_time
+        ON messages (session_id, created_at, id) WHERE deleted_at IS NULL
+    """,
+    "DROP INDEX IF EXISTS messages_live_by_session",
+    """
+    CREATE INDEX IF NOT EXISTS room_messages_live_by_room_time
+        ON room_messages (room, created_at, id) WHERE deleted_at IS NULL
+    """,
+    "DROP INDEX IF EXISTS room_messages_live_by_room",
+    """
+    CREATE INDEX IF NOT EXISTS artifacts_live_by_session_time
+        ON artifacts (session_id, created_at, id) WHERE deleted_at IS NULL
+    """,
+)
+
 # The mail outbox: emails queued in the transaction of the change that causes them. The
 # partial index holds only emails still to deliver, ordered as senders claim them.
 _MAIL_OUTBOX = (
@@ -205,6 +226,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _ARTIFACTS,
     _INGESTION_CLAIMS,
     _PENDING_EMAIL,
+    _ACCEPT_TIME_ORDER,
     _MAIL_OUTBOX,
 )
 
