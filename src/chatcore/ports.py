@@ -288,6 +288,25 @@ class RoomBroker(Protocol):
     async def close(self) -> None: ...
 
 
+class SignOutNotices(Protocol):
+    """Told when every sign-in of a user has just been revoked, so live connections end too.
+
+    A token is checked when a connection opens; a room socket would otherwise outlive the
+    revocation. Called after the revocation is saved; must not block on the network.
+    """
+
+    def signed_out(self, user_id: UserId) -> None:
+        """Every earlier sign-in of `user_id` is revoked: close what they hold open."""
+        ...
+
+
+class NobodyListening:
+    """SignOutNotices for a build that holds no live connections (the CLI, unit tests)."""
+
+    def signed_out(self, user_id: UserId) -> None:
+        """Nothing is open here to close."""
+
+
 class RepositoryFile(Protocol):
     """One regular file at a repository's HEAD; its bytes are read on demand."""
 
@@ -519,6 +538,8 @@ class Ports:
     session_dependents: Sequence[SessionDependents] = ()
     # Makes a use case's writes one change (the default joins nothing: each write stands).
     unit_of_work: UnitOfWork = attrs.field(factory=lambda: SeparateWrites())
+    # Who closes a user's live connections when their sign-ins are revoked.
+    sign_outs: SignOutNotices = attrs.field(factory=NobodyListening)
 
 
 class SeparateWrites:
