@@ -1,11 +1,13 @@
 """A mailer that delivers through an SMTP server (smtplib)."""
 
 import logging
+import secrets
 import smtplib
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from chatcore.mail import OutgoingEmail
+from chatcore.outbox import MailNotDelivered
 
 logger = logging.getLogger("chatcore.mail")
 
@@ -23,13 +25,26 @@ class SmtpMailer:
         self._username = unquote(parts.username) if parts.username else None
         self._password = unquote(parts.password) if parts.password else None
         self._sender = sender
+        self._domain = sender.rpartition("@")[2] or "localhost"
         self._timeout = timeout
 
     def send(self, email: OutgoingEmail) -> None:
+        """Deliver now, best effort: a host's direct mailer (chatcore queues its own emails)."""
+        try:
+            self.deliver(email, secrets.token_hex(12))
+        except MailNotDelivered as error:
+            # The account change already happened, and the user can ask again.
+            logger.error("Could not send %r to %s: %s", email.subject, email.to, error)
+
+    def deliver(self, email: OutgoingEmail, key: str) -> None:
+        """Hand `email` to the server; MailNotDelivered unless it accepted it."""
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = email.to
         message["Subject"] = email.subject
+        # The same on every try of one outbox entry: a copy sent twice (a crash between the
+        # server's acceptance and our record of it) is recognisable as the same message.
+        message["Message-ID"] = f"<{key}@{self._domain}>"
         message.set_content(email.body)
         try:
             with self._connect() as smtp:
@@ -37,9 +52,7 @@ class SmtpMailer:
                     smtp.login(self._username, self._password or "")
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
-            # Mail is best effort: the account change already happened, and the user can ask
-            # again (login re-sends verification, reset can be requested again).
-            logger.error("Could not send %r to %s: %s", email.subject, email.to, error)
+            raise MailNotDelivered(f"{type(error).__name__}: {error}") from error
 
     def _connect(self) -> smtplib.SMTP:
         if self._tls:

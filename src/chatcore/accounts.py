@@ -140,14 +140,16 @@ class Accounts:
         if verify:
             target.verification_sent(now)
         target.updated_at = now
-        self.ports.users.save(target)
-        if signed_out:
-            self.auth.revoke_all(target)
-        if verify:
-            self.auth.send_verification(target, pending)
-        self._audit_changes(actor, target, before, password is not None, pending, left)
-        if left is not None:
-            self.ports.mailer.send(self.auth.emails.email_changed(target, left, None))
+        # The change and the emails it causes are stored together, or none of them is.
+        with self.ports.unit_of_work.atomic():
+            self.ports.users.save(target)
+            if signed_out:
+                self.auth.revoke_all(target)
+            if verify:
+                self.auth.send_verification(target, pending)
+            self._audit_changes(actor, target, before, password is not None, pending, left)
+            if left is not None:
+                self.ports.mailer.send(self.auth.emails.email_changed(target, left, None))
         fresh = self.auth.sign_in(target) if own and password is not None else None
         return AccountUpdate(target, fresh)
 

@@ -24,6 +24,7 @@ class AuditKind(StrEnum):
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"
     EMAIL_CHANGE_UNDONE = "email_change_undone"
+    EMAIL_GIVEN_UP = "email_given_up"  # the outbox stopped trying to deliver it
 
 
 @attrs.frozen

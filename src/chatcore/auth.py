@@ -99,9 +99,11 @@ class Auth:
         )
         if not verified:
             user.verification_sent(now)
-        self.ports.users.add(user)
-        if not verified:
-            self.send_verification(user)
+        # The account and its verification email are stored together, or neither is.
+        with self.ports.unit_of_work.atomic():
+            self.ports.users.add(user)
+            if not verified:
+                self.send_verification(user)
         return user
 
     def send_verification(self, user: User, address: str | None = None) -> None:
@@ -111,8 +113,9 @@ class Auth:
         The caller records `user.verification_sent` with its own save.
         """
         proven = address or user.email
-        token = self._issue(TokenKind.VERIFY, user, remember=True, email=proven)
-        self.ports.mailer.send(self.emails.verification(user, token.token, proven))
+        with self.ports.unit_of_work.atomic():
+            token = self._issue(TokenKind.VERIFY, user, remember=True, email=proven)
+            self.ports.mailer.send(self.emails.verification(user, token.token, proven))
 
     def revoke_all(self, user: User) -> None:
         """Sign `user` out everywhere, once their rule has bumped and saved their generation.
@@ -188,8 +191,9 @@ class Auth:
                     f"{VERIFICATION_RESEND_MINUTES} minutes ago and has not been sent again"
                 )
             user.verification_sent(now)
-            self.ports.users.save(user)
-            self.send_verification(user)
+            with self.ports.unit_of_work.atomic():
+                self.ports.users.save(user)
+                self.send_verification(user)
             raise Forbidden("Email not verified: a new verification email has been sent")
         if self.ports.hasher.needs_rehash(user.password_hash):
             user.password_hash = self.ports.hasher.hash(password)
@@ -274,10 +278,12 @@ class Auth:
         user = self.ports.users.get_by_email(normalize_email(email))
         if user is None:
             raise NotFound("User not found")
-        self.ports.one_time_tokens.revoke(user.id, TokenKind.RESET)
-        token = self._issue(TokenKind.RESET, user, remember=True)
-        self.ports.mailer.send(self.emails.password_reset(user, token.token))
-        self.audit(AuditKind.PASSWORD_RESET_REQUESTED, user.id)
+        # The link's token and the email carrying it are stored together, or neither is.
+        with self.ports.unit_of_work.atomic():
+            self.ports.one_time_tokens.revoke(user.id, TokenKind.RESET)
+            token = self._issue(TokenKind.RESET, user, remember=True)
+            self.audit(AuditKind.PASSWORD_RESET_REQUESTED, user.id)
+            self.ports.mailer.send(self.emails.password_reset(user, token.token))
 
     def reset_password(self, reset_token: str, new_password: str) -> None:
         """Set a new password from a reset link; every earlier token of the user dies."""
@@ -304,15 +310,17 @@ class Auth:
         self.check_address_free(user, address)
         now = self.ports.clock.now()
         replaced = user.confirm_email(address, now)
-        if self.ports.one_time_tokens.redeem(claims.token_id) is not Redemption.REDEEMED:
-            raise InvalidInput(INVALID_TOKEN)
-        self.ports.users.save(user)
-        if replaced is None:
-            return
-        self.revoke_all(user)
-        undo = self._issue(TokenKind.UNDO_EMAIL_CHANGE, user, remember=True, email=replaced)
-        self.ports.mailer.send(self.emails.email_changed(user, replaced, undo.token))
-        self.audit(AuditKind.EMAIL_CHANGED, user.id, before=replaced, after=user.email)
+        # The move, the sign-out and the notice to the old address are one change.
+        with self.ports.unit_of_work.atomic():
+            if self.ports.one_time_tokens.redeem(claims.token_id) is not Redemption.REDEEMED:
+                raise InvalidInput(INVALID_TOKEN)
+            self.ports.users.save(user)
+            if replaced is None:
+                return
+            self.revoke_all(user)
+            undo = self._issue(TokenKind.UNDO_EMAIL_CHANGE, user, remember=True, email=replaced)
+            self.ports.mailer.send(self.emails.email_changed(user, replaced, undo.token))
+            self.audit(AuditKind.EMAIL_CHANGED, user.id, before=replaced, after=user.email)
 
     def undo_email_change(self, undo_token: str) -> None:
         """Give an account its old address back from the link sent there; sign it out."""

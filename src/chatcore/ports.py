@@ -3,8 +3,8 @@
 Adapters implement them; `Ports` bundles one implementation of each for the use cases.
 """
 
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, BinaryIO, Protocol
@@ -16,6 +16,7 @@ from chatcore.audit import AuditEvent, AuditQuery
 from chatcore.chats import ChatSession, Message
 from chatcore.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import OutgoingEmail
+from chatcore.outbox import QueuedEmail
 from chatcore.paging import Position
 from chatcore.rate_limits import Rate
 from chatcore.repository_limits import RepositoryLimits
@@ -63,6 +64,70 @@ class Mailer(Protocol):
     def send(self, email: OutgoingEmail) -> None:
         """Deliver `email`, or record why it could not be; never raise for delivery."""
         ...
+
+
+class MailTransport(Protocol):
+    """What hands an email to the world (an SMTP server, the log): the outbox's far end."""
+
+    def deliver(self, email: OutgoingEmail, key: str) -> None:
+        """Hand `email` over; return only once it was accepted, else raise MailNotDelivered.
+
+        `key` is the same on every try of one queued email (the SMTP adapter builds the
+        Message-ID from it), so a receiver can recognise a copy sent twice.
+        """
+        ...
+
+
+class MailQueue(Protocol):
+    """The outbox: emails kept durably until a sender has delivered or given them up.
+
+    Claims are leases, as for repository ingestion: every change after a claim is fenced
+    by its `owner`, so several senders (in any processes sharing the database) never both
+    hold one email.
+    """
+
+    def enqueue(self, email: QueuedEmail) -> None:
+        """Keep a new pending email; inside a unit of work, it commits with it."""
+        ...
+
+    def get(self, email_id: str) -> QueuedEmail | None: ...
+
+    def claim_next(self, owner: str, at: datetime, until: datetime) -> QueuedEmail | None:
+        """Claim the email due soonest with `due_at` at or before `at`, for `owner` until `until`.
+
+        Due: pending with its next try at or before `at`, or sending under a lease that
+        ended by then. Atomic: the email becomes sending, owned by `owner`, `due_at` the
+        lease's end, and its attempts go up by one in one step. None when nothing is due.
+        """
+        ...
+
+    def mark_sent(self, email_id: str, owner: str, at: datetime) -> bool:
+        """Record that the server accepted the email; False (nothing changed) if not `owner`'s."""
+        ...
+
+    def retry_later(self, email_id: str, owner: str, due_at: datetime, error: str) -> bool:
+        """Put the email back as pending, due at `due_at`; fenced as `mark_sent`."""
+        ...
+
+    def give_up(self, email_id: str, owner: str, at: datetime, error: str) -> bool:
+        """Stop trying the email for good; fenced as `mark_sent`."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """Makes several writes of one use case one change: all of them are kept, or none.
+
+    `with unit_of_work.atomic(): ...` — every port of the same database written inside the
+    block (repositories, the mail outbox) commits when the block ends and rolls back if it
+    raises. Blocks nest (an inner one joins the outer one) and belong to the calling
+    thread. Keep them short and free of slow work (password hashing, network calls): on
+    SQLite the block holds the database's write lock. Adapters that cannot roll back
+    (memory; MongoDB without a replica set) document the order of their writes instead:
+    use cases write the change first and queue its email last, so a crash in between
+    loses an email, never sends one for a change that did not happen.
+    """
+
+    def atomic(self) -> AbstractContextManager[None]: ...
 
 
 class UserRepository(Protocol):
@@ -488,5 +553,15 @@ class Ports:
     repository_fetcher: RepositoryFetcher
     # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()
+    # Makes a use case's writes one change (the default joins nothing: each write stands).
+    unit_of_work: UnitOfWork = attrs.field(factory=lambda: SeparateWrites())
     # Who closes a user's live connections when their sign-ins are revoked.
     sign_outs: SignOutNotices = attrs.field(factory=NobodyListening)
+
+
+class SeparateWrites:
+    """A unit of work that groups nothing: for adapters that keep each write as it comes."""
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        yield

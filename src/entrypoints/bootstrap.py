@@ -26,6 +26,7 @@ from chatcore.artifact_library import ArtifactLimits
 from chatcore.core import ChatCore
 from chatcore.login_throttle import Backoff, LoginThrottle
 from chatcore.mail import AccountEmails
+from chatcore.mail_delivery import MailDelivery, QueuedMailer
 from chatcore.ports import (
     ArtifactFileRepository,
     ArtifactRepository,
@@ -33,6 +34,8 @@ from chatcore.ports import (
     Clock,
     IdGenerator,
     Mailer,
+    MailQueue,
+    MailTransport,
     MessageRepository,
     ObjectStore,
     OneTimeTokenStore,
@@ -45,11 +48,13 @@ from chatcore.ports import (
     SessionDependents,
     SessionRepository,
     TokenService,
+    UnitOfWork,
     UserRepository,
 )
 from chatcore.repository_sources import RepositoryUrlPolicy
 from entrypoints.extras import require_extra
 from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.mail_sender import MailSender
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:  # imported when used: only a configured Redis needs the client library
@@ -87,6 +92,12 @@ class Database(Protocol):
 
     @property
     def artifact_files(self) -> ArtifactFileRepository: ...
+
+    @property
+    def mail_queue(self) -> MailQueue: ...
+
+    @property
+    def unit_of_work(self) -> UnitOfWork: ...
 
     def object_store(self) -> ObjectStore | None:
         """The object storage that lives where this database does (GridFS, memory), if any."""
@@ -137,6 +148,9 @@ class Runtime:
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
     ingestion: IngestionWorker | None = None
+    # Built, not started, like `ingestion`: delivers the mail outbox. None when a host
+    # supplied its own mailer (its emails then go out as they are sent).
+    mail: MailSender | None = None
 
     # Dependencies the server works on without, less well (the Redis of the login
     # throttle fails open): /readyz names them "degraded" when down, and stays 200.
@@ -149,6 +163,8 @@ class Runtime:
     def close(self) -> None:
         if self.ingestion is not None:
             self.ingestion.stop()
+        if self.mail is not None:
+            self.mail.stop()
         self.database.close()
 
     def __enter__(self) -> "Runtime":
@@ -200,7 +216,8 @@ def build(
                     else JwtTokenService(secret_key(settings))
                 ),
                 hasher=overrides["hasher"] if "hasher" in overrides else Argon2Hasher(),
-                mailer=overrides["mailer"] if "mailer" in overrides else open_mailer(settings),
+                # Replaced below by the outbox, unless a host brought its own mailer.
+                mailer=overrides["mailer"] if "mailer" in overrides else LogMailer(),
                 clock=SystemClock(),
                 ids=ObjectIdGenerator(),
                 sessions=database.sessions,
@@ -225,6 +242,7 @@ def build(
                     else DulwichRepositoryFetcher(settings.data_dir / "tmp" / "git")
                 ),
                 session_dependents=(database.artifacts,),
+                unit_of_work=database.unit_of_work,
             ),
             **overrides,
         )
@@ -232,6 +250,15 @@ def build(
         ports.audit = LoggedAuditLog(ports.audit)
         # Over the broker the room sockets are on, whichever it is.
         ports.sign_outs = BrokerSignOutNotices(ports.room_broker)
+        mail = None
+        if "mailer" not in overrides:
+            delivery = MailDelivery(
+                database.mail_queue, open_mailer(settings), ports.clock, ports.ids, ports.audit
+            )
+            mail = MailSender(delivery)
+            ports.mailer = QueuedMailer(
+                database.mail_queue, ports.clock, ports.ids, on_queued=mail.wake
+            )
         throttle = None
         optional_checks: dict[str, Callable[[], None]] = {}
         if settings.rate_limits:
@@ -270,6 +297,7 @@ def build(
         database=database,
         in_process=in_process,
         ingestion=ingestion,
+        mail=mail,
         optional_checks=optional_checks,
     )
 
@@ -384,10 +412,11 @@ def open_rate_limiter(settings: Settings) -> RateLimiter:
     )
 
 
-def open_mailer(settings: Settings) -> Mailer:
+def open_mailer(settings: Settings) -> MailTransport:
+    """Where queued emails go: the SMTP server the settings name, else the log."""
     if settings.smtp_url is None:
         return LogMailer()
-    return SmtpMailer(settings.smtp_url, settings.mail_from)
+    return SmtpMailer(settings.smtp_url, settings.mail_from, settings.smtp_timeout_seconds)
 
 
 def secret_key(settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -41,10 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     create = commands.add_parser("create-user", help="create a user and print it as JSON")
     create.add_argument("--email", required=True)
     create.add_argument("--username", required=True)
-    create.add_argument("--password", required=True)
+    secret = create.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password-stdin", action="store_true", help="read the password from one line of stdin"
+    )
+    secret.add_argument(
+        "--password", help="the password (visible in the process list: prefer --password-stdin)"
+    )
     create.add_argument("--role", choices=[role.value for role in Role], default="user")
     create.add_argument("--tier", choices=[tier.value for tier in Tier], default="free")
     create.add_argument("--verified", action="store_true", help="skip email verification")
+    create.epilog = "Without --password-stdin or --password, the password is asked twice."
 
     audit = commands.add_parser("audit", help="print security events as JSON lines, newest first")
     audit.add_argument("--user", help="only events about this user id")
@@ -116,12 +124,17 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 def create_user(settings: Settings, args: argparse.Namespace) -> int:
     from entrypoints.http.views import user_view
 
+    try:
+        password = _password(args)
+    except PasswordNotGiven as error:
+        print(f"chatcore: {error}", file=sys.stderr)
+        return 1
     runtime = build(settings)
     try:
         user = runtime.core.auth.create_user(
             args.username,
             args.email,
-            args.password,
+            password,
             Role(args.role),
             Tier(args.tier),
             verified=args.verified,
@@ -133,6 +146,33 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
         runtime.close()
     print(json.dumps(user_view(user), indent=2))
     return 0
+
+
+class PasswordNotGiven(Exception):
+    """No usable password came: empty input, or the two prompts differed."""
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new user's password: from stdin, the hidden prompt, or (discouraged) the option."""
+    if args.password is not None:
+        print(
+            "chatcore: warning: --password shows the password in the process list and the"
+            " shell history; use --password-stdin or the prompt instead",
+            file=sys.stderr,
+        )
+        return str(args.password)
+    if args.password_stdin:
+        # One line, as `docker login --password-stdin` reads it: the newline is not part of it.
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise PasswordNotGiven("--password-stdin read no password")
+        return password
+    password = getpass.getpass("Password: ")
+    if not password:
+        raise PasswordNotGiven("no password given")
+    if getpass.getpass("Password (again): ") != password:
+        raise PasswordNotGiven("the passwords do not match")
+    return password
 
 
 def manage_users(settings: Settings, args: argparse.Namespace) -> int:

@@ -74,6 +74,8 @@ def server_app(settings: Settings) -> Starlette:
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:
         runtime.core.ports.audit = CountedAuditLog(runtime.core.ports.audit, metrics)
+        if runtime.mail is not None:  # built with the audit log before it was counted
+            runtime.mail.delivery.audit = runtime.core.ports.audit
     addresses = ClientAddresses(settings.trusted_proxies)
     rate_limits = None
     if settings.rate_limits:
@@ -109,6 +111,7 @@ def server_app(settings: Settings) -> Starlette:
         metrics=metrics,
         metrics_token=settings.metrics_token,
         ingestion=runtime.ingestion,
+        mail=runtime.mail,
     )
 
 

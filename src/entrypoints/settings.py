@@ -19,6 +19,8 @@ DEFAULT_RATES: dict[str, Rate] = {
     "login": Rate(20, 60),  # login and refresh
     "register": Rate(10, 3600),
     "password_reset": Rate(5, 900),  # reset-password-request and reset-password
+    # Reset requests naming one email, from any address: its inbox is not flooded.
+    "password_reset_email": Rate(3, 900),
     "verify_email": Rate(20, 900),
     # Uploads and artifact creation: 30 at once, then one every 20 s.
     "artifact_create": Rate(30, 600),
@@ -42,6 +44,7 @@ class Settings:
     secret_key: str | None = None  # None: generated once and kept in the data dir
     smtp_url: str | None = None  # None: emails go to the log
     mail_from: str = "noreply@localhost"
+    smtp_timeout_seconds: float = 10.0  # per exchange with the SMTP server
     public_url: str = "http://localhost:8000"
     max_upload_bytes: int = 52_428_800
     repository_allowed_urls: tuple[str, ...] = tuple(DEFAULT_ALLOWED_REPOSITORIES.split(","))
@@ -94,6 +97,11 @@ class Settings:
             secret_key=get("SECRET_KEY"),
             smtp_url=get("SMTP_URL"),
             mail_from=get("MAIL_FROM") or defaults.mail_from,
+            smtp_timeout_seconds=_seconds(
+                "CHATCORE_SMTP_TIMEOUT_SECONDS",
+                get("SMTP_TIMEOUT_SECONDS"),
+                defaults.smtp_timeout_seconds,
+            ),
             public_url=get("PUBLIC_URL") or defaults.public_url,
             max_upload_bytes=_integer(
                 "CHATCORE_MAX_UPLOAD_BYTES", get("MAX_UPLOAD_BYTES"), defaults.max_upload_bytes

@@ -11,6 +11,7 @@ from adapters.log_mail import LogMailer
 from adapters.memory import MemoryOutbox
 from adapters.smtp_mail import SmtpMailer
 from chatcore.mail import OutgoingEmail
+from chatcore.outbox import MailNotDelivered
 from chatcore.ports import Mailer
 from chatcore_embed.testing import Delivered, MailerContract, RemoteMailerContract
 from tests.contract.api.server import SmtpServer
@@ -75,3 +76,22 @@ class TestSmtpMailer(RemoteMailerContract):
     def unreachable_mailer(self) -> Mailer:
         # Nothing listens on a port just found free: the connection is refused.
         return SmtpMailer(f"smtp://127.0.0.1:{free_port()}", "noreply@example.com", timeout=2)
+
+
+def test_smtp_delivery_raises_unless_the_server_accepted() -> None:
+    mailer = SmtpMailer(f"smtp://127.0.0.1:{free_port()}", "noreply@example.com", timeout=2)
+    email = OutgoingEmail(to="jane@example.com", subject="Hello", body="Hi\n")
+    with pytest.raises(MailNotDelivered):
+        mailer.deliver(email, "0123456789abcdef01234567")
+
+
+def test_every_try_of_one_queued_email_carries_the_same_message_id() -> None:
+    with SmtpServer() as smtp:
+        mailer = SmtpMailer(f"smtp://127.0.0.1:{smtp.port}", "noreply@chat.example.com")
+        email = OutgoingEmail(to="jane@example.com", subject="Hello", body="Hi\n")
+        mailer.deliver(email, "0123456789abcdef01234567")
+        mailer.deliver(email, "0123456789abcdef01234567")
+        mailer.deliver(email, "76543210fedcba9876543210")
+        ids = [message["Message-ID"] for message in smtp.mailbox.messages]
+    assert ids[0] == ids[1] == "<0123456789abcdef01234567@chat.example.com>"
+    assert ids[2] != ids[0]

@@ -1,11 +1,13 @@
 from adapters.memory.artifacts import MemoryArtifactFileRepository, MemoryArtifactRepository
 from adapters.memory.audit import MemoryAuditLog
+from adapters.memory.mail_queue import MemoryMailQueue
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
+from chatcore.ports import SeparateWrites
 
 
 class MemoryDatabase:
@@ -23,6 +25,9 @@ class MemoryDatabase:
         self.audit = MemoryAuditLog()
         self.artifacts = MemoryArtifactRepository()
         self.artifact_files = MemoryArtifactFileRepository()
+        self.mail_queue = MemoryMailQueue()
+        # Memory adapters cannot roll back: each write stands (see UnitOfWork).
+        self.unit_of_work = SeparateWrites()
 
     def object_store(self) -> MemoryObjectStore:
         """Objects kept in memory too: a memory database keeps nothing anywhere else."""

@@ -5,12 +5,14 @@ from pymongo import MongoClient
 from adapters.mongo.artifacts import MongoArtifactFileRepository, MongoArtifactRepository
 from adapters.mongo.audit import MongoAuditLog
 from adapters.mongo.documents import Document
+from adapters.mongo.mail_queue import MongoMailQueue
 from adapters.mongo.messages import MongoMessageRepository
 from adapters.mongo.objects import GridFsObjectStore
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
 from adapters.mongo.users import MongoUserRepository
+from chatcore.ports import SeparateWrites
 
 DEFAULT_DATABASE = "chatcore"
 # Fail a request (and ping) within seconds when the server is unreachable, not after 30.
@@ -38,6 +40,10 @@ class MongoDatabase:
         self.audit = MongoAuditLog(database["audit_events"])
         self.artifacts = MongoArtifactRepository(database["artifacts"])
         self.artifact_files = MongoArtifactFileRepository(database["artifact_files"])
+        self.mail_queue = MongoMailQueue(database["mail_outbox"])
+        # Multi-document transactions need a replica set: the use cases' order of writes
+        # (the change first, its email last) is what holds here (see UnitOfWork).
+        self.unit_of_work = SeparateWrites()
         for repository in (
             self.users,
             self.one_time_tokens,
@@ -47,6 +53,7 @@ class MongoDatabase:
             self.audit,
             self.artifacts,
             self.artifact_files,
+            self.mail_queue,
         ):
             repository.create_indexes()
 

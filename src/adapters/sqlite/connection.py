@@ -54,8 +54,15 @@ class Connections:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the lock up front, so reads in it stay valid."""
+        """A write transaction that takes the lock up front, so reads in it stay valid.
+
+        Inside another one on this thread (a unit of work), it is a savepoint of it: its
+        writes commit with the outer transaction, and roll back alone if it raises.
+        """
         connection = self.get()
+        if connection.in_transaction:
+            yield from self._savepoint(connection)
+            return
         # IMMEDIATE: a deferred read transaction that later writes can fail with SQLITE_BUSY
         # without waiting for the busy timeout.
         connection.execute("BEGIN IMMEDIATE")
@@ -67,6 +74,23 @@ class Connections:
                 connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+
+    def _savepoint(self, connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        depth = getattr(self._local, "savepoints", 0) + 1
+        self._local.savepoints = depth
+        name = f"nested_{depth}"
+        connection.execute(f"SAVEPOINT {name}")
+        try:
+            yield connection
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute(f"ROLLBACK TO {name}")
+                connection.execute(f"RELEASE {name}")
+            raise
+        else:
+            connection.execute(f"RELEASE {name}")
+        finally:
+            self._local.savepoints = depth - 1
 
     def close(self) -> None:
         with self._lock:

@@ -4,11 +4,13 @@ from pathlib import Path
 from adapters.sqlite.artifacts import SqliteArtifactFileRepository, SqliteArtifactRepository
 from adapters.sqlite.audit import SqliteAuditLog
 from adapters.sqlite.connection import Connections
+from adapters.sqlite.mail_queue import SqliteMailQueue
 from adapters.sqlite.messages import SqliteMessageRepository
 from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
 from adapters.sqlite.room_messages import SqliteRoomMessageRepository
 from adapters.sqlite.schema import migrate
 from adapters.sqlite.sessions import SqliteSessionRepository
+from adapters.sqlite.unit_of_work import SqliteUnitOfWork
 from adapters.sqlite.users import SqliteUserRepository
 
 
@@ -37,6 +39,8 @@ class SqliteDatabase:
         self.audit = SqliteAuditLog(self._connections)
         self.artifacts = SqliteArtifactRepository(self._connections)
         self.artifact_files = SqliteArtifactFileRepository(self._connections)
+        self.mail_queue = SqliteMailQueue(self._connections)
+        self.unit_of_work = SqliteUnitOfWork(self._connections)
 
     def object_store(self) -> None:
         """None: objects live in files beside the database, not inside it."""

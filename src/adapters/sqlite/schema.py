@@ -195,6 +195,30 @@ _ACCEPT_TIME_ORDER = (
     """,
 )
 
+# The mail outbox: emails queued in the transaction of the change that causes them. The
+# partial index holds only emails still to deliver, ordered as senders claim them.
+_MAIL_OUTBOX = (
+    """
+    CREATE TABLE IF NOT EXISTS mail_outbox (
+        id TEXT PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        queued_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        last_error TEXT,
+        finished_at INTEGER
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (due_at, id)
+        WHERE state IN ('pending', 'sending')
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _INITIAL,
     _ROOM_MESSAGES,
@@ -203,6 +227,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _INGESTION_CLAIMS,
     _PENDING_EMAIL,
     _ACCEPT_TIME_ORDER,
+    _MAIL_OUTBOX,
 )
 
 

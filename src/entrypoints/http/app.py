@@ -41,6 +41,7 @@ from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
 from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.mail_sender import MailSender
 from entrypoints.version import chatcore_version
 
 # Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
@@ -97,6 +98,7 @@ def create_app(
     metrics: Metrics | None = None,
     metrics_token: str | None = None,
     ingestion: IngestionWorker | None = None,
+    mail: MailSender | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -113,6 +115,8 @@ def create_app(
     `ingestion`: the repository ingestion threads (`Runtime.ingestion`), started with the
     lifespan and stopped with it; without them repositories created here wait for another
     process to ingest them.
+    `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
+    with the lifespan; without it, queued emails wait for a process that runs one.
     `room_origins`: the origins whose pages may open room sockets besides the server's
     own (None: `cors_origins`; `*`: any); `room_sockets_per_user`: how many one user may
     hold open in this process (0: no cap).
@@ -127,12 +131,16 @@ def create_app(
         await app.state.room_hub.start()
         if ingestion is not None:
             ingestion.start()
+        if mail is not None:
+            mail.start()
         try:
             yield
         finally:
             if ingestion is not None:
                 # Joining threads blocks: off the loop, which still serves the goodbyes.
                 await anyio.to_thread.run_sync(ingestion.stop)
+            if mail is not None:
+                await anyio.to_thread.run_sync(mail.stop)
             await app.state.room_hub.close()
             if rate_limits is not None:
                 await rate_limits.close()

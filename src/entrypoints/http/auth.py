@@ -135,6 +135,8 @@ routes = [
     )),
     ApiRoute("POST", "/auths/reset-password-request", reset_password_request, Operation(
         "Email a password reset link", Done, auth="none", errors=(400, 404), query=[EMAIL],
+        description="The email is queued and sent in the background, so the answer does not"
+        " wait on the mail server. Limited per client address and per target email (429).",
     )),
     ApiRoute("POST", "/auths/reset-password", reset_password, Operation(
         "Set a new password with a reset token", Done, auth="none", errors=(400,),

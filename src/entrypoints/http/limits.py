@@ -9,6 +9,7 @@ account as well; both must admit it. One limiter call per request.
 import copy
 import math
 from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qs
 
 import attrs
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from chatcore.ports import RateLimiter, TokenService
 from chatcore.rate_limits import Rate
 from chatcore.tokens import TokenKind
+from chatcore.users import normalize_email
 from entrypoints.http.client_address import ClientAddresses
 from entrypoints.http.errors import error_response
 from entrypoints.http.metrics import Metrics
@@ -37,6 +39,13 @@ LIMIT_CLASSES: dict[tuple[str, str], str | None] = {
     ("POST", "/chat/sessions/{session_id}/artifacts"): "artifact_create",
     ("POST", "/chat/sessions/{session_id}/artifacts/upload"): "artifact_create",
     ("POST", "/chat/sessions/{session_id}/context/repository"): "artifact_create",
+}
+# Routes also limited per the account they act on, named by a query parameter: (method,
+# template) → (limit class, parameter). A reset request from many addresses at one email
+# would otherwise flood that inbox; the address's own class is judged first, so a request
+# it refuses does not spend the target's allowance.
+TARGET_LIMITS: dict[tuple[str, str], tuple[str, str]] = {
+    ("POST", "/auths/reset-password-request"): ("password_reset_email", "email"),
 }
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ACCOUNTS_REMEMBERED = 8192  # Authorization headers whose account is kept (then forgotten)
@@ -101,6 +110,12 @@ class RateLimited:
         self._limits = limits
         # method → (key prefix, rate), filled on first use: routes are few, methods fewer.
         self._by_method: dict[str, tuple[str, Rate] | None] = {}
+        # method → (key prefix, rate, query parameter) for routes in TARGET_LIMITS.
+        self._targets = {
+            method: (name, limits.rates[name], parameter)
+            for (method, path), (name, parameter) in TARGET_LIMITS.items()
+            if path == template
+        }
 
     def _class_of(self, method: str) -> tuple[str, Rate] | None:
         if method not in self._by_method:
@@ -122,6 +137,8 @@ class RateLimited:
         if account is not None:
             keys.append(f"{name}:user:{account}")
         wait = await self._limits.limiter.acquire(keys, rate)
+        if wait <= 0:
+            wait = await self._target_wait(scope)
         if wait > 0:
             if self._limits.metrics is not None:
                 self._limits.metrics.rate_limit_refusals.labels(name).inc()
@@ -134,6 +151,18 @@ class RateLimited:
             await response(scope, receive, send)
             return
         await self._app(scope, receive, send)
+
+    async def _target_wait(self, scope: Scope) -> float:
+        target = self._targets.get(scope["method"])
+        if target is None:
+            return 0.0
+        name, rate, parameter = target
+        values = parse_qs(scope["query_string"].decode("latin-1")).get(parameter)
+        if not values or not values[0].strip():
+            return 0.0  # the route answers the missing parameter itself
+        return await self._limits.limiter.acquire(
+            [f"{name}:{parameter}:{normalize_email(values[0])}"], rate
+        )
 
     def _account(self, scope: Scope) -> str | None:
         for name, value in scope["headers"]:

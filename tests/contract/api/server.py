@@ -54,9 +54,9 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.mailbox = Mailbox()
-        self.port = free_port()
+        self.port = free_port() if port is None else port
         self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> "SmtpServer":

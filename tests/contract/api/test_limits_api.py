@@ -35,6 +35,7 @@ def limited(server: ChatcoreServer) -> Iterator[ChatcoreServer]:
         "CHATCORE_RATE_LIMIT_READ": "3/6",
         "CHATCORE_RATE_LIMIT_LOGIN": "2/60",
         "CHATCORE_RATE_LIMIT_ARTIFACT_CREATE": "2/600",
+        "CHATCORE_RATE_LIMIT_PASSWORD_RESET_EMAIL": "2/600",
     }
     with sibling(server, **LIMITED, **rates) as own:
         yield own
@@ -110,6 +111,29 @@ def test_login_is_limited_tightly(limited: ChatcoreServer) -> None:
         for _ in range(3)
     ]
     assert statuses == [401, 401, 429]
+
+
+def test_reset_requests_are_limited_per_target_email_from_any_address(
+    limited: ChatcoreServer,
+) -> None:
+    target = f"{unique_name('target')}@example.com"
+
+    def request_reset(email: str) -> httpx.Response:
+        return httpx.post(
+            f"{limited.url}/auths/reset-password-request",
+            params={"email": email},
+            headers=from_address(next(_addresses)),
+            timeout=10,
+        )
+
+    # Each from a fresh address: only the target's own count can refuse them.
+    assert request_reset(target).status_code != 429
+    assert request_reset(target.upper()).status_code != 429  # the same inbox
+    refused = request_reset(f" {target} ")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 200  # 2 per 600 s
+    assert refused.json()["detail"].startswith("Too many requests")
+    assert request_reset(f"{unique_name('other')}@example.com").status_code != 429
 
 
 def test_two_processes_sharing_redis_enforce_one_limit(
