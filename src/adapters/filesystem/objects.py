@@ -1,6 +1,7 @@
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from collections import deque
 from collections.abc import Iterable
@@ -66,6 +67,14 @@ class FileObjectStore:
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
+        self._tidy(path)
+
+    def delete_under(self, folder: str) -> None:
+        path = self._path(folder)
+        try:
+            shutil.rmtree(path)
+        except FileNotFoundError:
+            return
         self._tidy(path)
 
     def ping(self) -> None:

@@ -3,6 +3,7 @@ from adapters.memory.audit import MemoryAuditLog
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
+from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
@@ -23,6 +24,7 @@ class MemoryDatabase:
         self.audit = MemoryAuditLog()
         self.artifacts = MemoryArtifactRepository()
         self.artifact_files = MemoryArtifactFileRepository()
+        self.periodic_jobs = MemoryPeriodicJobs()
 
     def object_store(self) -> MemoryObjectStore:
         """Objects kept in memory too: a memory database keeps nothing anywhere else."""

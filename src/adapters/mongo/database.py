@@ -8,6 +8,7 @@ from adapters.mongo.documents import Document
 from adapters.mongo.messages import MongoMessageRepository
 from adapters.mongo.objects import GridFsObjectStore
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
+from adapters.mongo.periodic_jobs import MongoPeriodicJobs
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
 from adapters.mongo.users import MongoUserRepository
@@ -38,6 +39,7 @@ class MongoDatabase:
         self.audit = MongoAuditLog(database["audit_events"])
         self.artifacts = MongoArtifactRepository(database["artifacts"])
         self.artifact_files = MongoArtifactFileRepository(database["artifact_files"])
+        self.periodic_jobs = MongoPeriodicJobs(database["periodic_jobs"])
         for repository in (
             self.users,
             self.one_time_tokens,
@@ -47,6 +49,7 @@ class MongoDatabase:
             self.audit,
             self.artifacts,
             self.artifact_files,
+            self.periodic_jobs,
         ):
             repository.create_indexes()
 

@@ -3,6 +3,7 @@ from adapters.sqlite.audit import SqliteAuditLog
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.messages import SqliteMessageRepository
 from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
+from adapters.sqlite.periodic_jobs import SqlitePeriodicJobs
 from adapters.sqlite.room_messages import SqliteRoomMessageRepository
 from adapters.sqlite.schema import migrate
 from adapters.sqlite.sessions import SqliteSessionRepository
@@ -34,6 +35,7 @@ class SqliteDatabase:
         self.audit = SqliteAuditLog(self._connections)
         self.artifacts = SqliteArtifactRepository(self._connections)
         self.artifact_files = SqliteArtifactFileRepository(self._connections)
+        self.periodic_jobs = SqlitePeriodicJobs(self._connections)
 
     def object_store(self) -> None:
         """None: objects live in files beside the database, not inside it."""
