@@ -19,6 +19,7 @@ class AuditKind(StrEnum):
     TIER_CHANGED = "tier_changed"
     ACTIVE_CHANGED = "active_changed"
     USER_DELETED = "user_deleted"
+    PURGED = "purged"
 
 
 @attrs.frozen

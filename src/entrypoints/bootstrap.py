@@ -37,6 +37,7 @@ from chatcore.ports import (
     ObjectStore,
     OneTimeTokenStore,
     PasswordHasher,
+    PeriodicJobs,
     Ports,
     RateLimiter,
     RepositoryFetcher,
@@ -49,6 +50,7 @@ from chatcore.ports import (
 )
 from chatcore.repository_sources import RepositoryUrlPolicy
 from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.purge_worker import PurgeWorker, log_progress
 from entrypoints.settings import Settings
 
 
@@ -83,6 +85,9 @@ class Database(Protocol):
 
     @property
     def artifact_files(self) -> ArtifactFileRepository: ...
+
+    @property
+    def periodic_jobs(self) -> PeriodicJobs: ...
 
     def object_store(self) -> ObjectStore | None:
         """The object storage that lives where this database does (GridFS, memory), if any."""
@@ -133,6 +138,8 @@ class Runtime:
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
     ingestion: IngestionWorker | None = None
+    # Built, not started, as `ingestion`: the daily purge of deleted things.
+    purge: PurgeWorker | None = None
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
         """What /readyz probes, by name: each returns when its dependency answers."""
@@ -141,6 +148,8 @@ class Runtime:
     def close(self) -> None:
         if self.ingestion is not None:
             self.ingestion.stop()
+        if self.purge is not None:
+            self.purge.stop()
         self.database.close()
 
     def __enter__(self) -> "Runtime":
@@ -178,6 +187,8 @@ def build(
         raise ValueError(f"CHATCORE_REPOSITORY_ALLOWED_URLS: {error}") from None
     if settings.repository_workers < 0:
         raise ValueError("CHATCORE_REPOSITORY_WORKERS must be 0 or more")
+    if settings.purge_after_days < 0:
+        raise ValueError("CHATCORE_PURGE_AFTER_DAYS must be 0 or more")
     database = open_database(settings.database_url, settings.data_dir)
     try:
         ports = attrs.evolve(
@@ -244,6 +255,7 @@ def build(
         ),
         repository_limits=settings.repository_limits,
         ingestion_lease=timedelta(seconds=settings.repository_lease_seconds),
+        purge_after=timedelta(days=settings.purge_after_days),
     )
     in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
     ingestion = None
@@ -251,7 +263,11 @@ def build(
         ingestion = IngestionWorker(
             core.ingestion, settings.repository_workers, settings.repository_poll_seconds
         )
-    return Runtime(core=core, database=database, in_process=in_process, ingestion=ingestion)
+    core.purge.progress = log_progress
+    purge = PurgeWorker(core.purge, database.periodic_jobs)
+    return Runtime(
+        core=core, database=database, in_process=in_process, ingestion=ingestion, purge=purge
+    )
 
 
 def open_database(url: str | None, data_dir: Path) -> Database:

@@ -59,6 +59,7 @@ class Settings:
     max_url_bytes: int = 8192
     max_header_bytes: int = 16_384
     max_ws_frame_bytes: int = 65_536
+    purge_after_days: int = 30  # deleted things' bytes and records go this long after
 
     @classmethod
     def from_env(
@@ -140,6 +141,7 @@ _INTEGER_LIMITS = (
     "max_url_bytes",
     "max_header_bytes",
     "max_ws_frame_bytes",
+    "purge_after_days",
 )
 
 

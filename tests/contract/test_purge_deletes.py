@@ -111,9 +111,7 @@ def test_artifacts_deleted_before_the_cutoff_are_found_and_removed(database: Any
         database.artifacts.add(artifact)
     database.artifacts.mark_deleted(early.id, at(10))
     database.artifacts.mark_deleted(late.id, at(30))
-    assert database.artifacts.deleted_before(at(20), 10) == [
-        attrs.evolve(early, deleted_at=at(10))
-    ]
+    assert database.artifacts.deleted_before(at(20), 10) == [attrs.evolve(early, deleted_at=at(10))]
     assert [a.id for a in database.artifacts.deleted_before(at(31), 10)] == [early.id, late.id]
     assert [a.id for a in database.artifacts.deleted_before(at(31), 1)] == [early.id]
     database.artifacts.remove([early.id, ArtifactId(new_id())])

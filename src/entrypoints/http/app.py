@@ -38,6 +38,7 @@ from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
 from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.purge_worker import PurgeWorker
 from entrypoints.version import chatcore_version
 
 # Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
@@ -88,6 +89,7 @@ def create_app(
     readiness: Mapping[str, ReadinessCheck] | None = None,
     access_log: AccessLog | None = None,
     ingestion: IngestionWorker | None = None,
+    purge: PurgeWorker | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -99,6 +101,7 @@ def create_app(
     `ingestion`: the repository ingestion threads (`Runtime.ingestion`), started with the
     lifespan and stopped with it; without them repositories created here wait for another
     process to ingest them.
+    `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
     `identity`: for a host that authenticates callers itself — connection → User or None,
     used instead of chatcore's bearer tokens on every protected route and room socket.
     Mounted in a host app, this app's lifespan must be entered by the host: `lifespan`.
@@ -110,9 +113,13 @@ def create_app(
         await app.state.room_hub.start()
         if ingestion is not None:
             ingestion.start()
+        if purge is not None:
+            purge.start()
         try:
             yield
         finally:
+            if purge is not None:
+                await anyio.to_thread.run_sync(purge.stop)
             if ingestion is not None:
                 # Joining threads blocks: off the loop, which still serves the goodbyes.
                 await anyio.to_thread.run_sync(ingestion.stop)
