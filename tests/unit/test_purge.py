@@ -1,9 +1,11 @@
 """The purge: what was deleted `after` ago goes for good, bytes and rows; nothing else."""
 
 import io
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import attrs
 import pytest
 
 from adapters.memory import ManualClock, MemoryObjectStore
@@ -13,6 +15,9 @@ from chatcore.audit import AuditKind, AuditQuery
 from chatcore.core import ChatCore
 from chatcore.purge import DEFAULT_AFTER
 from chatcore.users import Role, User
+from entrypoints.bootstrap import build
+from entrypoints.purge_worker import PurgeWorker
+from entrypoints.settings import Settings
 from tests import files
 from tests.builders import an_artifact
 
@@ -163,3 +168,32 @@ def test_the_daily_run_happens_once_a_day_per_deployment(
     assert core.purge.run_daily(jobs, "two") is None
     clock.advance(timedelta(hours=1))
     assert core.purge.run_daily(jobs, "two") is not None
+
+
+def test_the_wait_comes_from_chatcore_purge_after_days() -> None:
+    assert Settings.from_env({}, dotenv=None).purge_after_days == 30
+    settings = Settings.from_env(
+        {"CHATCORE_PURGE_AFTER_DAYS": "7", "CHATCORE_DATABASE_URL": "memory://"}, dotenv=None
+    )
+    with build(settings) as runtime:
+        assert runtime.core.purge.after == timedelta(days=7)
+        assert runtime.purge is not None and not runtime.purge.running
+    with pytest.raises(ValueError, match="CHATCORE_PURGE_AFTER_DAYS"):
+        Settings.from_env({"CHATCORE_PURGE_AFTER_DAYS": "a week"}, dotenv=None)
+    with pytest.raises(ValueError, match="CHATCORE_PURGE_AFTER_DAYS must be 0 or more"):
+        build(attrs.evolve(settings, purge_after_days=-1))
+
+
+def test_the_purge_thread_checks_at_start_and_stops_when_asked(core: ChatCore) -> None:
+    worker = PurgeWorker(core.purge, MemoryPeriodicJobs(), check_seconds=3600)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not core.ports.audit.query(AuditQuery(kind=AuditKind.PURGED)):
+            assert time.monotonic() < deadline, "no purge ran at start"
+            time.sleep(0.01)
+    finally:
+        began = time.monotonic()
+        worker.stop()
+    assert time.monotonic() - began < 5  # it does not sit out its hour
+    assert not worker.running
