@@ -8,8 +8,7 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from adapters.memory import ManualClock, MemoryObjectStore
-from adapters.memory.periodic_jobs import MemoryPeriodicJobs
+from adapters.memory import ManualClock, MemoryObjectStore, MemoryPeriodicJobs
 from chatcore.artifacts import ArtifactType
 from chatcore.audit import AuditKind, AuditQuery
 from chatcore.core import ChatCore

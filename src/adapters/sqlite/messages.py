@@ -27,7 +27,14 @@ class SqliteMessageRepository(Timelines[Message]):
         )
 
     def remove_for_sessions(self, session_ids: Sequence[SessionId]) -> int:
-        return purging.delete_where_in(self._connections, "messages", "session_id", session_ids)
+        # Live and deleted rows apart: each half is a search along its partial index
+        # (messages_live_by_session, messages_deleted_by_session); both at once, a scan.
+        return sum(
+            purging.delete_where_in(
+                self._connections, "messages", "session_id", session_ids, where=liveness
+            )
+            for liveness in ("deleted_at IS NULL", "deleted_at IS NOT NULL")
+        )
 
     def remove_deleted_before(self, cutoff: datetime) -> int:
         return purging.delete_deleted_before(self._connections, "messages", cutoff)

@@ -13,6 +13,7 @@ from adapters.sqlite.timestamps import to_ms
 
 # SQLite caps the variables of one statement (32,766 since 3.32); stay well below.
 IDS_PER_STATEMENT = 500
+ROWS_PER_STATEMENT = 1000
 
 
 def deleted_before(
@@ -30,16 +31,21 @@ def deleted_before(
 
 
 def delete_where_in(
-    connections: Connections, table: str, column: str, values: Sequence[str]
+    connections: Connections,
+    table: str,
+    column: str,
+    values: Sequence[str],
+    where: str = "1",
 ) -> int:
-    """Delete the rows of `table` whose `column` is one of `values`; how many there were."""
+    """Delete the rows of `table` whose `column` is one of `values` (and that match
+    `where`); how many there were."""
     removed = 0
     with connections.transaction() as connection:
         for start in range(0, len(values), IDS_PER_STATEMENT):
             batch = values[start : start + IDS_PER_STATEMENT]
             marks = ", ".join("?" * len(batch))
             cursor = connection.execute(
-                f"DELETE FROM {table} WHERE {column} IN ({marks})", tuple(batch)
+                f"DELETE FROM {table} WHERE {column} IN ({marks}) AND {where}", tuple(batch)
             )
             removed += cursor.rowcount
     return removed
@@ -47,7 +53,15 @@ def delete_where_in(
 
 def delete_deleted_before(connections: Connections, table: str, cutoff: datetime) -> int:
     """Delete the rows of `table` soft-deleted before `cutoff`; how many there were."""
-    cursor = connections.get().execute(
-        f"DELETE FROM {table} WHERE deleted_at < ?", (to_ms(cutoff),)
+    # A batch per statement: each holds the write lock briefly, so requests writing
+    # meanwhile wait milliseconds, not the whole purge.
+    statement = (
+        f"DELETE FROM {table} WHERE rowid IN"
+        f" (SELECT rowid FROM {table} WHERE deleted_at < ? LIMIT {ROWS_PER_STATEMENT})"
     )
-    return cursor.rowcount
+    removed = 0
+    while True:
+        deleted = connections.get().execute(statement, (to_ms(cutoff),)).rowcount
+        removed += deleted
+        if deleted < ROWS_PER_STATEMENT:
+            return removed
