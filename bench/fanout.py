@@ -1,10 +1,12 @@
 """WebSocket fan-out: many clients in one room, one sender, every delivery timed.
 
-    python -m bench.fanout [--clients 1000] [--rate 50] [--seconds 20]
+    python -m bench.fanout [--clients 1000] [--rate 50] [--seconds 20] [--no-baseline]
 
 The server is pinned to CPU 0 and this process (all the clients) to CPU 1. Each message
 carries its send time (CLOCK_MONOTONIC, shared by both processes); every client records
-how long each message took to reach it.
+how long each message took to reach it. The same run then measures a bare Starlette
+broadcaster (`bench.room_baseline`) alike, and both servers' CPU time per delivery is
+reported: what chatcore's rooms cost beside the WebSocket work any server must do.
 """
 
 import argparse
@@ -53,7 +55,9 @@ JOIN_BATCH = 50  # clients connecting at once before their announcements are awa
 TIMED_EVERY = 10  # one client in ten times its deliveries; every client counts them
 
 
-async def measure(port: int, token: str, clients: int, rate: int, seconds: int) -> dict[str, Any]:
+async def measure(
+    port: int, token: str, clients: int, rate: int, seconds: int, server_pid: int
+) -> dict[str, Any]:
     path = f"/chat/ws/fanout?token={quote(token)}"
     latencies: list[float] = []
     receivers = [
@@ -77,6 +81,7 @@ async def measure(port: int, token: str, clients: int, rate: int, seconds: int) 
 
     sender = connections[0]
     total = rate * seconds
+    cpu_before = _cpu_seconds(server_pid)
     started = time.monotonic()
     for n in range(total):
         await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
@@ -85,6 +90,8 @@ async def measure(port: int, token: str, clients: int, rate: int, seconds: int) 
     deadline = time.monotonic() + 30
     while sum(r.messages for r in receivers) < expected and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
+    server_cpu = _cpu_seconds(server_pid) - cpu_before
+    deliveries = sum(r.messages for r in receivers)
     closes = _closes(connections)
     for connection in connections:
         connection.close()
@@ -94,13 +101,27 @@ async def measure(port: int, token: str, clients: int, rate: int, seconds: int) 
         "clients_timed": sum(isinstance(r, Receiver) for r in receivers),
         "messages_sent": total,
         "deliveries_expected": expected,
-        "deliveries": sum(r.messages for r in receivers),
+        "deliveries": deliveries,
         "deliveries_timed": len(ordered),
         "p50_ms": statistics.median(ordered) if ordered else None,
         "p99_ms": ordered[int(len(ordered) * 0.99) - 1] if ordered else None,
         "max_ms": ordered[-1] if ordered else None,
         "closed_by_server": closes,
+        "server_cpu_seconds": round(server_cpu, 3),
+        "server_cpu_us_per_delivery": round(server_cpu / deliveries * 1e6, 2)
+        if deliveries
+        else None,
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc (0 where Linux does not say)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _steal_seconds() -> float:
@@ -128,18 +149,7 @@ def _closes(connections: list[WebSocketClient]) -> dict[str, int]:
     return counts
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--clients", type=int, default=1000)
-    parser.add_argument("--rate", type=int, default=50, help="messages per second")
-    parser.add_argument("--seconds", type=int, default=20)
-    args = parser.parse_args()
-    # Each client is a socket on both sides: lift the open-file limit for both processes.
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.clients + 256)), hard))
-    if pinned(1):
-        os.sched_setaffinity(0, {1})
-
+def run_chatcore(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="chatcore-fanout-") as data_dir:
         port = free_port()
         env = {
@@ -148,7 +158,8 @@ def main() -> None:
             "CHATCORE_PORT": str(port),
             "CHATCORE_RATE_LIMITS": "off",
         }
-        with served([sys.executable, "-m", "entrypoints.cli", "serve"], env, port):
+        command = [sys.executable, "-m", "entrypoints.cli", "serve"]
+        with served(command, env, port) as server:
             subprocess.run(
                 [sys.executable, "-m", "entrypoints.cli", "create-user", "--email",
                  "fanout@example.com", "--username", "fanout", "--password", PASSWORD,
@@ -159,13 +170,48 @@ def main() -> None:
                 "POST", "/auths/login", form=f"username=fanout%40example.com&password={PASSWORD}"
             )
             assert status == 200, signed_in
-            stolen = _steal_seconds()
-            result = asyncio.run(
-                measure(port, signed_in["access_token"], args.clients, args.rate, args.seconds)
+            return timed(port, signed_in["access_token"], args, server.pid)
+
+
+def run_baseline(args: argparse.Namespace) -> dict[str, Any]:
+    port = free_port()
+    command = [sys.executable, "-m", "bench.serve_baseline", str(port), "rooms"]
+    with served(command, dict(os.environ), port) as server:
+        return timed(port, "", args, server.pid)
+
+
+def timed(port: int, token: str, args: argparse.Namespace, server_pid: int) -> dict[str, Any]:
+    stolen = _steal_seconds()
+    result = asyncio.run(measure(port, token, args.clients, args.rate, args.seconds, server_pid))
+    # Time the hypervisor ran something else on this machine's CPUs: a virtual machine's
+    # stalls show in the latency tail, and belong in its explanation.
+    result["cpu_steal_seconds"] = round(_steal_seconds() - stolen, 2)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--rate", type=int, default=50, help="messages per second")
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="measure chatcore only, not the bare broadcaster"
+    )
+    args = parser.parse_args()
+    # Each client is a socket on both sides: lift the open-file limit for both processes.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.clients + 256)), hard))
+    if pinned(1):
+        os.sched_setaffinity(0, {1})
+
+    result: dict[str, Any] = {"chatcore": run_chatcore(args)}
+    if not args.no_baseline:
+        result["baseline"] = run_baseline(args)
+        ours, base = result["chatcore"], result["baseline"]
+        if ours["server_cpu_us_per_delivery"] and base["server_cpu_us_per_delivery"]:
+            result["cpu_per_delivery_vs_baseline"] = round(
+                ours["server_cpu_us_per_delivery"] / base["server_cpu_us_per_delivery"], 2
             )
-            # Time the hypervisor ran something else on this machine's CPUs: a virtual
-            # machine's stalls show in the latency tail, and belong in its explanation.
-            result["cpu_steal_seconds"] = round(_steal_seconds() - stolen, 2)
     result["machine"] = machine()
     print(json.dumps(result, indent=2))
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,16 @@
-"""Run the benchmark: chatcore and the baseline, served alike, driven by wrk.
+"""Run the benchmark: chatcore and two references, served alike, driven by wrk.
 
     python -m bench.run [--quick] [--only SCENARIO]... [--limits on|off]
 
-The server is pinned to CPU 0 and wrk to CPU 1 (where taskset and two cores exist), each
-scenario is warmed up and then run several times, and the table shows min/median/max
-requests per second beside the baseline's median, with latency percentiles.
+The references answer the same routes with no auth and no storage: `baseline` encodes its
+JSON per request as a real handler must (`bench.baseline`), `limit` answers constant bytes
+encoded once (`bench.limit`), what one uvicorn worker can serve at all. The servers are
+pinned to CPU 0 and wrk to CPU 1 (where taskset and two cores exist); each scenario is
+warmed up and then run several times, interleaved across the three servers, and the table
+shows chatcore's min/median/max requests per second, its fraction of each reference, its
+CPU time per request (from /proc) and latency percentiles. A last scenario measures
+whether writes starve reads: the p99 of 8 connections reading `GET /users/me` beside 16
+connections reading too, then beside 16 connections posting messages.
 """
 
 import argparse
@@ -62,6 +68,24 @@ class Measurement:
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float | None = None  # the server's CPU time per request, where /proc says
+
+
+@attrs.frozen
+class Target:
+    port: int
+    token: str
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far, from /proc (None where Linux does not say)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pinned(cpu: int) -> list[str]:
@@ -107,13 +131,17 @@ def served(command: list[str], env: dict[str, str], port: int) -> Iterator[subpr
             process.wait(timeout=15)
 
 
-def wrk(port: int, scenario: Scenario, token: str, seconds: int, connections: int) -> Measurement:
+def wrk(
+    port: int, scenario: Scenario, token: str, seconds: int, connections: int, pid: int = 0
+) -> Measurement:
+    """One wrk run; with `pid`, the server's CPU time per request during it as well."""
     env = {
         **os.environ,
         "BENCH_METHOD": scenario.method,
         "BENCH_BODY": scenario.body,
         "BENCH_TOKEN": token,
     }
+    cpu_before = cpu_seconds(pid) if pid else None
     output = subprocess.run(
         [
             *pinned(1),
@@ -134,10 +162,15 @@ def wrk(port: int, scenario: Scenario, token: str, seconds: int, connections: in
     result = json.loads(line.removeprefix("BENCH_RESULT "))
     if result["socket_errors"] or result["bad_status"]:
         raise RuntimeError(f"{scenario.name}: errors during the run: {result}")
+    cpu_after = cpu_seconds(pid) if pid else None
+    cpu_us = None
+    if cpu_before is not None and cpu_after is not None and result["requests"]:
+        cpu_us = (cpu_after - cpu_before) / result["requests"] * 1e6
     return Measurement(
         rps=result["requests"] / (result["duration_us"] / 1e6),
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
+        cpu_us=cpu_us,
     )
 
 
@@ -166,22 +199,53 @@ def logins_in_flight(port: int, email: str, workers: int = 4) -> Iterator[None]:
 
 
 def measure(
-    targets: dict[str, tuple[int, str]], scenario: Scenario, profile: Profile, email: str
+    targets: dict[str, Target], scenario: Scenario, profile: Profile, email: str
 ) -> dict[str, list[Measurement]]:
     """Runs of one scenario against every target, interleaved so drift hits all alike.
 
-    `targets` maps a name to (port, token); logins, when the scenario has them, go to
-    chatcore only (the baseline has no login to run).
+    Logins, when the scenario has them, go to chatcore only (the references have no login
+    to run).
     """
     runs: dict[str, list[Measurement]] = {name: [] for name in targets}
-    chatcore_port = targets["chatcore"][0]
-    with logins_in_flight(chatcore_port, email) if scenario.with_logins else _nothing():
-        for port, token in targets.values():
-            wrk(port, scenario, token, profile.warmup, profile.connections)
+    with logins_in_flight(targets["chatcore"].port, email) if scenario.with_logins else _nothing():
+        for target in targets.values():
+            wrk(target.port, scenario, target.token, profile.warmup, profile.connections)
         for _ in range(profile.runs):
-            for name, (port, token) in targets.items():
-                runs[name].append(wrk(port, scenario, token, profile.duration, profile.connections))
+            for name, t in targets.items():
+                runs[name].append(
+                    wrk(t.port, scenario, t.token, profile.duration, profile.connections, t.pid)
+                )
     return runs
+
+
+READERS = Scenario("8 readers of GET /users/me", "GET", "/users/me")
+
+
+def contention(chatcore: Target, seeded: "Seeded", profile: Profile) -> dict[str, Any]:
+    """The p99 of 8 readers beside 16 other readers, then beside 16 writers, interleaved."""
+    body = json.dumps({"content": "Hello, this is my message!"})
+    neighbours = {
+        "readers": READERS,
+        "writers": Scenario(
+            "16 writers", "POST", f"/chat/sessions/{seeded.session_id}/messages", body
+        ),
+    }
+    runs: dict[str, list[tuple[Measurement, Measurement]]] = {name: [] for name in neighbours}
+    for _ in range(profile.runs):
+        for name, neighbour in neighbours.items():
+            with ThreadPoolExecutor(1) as pool:
+                beside = pool.submit(
+                    wrk, chatcore.port, neighbour, chatcore.token, profile.duration, 16
+                )
+                mine = wrk(chatcore.port, READERS, chatcore.token, profile.duration, 8)
+                runs[name].append((mine, beside.result()))
+    p99 = {name: statistics.median(m.p99_ms for m, _ in pairs) for name, pairs in runs.items()}
+    return {
+        "readers_p99_ms_beside_readers": p99["readers"],
+        "readers_p99_ms_beside_writers": p99["writers"],
+        "ratio": p99["writers"] / p99["readers"],
+        "writers_rps": statistics.median(n.rps for _, n in runs["writers"]),
+    }
 
 
 @contextmanager
@@ -253,14 +317,16 @@ def scenarios(seeded: Seeded, profile: Profile) -> list[Scenario]:
     ]
 
 
-def summary(runs: list[Measurement]) -> dict[str, float]:
+def summary(runs: list[Measurement]) -> dict[str, float | None]:
     rps = [run.rps for run in runs]
+    cpu = [run.cpu_us for run in runs if run.cpu_us is not None]
     return {
         "rps_min": min(rps),
         "rps_median": statistics.median(rps),
         "rps_max": max(rps),
         "p50_ms": statistics.median(run.p50_ms for run in runs),
         "p99_ms": statistics.median(run.p99_ms for run in runs),
+        "cpu_us_per_request": statistics.median(cpu) if cpu else None,
     }
 
 
@@ -290,73 +356,113 @@ def main() -> None:
         "rate_limits": args.limits,
     }
     with tempfile.TemporaryDirectory(prefix="chatcore-bench-") as data_dir:
-        baseline_port, chatcore_port = free_port(), free_port()
+        ports = {name: free_port() for name in ("limit", "baseline", "chatcore")}
         env = {
             **os.environ,
             "CHATCORE_DATA_DIR": data_dir,
-            "CHATCORE_PORT": str(chatcore_port),
+            "CHATCORE_PORT": str(ports["chatcore"]),
             # The limiter runs on every request, as in production, with rates no load here
             # reaches: what is measured is its cost, not its refusals.
             "CHATCORE_RATE_LIMITS": args.limits,
             **{f"CHATCORE_RATE_LIMIT_{name.upper()}": "1000000000/1" for name in LIMIT_CLASSES},
         }
-        baseline_command = [sys.executable, "-m", "bench.serve_baseline", str(baseline_port)]
-        chatcore_command = [sys.executable, "-m", "entrypoints.cli", "serve"]
-        # Both servers share CPU 0; only the one under load is busy at any moment.
+        reference = [sys.executable, "-m", "bench.serve_baseline"]
+        # The servers share CPU 0; only the one under load is busy at any moment.
         with (
-            served(chatcore_command, env, chatcore_port),
-            served(baseline_command, env, baseline_port),
+            served(
+                [sys.executable, "-m", "entrypoints.cli", "serve"], env, ports["chatcore"]
+            ) as chatcore,
+            served(
+                [*reference, str(ports["baseline"]), "baseline"], env, ports["baseline"]
+            ) as baseline,
+            served([*reference, str(ports["limit"]), "limit"], env, ports["limit"]) as limit,
         ):
             print("seeding…", flush=True)
             started = time.monotonic()
-            seeded = seed(chatcore_port, env, profile)
+            seeded = seed(ports["chatcore"], env, profile)
             print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
             plan = scenarios(seeded, profile)
+            names = [scenario.name for scenario in plan] + [CONTENTION]
             if args.only:
-                unknown = set(args.only) - {scenario.name for scenario in plan}
+                unknown = set(args.only) - set(names)
                 if unknown:
                     sys.exit(f"bench: no scenario named {', '.join(sorted(unknown))}")
                 plan = [scenario for scenario in plan if scenario.name in args.only]
-            targets = {"baseline": (baseline_port, ""), "chatcore": (chatcore_port, seeded.token)}
+            targets = {
+                "limit": Target(ports["limit"], "", limit.pid),
+                "baseline": Target(ports["baseline"], "", baseline.pid),
+                "chatcore": Target(ports["chatcore"], seeded.token, chatcore.pid),
+            }
             measured = {}
             for scenario in plan:
                 print(f"measuring: {scenario.name}", flush=True)
                 measured[scenario.name] = measure(targets, scenario, profile, seeded.email)
+            if not args.only or CONTENTION in args.only:
+                print(f"measuring: {CONTENTION}", flush=True)
+                results["writes_beside_reads"] = contention(targets["chatcore"], seeded, profile)
 
     rows = []
     for scenario in plan:
-        ours = summary(measured[scenario.name]["chatcore"])
-        base = summary(measured[scenario.name]["baseline"])
+        figures = {name: summary(measured[scenario.name][name]) for name in targets}
         rows.append(
             {
                 "scenario": scenario.name,
-                "chatcore": ours,
-                "baseline": base,
-                "fraction_of_baseline": ours["rps_median"] / base["rps_median"],
+                **figures,
+                "fraction_of_baseline": _fraction(figures["chatcore"], figures["baseline"]),
+                "fraction_of_limit": _fraction(figures["chatcore"], figures["limit"]),
             }
         )
     results["scenarios"] = rows
     print_table(rows)
+    if "writes_beside_reads" in results:
+        print_contention(results["writes_beside_reads"])
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / time.strftime("bench-%Y%m%d-%H%M%S.json")
     path.write_text(json.dumps(results, indent=2))
     print(f"\nfigures written to {path.relative_to(ROOT)}")
 
 
+CONTENTION = "writes beside reads"
+
+
+def _fraction(ours: dict[str, float | None], reference: dict[str, float | None]) -> float:
+    return float(ours["rps_median"] or 0) / float(reference["rps_median"] or 1)
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     header = (
-        f"{'scenario':34} {'req/s min/median/max':>24} {'baseline':>9} {'fraction':>8}"
-        f" {'p50 ms':>7} {'p99 ms':>7} {'base p99':>8}"
+        f"{'scenario':34} {'req/s min/median/max':>24} {'of base':>7} {'of limit':>8}"
+        f" {'CPU µs':>7} {'p50 ms':>7} {'p99 ms':>7} {'base p99':>8}"
     )
     print("\n" + header + "\n" + "-" * len(header))
     for row in rows:
         ours, base = row["chatcore"], row["baseline"]
         spread = f"{ours['rps_min']:.0f}/{ours['rps_median']:.0f}/{ours['rps_max']:.0f}"
+        cpu = "-" if ours["cpu_us_per_request"] is None else f"{ours['cpu_us_per_request']:.0f}"
         print(
-            f"{row['scenario']:34} {spread:>24} {base['rps_median']:>9.0f}"
-            f" {row['fraction_of_baseline']:>8.0%} {ours['p50_ms']:>7.2f} {ours['p99_ms']:>7.2f}"
-            f" {base['p99_ms']:>8.2f}"
+            f"{row['scenario']:34} {spread:>24} {row['fraction_of_baseline']:>7.0%}"
+            f" {row['fraction_of_limit']:>8.0%} {cpu:>7} {ours['p50_ms']:>7.2f}"
+            f" {ours['p99_ms']:>7.2f} {base['p99_ms']:>8.2f}"
         )
+    print("\nreferences, req/s median (CPU µs per request):")
+    for row in rows:
+        parts = []
+        for name in ("baseline", "limit"):
+            figures = row[name]
+            cpu = figures["cpu_us_per_request"]
+            parts.append(
+                f"{name} {figures['rps_median']:.0f}" + ("" if cpu is None else f" ({cpu:.0f})")
+            )
+        print(f"  {row['scenario']:34} " + ", ".join(parts))
+
+
+def print_contention(figures: dict[str, float]) -> None:
+    print(
+        f"\n{CONTENTION}: p99 of 8 readers of GET /users/me beside 16 readers"
+        f" {figures['readers_p99_ms_beside_readers']:.2f} ms, beside 16 writers"
+        f" {figures['readers_p99_ms_beside_writers']:.2f} ms ({figures['ratio']:.2f}×;"
+        f" writers at {figures['writers_rps']:.0f} req/s)"
+    )
 
 
 def machine() -> dict[str, Any]:
