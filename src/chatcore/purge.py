@@ -121,7 +121,7 @@ class Purge:
         sessions, session_messages, session_artifacts = self._purge_sessions(cutoff)
         messages = self.messages.remove_deleted_before(cutoff)
         room_messages = self.room_messages.remove_deleted_before(cutoff)
-        users = self._purge_users(cutoff)
+        users = self._purge_users(cutoff, now)
         tokens = self.one_time_tokens.remove_expired(now - KEEP_EXPIRED_TOKENS)
         report = PurgeReport(
             cutoff=cutoff,
@@ -184,12 +184,16 @@ class Purge:
             self.progress("artifacts", len(artifacts))
         return len(artifacts)
 
-    def _purge_users(self, cutoff: datetime) -> int:
+    def _purge_users(self, cutoff: datetime, now: datetime) -> int:
         purged = 0
         while due := self.users.deleted_before(cutoff, BATCH):
             for user_id in due:
-                # Revoked at the deletion already; this takes any row a race left behind.
+                # Done at the deletion already; this catches what a race left behind: a
+                # token issued, or a session created, while the account was being deleted.
+                # Such a session is deleted now, and purged after the wait like any other.
                 self.one_time_tokens.revoke(user_id)
+                stragglers = self.sessions.mark_deleted_for_user(user_id, now)
+                self.artifacts.disable_for_sessions(stragglers, now)
             self.users.remove(due)
             purged += len(due)
             self.progress("users", len(due))

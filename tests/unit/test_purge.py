@@ -18,7 +18,7 @@ from entrypoints.bootstrap import build
 from entrypoints.purge_worker import PurgeWorker
 from entrypoints.settings import Settings
 from tests import files
-from tests.builders import an_artifact
+from tests.builders import a_session, an_artifact
 
 DAY = timedelta(days=1)
 
@@ -196,3 +196,20 @@ def test_the_purge_thread_checks_at_start_and_stops_when_asked(core: ChatCore) -
         worker.stop()
     assert time.monotonic() - began < 5  # it does not sit out its hour
     assert not worker.running
+
+
+def test_a_session_created_while_its_account_was_deleted_is_deleted_then_purged(
+    core: ChatCore, clock: ManualClock, make_user: Callable[..., User]
+) -> None:
+    user, admin = make_user(), make_user(Role.ADMIN)
+    core.accounts.delete(admin, user.id)
+    # What a session create racing the account's deletion leaves: a live session.
+    straggler = a_session(user.id)
+    core.ports.sessions.add(straggler)
+    clock.advance(DEFAULT_AFTER + DAY)
+    assert core.purge.run().users == 1
+    left = core.ports.sessions.get(straggler.id)
+    assert left is not None and left.deleted_at == clock.now()
+    clock.advance(DEFAULT_AFTER + DAY)
+    assert core.purge.run().sessions == 1
+    assert core.ports.sessions.get(straggler.id) is None
