@@ -3,14 +3,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every tool and library of the dev install, pinned: a new ruff or mypy release changes
+# nothing here until `make lock` is run and its result committed.
+CONSTRAINTS := constraints/dev.txt
 
-.PHONY: run test lint clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest
+.PHONY: run test lint lock clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
+
+# Re-resolves the dev install from pyproject.toml to the newest allowed releases.
+# chatcore itself (its dev extra names its other extras) is left out: it is the project.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --upgrade --extra dev --strip-extras --annotation-style line \
+		--no-emit-index-url --no-emit-find-links --unsafe-package chatcore \
+		--unsafe-package pip --unsafe-package setuptools --output-file $(CONSTRAINTS) pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/chatcore serve

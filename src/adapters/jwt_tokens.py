@@ -21,15 +21,18 @@ class JwtTokenService:
         self._verified = functools.lru_cache(maxsize=8192)(self._verify)
 
     def issue(self, claims: TokenClaims) -> str:
+        payload: dict[str, object] = {
+            "sub": claims.user_id,
+            "typ": claims.kind.value,
+            "jti": claims.token_id,
+            "iat": _ms(claims.issued_at),
+            "exp": _ms(claims.expires_at),
+            "gen": claims.generation,
+        }
+        if claims.email is not None:
+            payload["eml"] = claims.email
         return jwt.encode(
-            {
-                "sub": claims.user_id,
-                "typ": claims.kind.value,
-                "jti": claims.token_id,
-                "iat": _ms(claims.issued_at),
-                "exp": _ms(claims.expires_at),
-                "gen": claims.generation,
-            },
+            payload,
             self._key,
             algorithm=_ALGORITHM,
         )
@@ -54,9 +57,16 @@ class JwtTokenService:
                 issued_at=_from_ms(payload["iat"]),
                 expires_at=_from_ms(payload["exp"]),
                 generation=int(payload["gen"]),
+                email=_optional_text(payload.get("eml")),
             )
         except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
             return None
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("an email claim must be a string")
 
 
 # Times travel as fractional epoch seconds (NumericDate allows fractions), to the millisecond.

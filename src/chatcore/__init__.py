@@ -6,7 +6,7 @@ entities, the errors, the ports and `ChatCore` (every use case over one set of p
 To build a ready `ChatCore` from URLs, or serve it over HTTP, see `chatcore_embed`.
 """
 
-from chatcore.accounts import Accounts
+from chatcore.accounts import Accounts, AccountUpdate
 from chatcore.auth import Auth, SignedIn
 from chatcore.chat_rooms import ChatRooms
 from chatcore.chats import ChatSession, Message, MessageRole
@@ -44,6 +44,7 @@ from chatcore.users import Role, Tier, User, UserChanges
 
 __all__ = [
     "AccountEmails",
+    "AccountUpdate",
     "Accounts",
     "Auth",
     "ChatCore",

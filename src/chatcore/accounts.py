@@ -1,13 +1,23 @@
 """Account management: reading, changing and deleting users, by themselves or by admins."""
 
+from collections.abc import Mapping
+
 import attrs
 
 from chatcore.audit import AuditKind
-from chatcore.auth import Auth
+from chatcore.auth import Auth, SignedIn
 from chatcore.errors import Forbidden, InvalidInput, NotFound
 from chatcore.ids import UserId, parse_user_id
 from chatcore.ports import Ports
 from chatcore.users import User, UserChanges, check_email, check_password, check_username
+
+
+@attrs.frozen
+class AccountUpdate:
+    """The account after a change, and a fresh pair when the caller changed their password."""
+
+    user: User
+    signed_in: SignedIn | None = None
 
 
 @attrs.define
@@ -19,29 +29,32 @@ class Accounts:
         """A user, as seen by `actor` (an admin, or the user themselves)."""
         return self._target(actor, parse_user_id(user_id))
 
-    def update(self, actor: User, user_id: str, changes: UserChanges) -> User:
-        """Apply `changes` to the user with this id."""
-        return self._apply(actor, self._target(actor, parse_user_id(user_id)), changes)
+    def update(
+        self, actor: User, user_id: str, changes: UserChanges, address: str | None = None
+    ) -> AccountUpdate:
+        """Apply `changes` to the user with this id; `address` is the caller's."""
+        target = self._target(actor, parse_user_id(user_id))
+        return self._apply(actor, target, changes, address)
 
-    def update_by_email(self, actor: User, email: str, changes: UserChanges) -> User:
-        """Apply `changes` to the live user with this email."""
+    def update_by_email(
+        self, actor: User, email: str, changes: UserChanges, address: str | None = None
+    ) -> AccountUpdate:
+        """Apply `changes` to the live user with this email; `address` is the caller's."""
         canonical = check_email(email)
         if not actor.is_admin and canonical != actor.email:
             raise Forbidden("Access denied")
         target = self.ports.users.get_by_email(canonical)
         if target is None:
             raise NotFound("User not found")
-        return self._apply(actor, target, changes)
+        return self._apply(actor, target, changes, address)
 
     def delete(self, actor: User, user_id: str) -> None:
         """Soft-delete a user, sign them out everywhere, and delete their chats with them."""
         target = self._target(actor, parse_user_id(user_id))
         now = self.ports.clock.now()
-        target.deleted_at = now
-        target.updated_at = now
-        target.revoke_tokens()
+        target.delete(now)
         self.ports.users.save(target)
-        self.ports.one_time_tokens.revoke(target.id)
+        self.auth.revoke_all(target)
         session_ids = self.ports.sessions.mark_deleted_for_user(target.id, now)
         for dependents in self.ports.session_dependents:
             dependents.disable_for_sessions(session_ids, now)
@@ -56,24 +69,42 @@ class Accounts:
             raise NotFound("User not found")
         return user
 
-    def _apply(self, actor: User, target: User, changes: UserChanges) -> User:
-        requested = changes.requested()
-        if not requested:
+    def _apply(
+        self, actor: User, target: User, changes: UserChanges, address: str | None
+    ) -> AccountUpdate:
+        if not changes.requested():
             raise InvalidInput("No fields to update")
         changes.check_allowed_for(actor, target)
+        own = actor.id == target.id
+        username = None if changes.username is None else check_username(changes.username)
+        password = None if changes.password is None else check_password(changes.password)
+        email = None if changes.email is None else check_email(changes.email)
+        moving = email is not None and email != target.email
+        # Whoever changes their own password or address proves they know the password, so
+        # that a stolen access token cannot take the account over; an admin acting on
+        # someone else's account need not know theirs.
+        if own and (password is not None or moving):
+            self.auth.prove_password(target, changes.current_password, address)
+        if moving:
+            assert email is not None
+            self.auth.check_address_free(target, email)
+        now = self.ports.clock.now()
         before = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
-        email_changed = False
-        if changes.username is not None:
-            target.username = check_username(changes.username)
-        if changes.email is not None:
-            email = check_email(changes.email)
-            email_changed = email != target.email
-            if email_changed:
-                target.email = email
-                target.verified = False
-        if changes.password is not None:
-            self._check_may_change_password(actor, target, changes.current_password)
-            target.password_hash = self.ports.hasher.hash(check_password(changes.password))
+        signed_out = False
+        if username is not None:
+            target.username = username
+        # Before the email: a password change drops any pending address with its link.
+        if password is not None:
+            target.change_password(self.ports.hasher.hash(password), now)
+            signed_out = True
+        pending = None
+        left = None
+        if email is not None and own:
+            pending = email if target.request_email_change(email, now) else None
+        elif email is not None and moving:
+            left = target.email
+            target.change_email(email, now)
+            signed_out = True
         if changes.role is not None:
             target.role = changes.role
         if changes.tier is not None:
@@ -81,32 +112,49 @@ class Accounts:
         if changes.verified is not None:
             target.verified = changes.verified
         if changes.active is not None and changes.active != target.active:
-            target.active = changes.active
-            if not target.active:
-                target.revoke_tokens()
-        target.updated_at = self.ports.clock.now()
+            if changes.active:
+                target.active = True
+            else:
+                target.deactivate(now)
+                signed_out = True
+        verify = pending is not None or (left is not None and not target.verified)
+        if verify:
+            target.verification_sent(now)
+        target.updated_at = now
         self.ports.users.save(target)
-        if email_changed and not target.verified:
-            self.auth.send_verification(target)
+        if signed_out:
+            self.auth.revoke_all(target)
+        if verify:
+            self.auth.send_verification(target, pending)
+        self._audit_changes(actor, target, before, password is not None, pending, left)
+        if left is not None:
+            self.ports.mailer.send(self.auth.emails.email_changed(target, left, None))
+        fresh = self.auth.sign_in(target) if own and password is not None else None
+        return AccountUpdate(target, fresh)
+
+    def _audit_changes(
+        self,
+        actor: User,
+        target: User,
+        before: Mapping[str, object],
+        password_changed: bool,
+        pending: str | None,
+        left: str | None,
+    ) -> None:
         after = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
         for field, kind in _AUDITED.items():
             if before[field] != after[field]:
                 self.auth.audit(
                     kind, target.id, actor=actor, before=str(before[field]), after=str(after[field])
                 )
-        return target
-
-    def _check_may_change_password(
-        self, actor: User, target: User, current_password: str | None
-    ) -> None:
-        # An admin resetting someone else's password need not know it; anyone changing
-        # their own must prove it, so a stolen access token cannot take the account over.
-        if actor.id != target.id:
-            return
-        if current_password is None:
-            raise InvalidInput("current_password is required to change your password")
-        if not self.ports.hasher.verify(target.password_hash, current_password):
-            raise Forbidden("current_password is incorrect")
+        if password_changed:
+            self.auth.audit(AuditKind.PASSWORD_CHANGED, target.id, actor=actor)
+        if pending is not None:
+            self.auth.audit(AuditKind.EMAIL_CHANGE_REQUESTED, target.id, actor=actor, to=pending)
+        if left is not None:
+            self.auth.audit(
+                AuditKind.EMAIL_CHANGED, target.id, actor=actor, before=left, after=target.email
+            )
 
 
 _AUDITED = {

@@ -19,6 +19,11 @@ class AuditKind(StrEnum):
     TIER_CHANGED = "tier_changed"
     ACTIVE_CHANGED = "active_changed"
     USER_DELETED = "user_deleted"
+    CURRENT_PASSWORD_REJECTED = "current_password_rejected"
+    PASSWORD_CHANGED = "password_changed"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"
+    EMAIL_CHANGE_UNDONE = "email_change_undone"
     PURGED = "purged"
 
 

@@ -5,13 +5,21 @@ from datetime import datetime
 import attrs
 
 from chatcore.audit import AuditEvent, AuditKind
-from chatcore.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from chatcore.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 from chatcore.ids import UserId
 from chatcore.login_throttle import LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import Ports, Redemption
 from chatcore.tokens import IssuedToken, TokenClaims, TokenKind, TokenLifetimes
 from chatcore.users import (
+    VERIFICATION_RESEND_INTERVAL,
     Role,
     Tier,
     User,
@@ -24,6 +32,9 @@ from chatcore.users import (
 
 INVALID_CREDENTIALS = "Incorrect email or password"
 INVALID_TOKEN = "Invalid or expired token"
+VERIFICATION_RESEND_MINUTES = int(VERIFICATION_RESEND_INTERVAL.total_seconds() // 60)
+# Every one-time link of an account but the undo links (see Auth.revoke_all).
+_REVOKED_WITH_THE_SESSIONS = (TokenKind.REFRESH, TokenKind.RESET, TokenKind.VERIFY)
 
 
 @attrs.frozen
@@ -86,16 +97,60 @@ class Auth:
             tier=tier,
             verified=verified,
         )
+        if not verified:
+            user.verification_sent(now)
         self.ports.users.add(user)
         if not verified:
             self.send_verification(user)
         return user
 
-    def send_verification(self, user: User) -> None:
-        """Email `user` a fresh verification link; earlier links stop working."""
-        self.ports.one_time_tokens.revoke(user.id, TokenKind.VERIFY)
-        token = self._issue(TokenKind.VERIFY, user, remember=True)
-        self.ports.mailer.send(self.emails.verification(user, token.token))
+    def send_verification(self, user: User, address: str | None = None) -> None:
+        """Email a link proving `address` (by default the user's email).
+
+        Links sent earlier keep working: the one in the inbox may be the one clicked.
+        The caller records `user.verification_sent` with its own save.
+        """
+        proven = address or user.email
+        token = self._issue(TokenKind.VERIFY, user, remember=True, email=proven)
+        self.ports.mailer.send(self.emails.verification(user, token.token, proven))
+
+    def revoke_all(self, user: User) -> None:
+        """Sign `user` out everywhere, once their rule has bumped and saved their generation.
+
+        Access and refresh tokens die by the generation; here every outstanding one-time
+        link dies with them. Undo links are the exception: a thief who resets the password
+        of an account they moved must not be able to cancel the owner's way back.
+        """
+        for kind in _REVOKED_WITH_THE_SESSIONS:
+            self.ports.one_time_tokens.revoke(user.id, kind)
+
+    def prove_password(self, user: User, password: str | None, address: str | None) -> None:
+        """Forbidden unless `password` is `user`'s; guesses count as failed logins."""
+        if self.throttle is not None:
+            try:
+                self.throttle.check(user.email, address)
+            except TooManyRequests:
+                self.audit(
+                    AuditKind.LOGIN_THROTTLED, user.id, address=address, via="current_password"
+                )
+                raise
+        if password is None or not self.ports.hasher.verify(user.password_hash, password):
+            # A stolen access token must not become an unlimited password oracle.
+            if self.throttle is not None:
+                self.throttle.failed(user.email, address)
+            reason = "missing" if password is None else "wrong"
+            self.audit(AuditKind.CURRENT_PASSWORD_REJECTED, user.id, address=address, reason=reason)
+            raise Forbidden(
+                "current_password is required"
+                if password is None
+                else "current_password is incorrect"
+            )
+        if self.throttle is not None:
+            self.throttle.succeeded(user.email, address)
+
+    def sign_in(self, user: User) -> SignedIn:
+        """A fresh pair of tokens for `user`, issued under their current generation."""
+        return self._sign_in(user)
 
     def login(self, email: str, password: str, address: str | None = None) -> SignedIn:
         """Check the password and open a signed-in session for a verified, active user.
@@ -122,7 +177,16 @@ class Auth:
         if not user.active:
             raise Forbidden("Account is inactive")
         if not user.verified:
-            # Without this, a lost or expired verification email would be a dead end.
+            # Without this, a lost or expired verification email would be a dead end; the
+            # interval keeps a client retrying its login from flooding the mailbox.
+            now = self.ports.clock.now()
+            if not user.may_resend_verification(now):
+                raise Forbidden(
+                    "Email not verified: a verification email was sent less than "
+                    f"{VERIFICATION_RESEND_MINUTES} minutes ago and has not been sent again"
+                )
+            user.verification_sent(now)
+            self.ports.users.save(user)
             self.send_verification(user)
             raise Forbidden("Email not verified: a new verification email has been sent")
         if self.ports.hasher.needs_rehash(user.password_hash):
@@ -167,8 +231,15 @@ class Auth:
         redemption = self.ports.one_time_tokens.redeem(claims.token_id)
         if redemption is Redemption.ALREADY_USED:
             # Someone replayed a rotated token: the token was stolen from one of the two
-            # parties, and we cannot tell which, so sign every session of the user out.
-            self.ports.one_time_tokens.revoke(claims.user_id, TokenKind.REFRESH)
+            # parties, and we cannot tell which, so sign every session of the user out:
+            # their access tokens too, or the thief keeps an hour of access.
+            user = self.ports.users.get(claims.user_id)
+            if user is not None and user.exists:
+                user.revoke_tokens()
+                self.ports.users.save(user)
+                self.revoke_all(user)
+            else:
+                self.ports.one_time_tokens.revoke(claims.user_id, TokenKind.REFRESH)
             self.audit(AuditKind.REFRESH_REUSE_DETECTED, claims.user_id)
             raise Unauthenticated("Refresh token reuse detected: please sign in again")
         if redemption is Redemption.UNKNOWN:
@@ -213,22 +284,58 @@ class Auth:
         password_hash = self.ports.hasher.hash(check_password(new_password))
         if self.ports.one_time_tokens.redeem(claims.token_id) is not Redemption.REDEEMED:
             raise InvalidInput(INVALID_TOKEN)
-        user.password_hash = password_hash
-        user.revoke_tokens()
-        user.updated_at = self.ports.clock.now()
+        user.change_password(password_hash, self.ports.clock.now())
         self.ports.users.save(user)
-        self.ports.one_time_tokens.revoke(user.id)
+        self.revoke_all(user)
         self.audit(AuditKind.PASSWORD_RESET, user.id)
 
     def verify_email(self, verify_token: str) -> None:
-        """Mark the address proven by a verification link; the link works once."""
+        """Mark the address a verification link proves; a pending address takes effect.
+
+        The link works once. When it moves the account to a new address, every earlier
+        token dies and the old address is told, with a link to undo the change.
+        """
         claims = self._read(verify_token, TokenKind.VERIFY, InvalidInput)
         user = self._current_holder(claims, InvalidInput)
+        # Links from before addresses were written into them proved the account's email.
+        address = claims.email or user.email
+        self.check_address_free(user, address)
+        now = self.ports.clock.now()
+        replaced = user.confirm_email(address, now)
         if self.ports.one_time_tokens.redeem(claims.token_id) is not Redemption.REDEEMED:
             raise InvalidInput(INVALID_TOKEN)
-        user.verified = True
-        user.updated_at = self.ports.clock.now()
         self.ports.users.save(user)
+        if replaced is None:
+            return
+        self.revoke_all(user)
+        undo = self._issue(TokenKind.UNDO_EMAIL_CHANGE, user, remember=True, email=replaced)
+        self.ports.mailer.send(self.emails.email_changed(user, replaced, undo.token))
+        self.audit(AuditKind.EMAIL_CHANGED, user.id, before=replaced, after=user.email)
+
+    def undo_email_change(self, undo_token: str) -> None:
+        """Give an account its old address back from the link sent there; sign it out."""
+        claims = self._read(undo_token, TokenKind.UNDO_EMAIL_CHANGE, InvalidInput)
+        user = self.ports.users.get(claims.user_id)
+        # Deliberately no generation check: the resets and password changes a thief makes
+        # after moving the account must not cancel its owner's way back.
+        if user is None or not user.exists or claims.email is None:
+            raise InvalidInput(INVALID_TOKEN)
+        self.check_address_free(user, claims.email)
+        if self.ports.one_time_tokens.redeem(claims.token_id) is not Redemption.REDEEMED:
+            raise InvalidInput(INVALID_TOKEN)
+        moved_to = user.email
+        user.restore_email(claims.email, self.ports.clock.now())
+        self.ports.users.save(user)
+        self.revoke_all(user)
+        # The other undo links would only move the account again.
+        self.ports.one_time_tokens.revoke(user.id, TokenKind.UNDO_EMAIL_CHANGE)
+        self.audit(AuditKind.EMAIL_CHANGE_UNDONE, user.id, before=moved_to, after=user.email)
+
+    def check_address_free(self, user: User, address: str) -> None:
+        """Conflict if another live account holds `address`."""
+        holder = self.ports.users.get_by_email(address)
+        if holder is not None and holder.id != user.id:
+            raise Conflict("Email already registered")
 
     def _sign_in(self, user: User) -> SignedIn:
         return SignedIn(
@@ -237,7 +344,9 @@ class Auth:
             refresh=self._issue(TokenKind.REFRESH, user, remember=True),
         )
 
-    def _issue(self, kind: TokenKind, user: User, *, remember: bool) -> IssuedToken:
+    def _issue(
+        self, kind: TokenKind, user: User, *, remember: bool, email: str | None = None
+    ) -> IssuedToken:
         now = self.ports.clock.now()
         claims = TokenClaims(
             kind=kind,
@@ -246,6 +355,7 @@ class Auth:
             issued_at=now,
             expires_at=now + self.lifetimes.of(kind),
             generation=user.token_generation,
+            email=email,
         )
         if remember:
             self.ports.one_time_tokens.add(claims)

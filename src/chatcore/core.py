@@ -43,6 +43,8 @@ class ChatCore:
         purge_after: timedelta = DEFAULT_AFTER,
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
+        # The emails promise what the tokens do: one set of lifetimes for both.
+        emails = attrs.evolve(emails, lifetimes=lifetimes)
         auth = Auth(ports, lifetimes, emails, login_throttle)
         sessions = ChatSessions(ports)
         return cls(

@@ -15,6 +15,7 @@ class TokenKind(StrEnum):
     REFRESH = "refresh"
     RESET = "reset"
     VERIFY = "verify"
+    UNDO_EMAIL_CHANGE = "undo_email_change"
 
 
 @attrs.frozen
@@ -25,6 +26,9 @@ class TokenClaims:
     issued_at: datetime
     expires_at: datetime
     generation: int
+    # The address a verification link proves, or the one an undo link restores: a link
+    # stops working once the address it speaks of is no longer the one in question.
+    email: str | None = None
 
 
 @attrs.frozen
@@ -39,6 +43,7 @@ class TokenLifetimes:
     refresh: timedelta = timedelta(days=30)
     reset: timedelta = timedelta(hours=1)
     verify: timedelta = timedelta(hours=24)
+    undo_email_change: timedelta = timedelta(days=7)
 
     def of(self, kind: TokenKind) -> timedelta:
         """How long a token of `kind` lives."""
@@ -47,4 +52,5 @@ class TokenLifetimes:
             TokenKind.REFRESH: self.refresh,
             TokenKind.RESET: self.reset,
             TokenKind.VERIFY: self.verify,
+            TokenKind.UNDO_EMAIL_CHANGE: self.undo_email_change,
         }[kind]

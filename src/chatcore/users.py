@@ -1,7 +1,7 @@
 """The User entity and the rules about accounts: who may see or change whom, and how."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import attrs
@@ -27,6 +27,9 @@ EMAIL_FORMAT = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 EMAIL_MAX_LENGTH = 254
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+# A login to an unverified account re-sends the link at most this often, so that retries
+# do not flood a mailbox (and the links already sent keep working meanwhile).
+VERIFICATION_RESEND_INTERVAL = timedelta(minutes=10)
 
 
 @attrs.define
@@ -42,9 +45,14 @@ class User:
     verified: bool = False
     active: bool = True
     deleted_at: datetime | None = None
-    # Bumped when every earlier token of the user must stop working (password reset,
-    # deactivation, deletion); tokens carry the generation they were issued under.
+    # Bumped when every earlier token of the user must stop working (a password or email
+    # change, a reset, deactivation, deletion); tokens carry the generation they were
+    # issued under.
     token_generation: int = 0
+    # A new address asked for by the user themselves: it replaces `email` only once its
+    # verification link is used, so a stolen access token cannot move the account away.
+    pending_email: str | None = None
+    verification_sent_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -61,6 +69,83 @@ class User:
     def revoke_tokens(self) -> None:
         """Make every token issued to this user so far invalid."""
         self.token_generation += 1
+        # Its verification link dies with every other link, so the pending address goes too.
+        self.pending_email = None
+
+    def change_password(self, password_hash: str, now: datetime) -> None:
+        """Take a new password; every earlier token and link stops working."""
+        self.password_hash = password_hash
+        self.updated_at = now
+        self.revoke_tokens()
+
+    def request_email_change(self, email: str, now: datetime) -> bool:
+        """Ask for `email` (canonical); True if it is now pending and needs verifying.
+
+        Asking for the current address again withdraws a pending change.
+        """
+        self.updated_at = now
+        if email == self.email:
+            self.pending_email = None
+            return False
+        self.pending_email = email
+        return True
+
+    def change_email(self, email: str, now: datetime) -> bool:
+        """An admin's change: `email` applies at once, unverified; True if it changed."""
+        if email == self.email:
+            return False
+        self.email = email
+        self.verified = False
+        self.updated_at = now
+        self.revoke_tokens()
+        return True
+
+    def confirm_email(self, address: str, now: datetime) -> str | None:
+        """Accept a verification link for `address`; the replaced email if one was.
+
+        InvalidInput if `address` is neither the pending address nor the account's own:
+        a link proves one address, and stops working once it is no longer in question.
+        """
+        if self.pending_email is not None and address == self.pending_email:
+            replaced = self.email
+            self.email = address
+            self.verified = True
+            self.updated_at = now
+            self.revoke_tokens()
+            return replaced
+        if address == self.email:
+            self.verified = True
+            self.updated_at = now
+            return None
+        raise InvalidInput("Invalid or expired token")
+
+    def restore_email(self, address: str, now: datetime) -> None:
+        """Undo an email change: the old address, proven by its owner's click, is back."""
+        self.email = address
+        self.verified = True
+        self.updated_at = now
+        self.revoke_tokens()
+
+    def deactivate(self, now: datetime) -> None:
+        """Take the account out of service; every token and link stops working."""
+        self.active = False
+        self.updated_at = now
+        self.revoke_tokens()
+
+    def delete(self, now: datetime) -> None:
+        """Soft-delete the account; every token and link stops working."""
+        self.deleted_at = now
+        self.updated_at = now
+        self.revoke_tokens()
+
+    def may_resend_verification(self, now: datetime) -> bool:
+        """Whether a login may send another verification email now."""
+        sent = self.verification_sent_at
+        return sent is None or now - sent >= VERIFICATION_RESEND_INTERVAL
+
+    def verification_sent(self, now: datetime) -> None:
+        """Remember when the last verification email went out."""
+        self.verification_sent_at = now
 
 
 def normalize_email(email: str) -> str:

@@ -49,6 +49,7 @@ from chatcore.ports import (
     UserRepository,
 )
 from chatcore.repository_sources import RepositoryUrlPolicy
+from entrypoints.extras import require_extra
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.purge_worker import PurgeWorker, log_progress
 from entrypoints.settings import Settings
@@ -281,6 +282,7 @@ def open_database(url: str | None, data_dir: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(str(path))
     if url.startswith(("mongodb://", "mongodb+srv://")):
+        require_extra("pymongo", "mongo", "CHATCORE_DATABASE_URL=mongodb://…")
         from adapters.mongo import MongoDatabase
 
         return MongoDatabase.from_url(url)
@@ -332,6 +334,7 @@ def open_broker(url: str) -> RoomBroker:
     if url == "memory://":
         return MemoryRoomBroker()
     if url.startswith(("redis://", "rediss://", "unix://")):
+        require_extra("redis", "redis", "CHATCORE_BROKER_URL=redis://…")
         from adapters.redis_broker import RedisRoomBroker
 
         return RedisRoomBroker(url)
@@ -346,6 +349,7 @@ def open_failure_counters(settings: Settings) -> FailureCounters:
     url = settings.shared_limits_url
     if url is None:
         return MemoryFailureCounters()
+    require_extra("redis", "redis", "Login throttling counted in Redis")
     from adapters.redis_failure_counters import RedisFailureCounters
 
     return RedisFailureCounters(url)
@@ -357,6 +361,7 @@ def open_rate_limiter(settings: Settings) -> RateLimiter:
     if url is None:
         return MemoryRateLimiter()
     if url.startswith(("redis://", "rediss://", "unix://")):
+        require_extra("redis", "redis", "CHATCORE_RATE_LIMIT_URL=redis://…")
         from adapters.redis_rate_limiter import RedisRateLimiter
 
         return RedisRateLimiter(url)

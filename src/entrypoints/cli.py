@@ -12,6 +12,7 @@ from chatcore.errors import DomainError
 from chatcore.ids import UserId, is_valid_id
 from chatcore.users import Role, Tier
 from entrypoints.bootstrap import build, open_rate_limiter
+from entrypoints.extras import MissingExtra, require_extra
 from entrypoints.settings import Settings
 from entrypoints.version import chatcore_version
 
@@ -53,16 +54,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
     except ValueError as error:
         parser.exit(2, f"chatcore: {error}\n")
-    if args.command == "serve":
-        return serve(settings)
-    if args.command == "audit":
-        return print_audit(settings, args)
-    if args.command == "purge":
-        return purge_now(settings, args)
-    return create_user(settings, args)
+    try:
+        if args.command == "serve":
+            return serve(settings)
+        if args.command == "audit":
+            return print_audit(settings, args)
+        if args.command == "purge":
+            return purge_now(settings, args)
+        return create_user(settings, args)
+    except MissingExtra as error:
+        print(f"chatcore: {error}", file=sys.stderr)
+        return 2
 
 
 def serve(settings: Settings) -> int:
+    require_extra("uvicorn", "server", "chatcore serve")
     import uvicorn
 
     from entrypoints.http.app import create_app

@@ -101,6 +101,8 @@ def _to_document(user: User) -> Document:
         "active": user.active,
         **deletion_fields(user.deleted_at),
         "token_generation": user.token_generation,
+        "pending_email": user.pending_email,
+        "verification_sent_at": user.verification_sent_at,
     }
 
 
@@ -118,4 +120,7 @@ def _from_document(document: Document) -> User:
         active=document["active"],
         deleted_at=utc_or_none(document["deleted_at"]),
         token_generation=document["token_generation"],
+        # Documents written before email changes waited for verification lack these.
+        pending_email=document.get("pending_email"),
+        verification_sent_at=utc_or_none(document.get("verification_sent_at")),
     )

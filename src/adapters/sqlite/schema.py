@@ -168,6 +168,12 @@ _INGESTION_CLAIMS = (
     """,
 )
 
+# Email changes wait for their verification; logins re-send that email only so often.
+_PENDING_EMAIL = (
+    "ALTER TABLE users ADD COLUMN pending_email TEXT",
+    "ALTER TABLE users ADD COLUMN verification_sent_at INTEGER",
+)
+
 # Purging what was deleted long ago: each table's deleted rows in a partial index (only
 # they are in it, so it stays small), the artifacts of a session whatever their state, and
 # who runs each periodic job until when.
@@ -210,6 +216,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _AUDIT,
     _ARTIFACTS,
     _INGESTION_CLAIMS,
+    _PENDING_EMAIL,
     _PURGING,
 )
 

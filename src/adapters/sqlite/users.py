@@ -22,6 +22,8 @@ _COLUMNS = (
     "created_at",
     "updated_at",
     "deleted_at",
+    "pending_email",
+    "verification_sent_at",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM users"
 _INSERT = (
@@ -99,6 +101,8 @@ def _to_row(user: User) -> dict[str, object]:
         "created_at": to_ms(user.created_at),
         "updated_at": to_ms(user.updated_at),
         "deleted_at": to_ms_or_none(user.deleted_at),
+        "pending_email": user.pending_email,
+        "verification_sent_at": to_ms_or_none(user.verification_sent_at),
     }
 
 
@@ -116,4 +120,6 @@ def _to_user(row: sqlite3.Row) -> User:
         created_at=from_ms(row["created_at"]),
         updated_at=from_ms(row["updated_at"]),
         deleted_at=from_ms_or_none(row["deleted_at"]),
+        pending_email=row["pending_email"],
+        verification_sent_at=from_ms_or_none(row["verification_sent_at"]),
     )

@@ -13,7 +13,15 @@ One module per port: `users`, `sessions`, `messages`, `room_messages`, `one_time
 `mail`; the object storage suite (artifacts) joins them as `storage`.
 """
 
-import pytest
+from chatcore_embed.packages import check_packages
+
+check_packages()
+
+from entrypoints.extras import require_extra  # noqa: E402
+
+require_extra("pytest", "testing", "chatcore_embed.testing (the ports' contract suites)")
+
+import pytest  # noqa: E402
 
 # Before the suites are imported: their plain asserts then explain their failures in full.
 pytest.register_assert_rewrite(

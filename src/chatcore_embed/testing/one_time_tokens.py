@@ -54,6 +54,16 @@ class OneTimeTokenStoreContract:
         assert one_time_tokens.redeem(verify.token_id) is Redemption.UNKNOWN
         assert one_time_tokens.redeem(refresh.token_id) is Redemption.REDEEMED
 
+    def test_undo_links_are_a_kind_of_their_own(self, one_time_tokens: OneTimeTokenStore) -> None:
+        user_id = new_id()
+        undo = claims(user_id, TokenKind.UNDO_EMAIL_CHANGE)
+        reset = claims(user_id, TokenKind.RESET)
+        one_time_tokens.add(undo)
+        one_time_tokens.add(reset)
+        one_time_tokens.revoke(UserId(user_id), TokenKind.RESET)
+        assert one_time_tokens.redeem(undo.token_id) is Redemption.REDEEMED
+        assert one_time_tokens.redeem(reset.token_id) is Redemption.UNKNOWN
+
     def test_concurrent_redemptions_succeed_once(self, one_time_tokens: OneTimeTokenStore) -> None:
         token = claims(new_id())
         one_time_tokens.add(token)

@@ -52,6 +52,19 @@ class UserRepositoryContract:
         users.save(user)
         assert users.get(user.id) == user
 
+    def test_a_pending_email_and_the_last_verification_are_kept(
+        self, users: UserRepository
+    ) -> None:
+        user = a_user(email="now@example.com")
+        users.add(user)
+        user.pending_email = "next@example.com"
+        user.verification_sent_at = at(90)
+        users.save(user)
+        assert users.get(user.id) == user
+        # A pending address is nobody's email yet: it finds no one, and holds nothing.
+        assert users.get_by_email("next@example.com") is None
+        users.add(a_user(email="next@example.com"))
+
     def test_saving_onto_a_taken_email_is_a_conflict_and_changes_nothing(
         self, users: UserRepository
     ) -> None:

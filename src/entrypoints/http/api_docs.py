@@ -1,4 +1,4 @@
-"""/openapi.json, and /docs: Swagger UI served from a pinned package, with no CDN."""
+"""/openapi.json, and /docs: Swagger UI served from files vendored beside this module, no CDN."""
 
 from pathlib import Path
 from typing import Any
@@ -7,7 +7,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
-from swagger_ui_bundle import swagger_ui_path
 
 from entrypoints.http.openapi import ApiRoute, Operation
 
@@ -44,7 +43,10 @@ window.ui = SwaggerUIBundle({
 });
 """
 
-# Only what the page loads: the package also ships a demo page that points elsewhere.
+# npm's swagger-ui-dist, the Swagger project's own build: its version and each file's
+# SHA-256 are in MANIFEST.json (checked by tests/packaging/test_swagger_ui_assets.py). Only what
+# the page loads is served: not the licence files, nor the manifest.
+SWAGGER_UI = Path(__file__).parent / "swagger_ui"
 SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")
 ASSET_CACHE = {"Cache-Control": "public, max-age=86400"}
 
@@ -64,7 +66,7 @@ async def docs_asset(request: Request) -> Response:
         return Response(INIT_JS, media_type="text/javascript", headers=ASSET_CACHE)
     if name not in SWAGGER_FILES:
         raise HTTPException(404, "Not Found")
-    return FileResponse(Path(str(swagger_ui_path)) / name, headers=ASSET_CACHE)
+    return FileResponse(SWAGGER_UI / name, headers=ASSET_CACHE)
 
 
 routes: list[Any] = [

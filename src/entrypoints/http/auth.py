@@ -94,6 +94,12 @@ async def verify_email(request: Request) -> JSONResponse:
     return JSONResponse({"message": "Email verified successfully"})
 
 
+async def undo_email_change(request: Request) -> JSONResponse:
+    token = structure(await _query_or_body(request, ("token",)), TokenBody).token
+    await run(request, core_of(request).auth.undo_email_change, token)
+    return JSONResponse({"message": "Email change undone"})
+
+
 async def _query_or_body(request: Request, names: tuple[str, ...]) -> dict[str, Any]:
     """`names` from the query string; what it lacks, from the JSON body."""
     query = {name: request.query_params[name] for name in names if name in request.query_params}
@@ -108,7 +114,9 @@ routes = [
         body=LoginForm,
         body_media=("application/x-www-form-urlencoded", "multipart/form-data",
                     "application/json"),
-        description="An unverified account answers 403 and gets a fresh verification email.",
+        description="A correct password on an unverified account answers 403 and re-sends "
+        "the verification email, at most once per 10 minutes per account; the `detail` says "
+        "whether it was sent. Links sent earlier keep working.",
     )),
     ApiRoute("POST", "/auths/refresh", refresh, Operation(
         "Trade a refresh token for new tokens", RefreshedOut, auth="none", errors=(401,),
@@ -127,6 +135,18 @@ routes = [
     ApiRoute("POST", "/auths/verify-email", verify_email, Operation(
         "Verify an email address with its token", Done, auth="none", errors=(400,),
         query=[TOKEN], body=TokenBody, body_required=False,
-        description="The token comes as a query parameter or as a JSON body.",
+        description="The token comes as a query parameter or as a JSON body. A link works "
+        "until it is used, expires (24 hours), or the address it proves is no longer the "
+        "account's email or pending email. A link for a pending address makes it the "
+        "account's email: every earlier token stops working and the old address gets a "
+        "notice with an undo link.",
+    )),
+    ApiRoute("POST", "/auths/undo-email-change", undo_email_change, Operation(
+        "Undo an email change with the link sent to the old address", Done, auth="none",
+        errors=(400,), query=[TOKEN], body=TokenBody, body_required=False,
+        description="The token comes as a query parameter or as a JSON body; it works once, "
+        "for 7 days, even after later password resets. The account gets its old address "
+        "back (verified), and every token and link of the account stops working. 400 when "
+        "the token is invalid, used or expired, or another account has taken the address.",
     )),
 ]  # fmt: skip

@@ -30,6 +30,7 @@ LIMIT_CLASSES: dict[tuple[str, str], str | None] = {
     ("POST", "/auths/reset-password-request"): "password_reset",
     ("POST", "/auths/reset-password"): "password_reset",
     ("POST", "/auths/verify-email"): "verify_email",
+    ("POST", "/auths/undo-email-change"): "verify_email",
     # Each can store megabytes or start a repository fetch: far dearer than a message.
     ("POST", "/chat/sessions/{session_id}/artifacts"): "artifact_create",
     ("POST", "/chat/sessions/{session_id}/artifacts/upload"): "artifact_create",

@@ -4,12 +4,13 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from chatcore.accounts import AccountUpdate
 from chatcore.users import Role, Tier, UserChanges
 from entrypoints.http.offload import hashing, run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of, current_user, optional_user
 from entrypoints.http.validation import json_body
-from entrypoints.http.views import Done, UserOut, user_view
+from entrypoints.http.views import Done, UpdatedUserOut, UserOut, token_fields, user_view
 
 
 @attrs.frozen
@@ -50,23 +51,34 @@ async def get_user(request: Request) -> JSONResponse:
 async def update_user(request: Request) -> JSONResponse:
     actor = await current_user(request)
     changes = await json_body(request, UserChanges)
-    user = await hashing(
-        request, core_of(request).accounts.update, actor, request.path_params["user_id"], changes
+    update = await hashing(
+        request,
+        core_of(request).accounts.update,
+        actor,
+        request.path_params["user_id"],
+        changes,
+        request.app.state.client_addresses.of(request.scope),
     )
-    return JSONResponse(user_view(user))
+    return _updated(update)
 
 
 async def update_user_by_email(request: Request) -> JSONResponse:
     actor = await current_user(request)
     changes = await json_body(request, UserChanges)
-    user = await hashing(
+    update = await hashing(
         request,
         core_of(request).accounts.update_by_email,
         actor,
         request.path_params["email"],
         changes,
+        request.app.state.client_addresses.of(request.scope),
     )
-    return JSONResponse(user_view(user))
+    return _updated(update)
+
+
+def _updated(update: AccountUpdate) -> JSONResponse:
+    fresh = {} if update.signed_in is None else token_fields(update.signed_in)
+    return JSONResponse({**user_view(update.user), **fresh})
 
 
 async def delete_user(request: Request) -> JSONResponse:
@@ -76,8 +88,17 @@ async def delete_user(request: Request) -> JSONResponse:
 
 
 CHANGES = (
-    "Own account: `username`, `email`, `password` (with `current_password`). Admins also: "
-    "`role`, `tier`, `active`, `verified`. An empty update answers 400."
+    "Own account: `username`, `email`, `password`; changing the email or the password "
+    "needs `current_password` (403 when missing or wrong, counted like a failed login; "
+    "429 with `Retry-After` while such failures throttle the account). Admins also: "
+    "`role`, `tier`, `active`, `verified`. An empty update answers 400.\n\n"
+    "A new email of one's own is pending (`pending_email`) until the link sent to it is "
+    "used; then it replaces `email`, every earlier token of the account stops working, and "
+    "the old address gets a notice with a link that undoes the change "
+    "(`POST /auths/undo-email-change`). An admin's change of someone else's email applies "
+    "at once (unverified, unless `verified` is set too) and the old address is told.\n\n"
+    "A password change ends every earlier token and link of the account; changing one's "
+    "own password answers with a fresh `access_token` and `refresh_token` beside the user."
 )
 
 routes = [
@@ -88,14 +109,15 @@ routes = [
     )),
     ApiRoute("GET", "/users/me", me, Operation("The signed-in user", UserOut)),
     ApiRoute("PUT", "/users/email/{email}", update_user_by_email, Operation(
-        "Update a user found by email", UserOut, body=UserChanges, errors=(400, 403, 404),
+        "Update a user found by email", UpdatedUserOut, body=UserChanges,
+        errors=(400, 403, 404, 429),
         description=CHANGES,
     )),
     ApiRoute("GET", "/users/{user_id}", get_user, Operation(
         "A user (admins, or one's own account)", UserOut, errors=(400, 403, 404),
     )),
     ApiRoute("PUT", "/users/{user_id}", update_user, Operation(
-        "Update a user", UserOut, body=UserChanges, errors=(400, 403, 404),
+        "Update a user", UpdatedUserOut, body=UserChanges, errors=(400, 403, 404, 429),
         description=CHANGES,
     )),
     ApiRoute("DELETE", "/users/{user_id}", delete_user, Operation(

@@ -19,7 +19,7 @@ from chatcore.chats import ChatSession, Message, MessageRole
 from chatcore.ids import ArtifactId, MessageId, SessionId, UserId
 from chatcore.tokens import IssuedToken
 from chatcore.users import Role, Tier, User
-from entrypoints.http.openapi.schemas import absent_when_none
+from entrypoints.http.openapi.schemas import ABSENT_KEY, METADATA_KEY, absent_when_none
 
 
 @attrs.frozen
@@ -35,6 +35,30 @@ class UserOut:
     tier: Tier
     verified: bool
     active: bool
+    # As absent_when_none, but keyword-only: the classes extending this one add required
+    # fields after it.
+    pending_email: str | None = attrs.field(
+        default=None,
+        kw_only=True,
+        metadata={
+            ABSENT_KEY: True,
+            METADATA_KEY: {"description": "a new email waiting for its verification link"},
+        },
+    )
+
+
+@attrs.frozen
+class UpdatedUserOut(UserOut):
+    """The account after the change; changing one's own password also signs in afresh
+    (every earlier token of the account stopped working)."""
+
+    access_token: str | None = absent_when_none(description="own password changes only")
+    refresh_token: str | None = absent_when_none(description="own password changes only")
+    token_type: Literal["bearer"] | None = absent_when_none()
+    # absent_when_none builds an attrs field, not a shared mutable default.
+    expires_at: datetime | None = absent_when_none(  # noqa: RUF009
+        description="when the access token expires"
+    )
 
 
 @attrs.frozen
@@ -183,6 +207,8 @@ views.register_unstructure_hook(
         password_hash=override(omit=True),
         deleted_at=override(omit=True),
         token_generation=override(omit=True),
+        verification_sent_at=override(omit=True),
+        pending_email=override(omit_if_default=True),
     ),
 )
 views.register_unstructure_hook(
