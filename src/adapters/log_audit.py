@@ -1,6 +1,9 @@
-"""The audit trail as log lines too: one JSON object per event on logger "chatcore.audit"."""
+"""The audit trail as log lines too: one record per event on logger "chatcore.audit".
 
-import json
+The event travels as structured data (`extra={"fields": {"audit": {...}}}`): the server's
+JSON log writes it as an object inside the line, not as text to be parsed again.
+"""
+
 import logging
 
 from chatcore.audit import AuditEvent, AuditQuery
@@ -29,7 +32,7 @@ class LoggedAuditLog:
         self._stored = stored
 
     def record(self, event: AuditEvent) -> None:
-        logger.info(json.dumps(event_fields(event), sort_keys=True))
+        logger.info("audit: %s", event.kind.value, extra={"fields": {"audit": event_fields(event)}})
         self._stored.record(event)
 
     def query(self, query: AuditQuery) -> list[AuditEvent]:

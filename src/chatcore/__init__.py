@@ -21,6 +21,7 @@ from chatcore.errors import (
 )
 from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import AccountEmails, OutgoingEmail
+from chatcore.paging import Page, Position
 from chatcore.ports import (
     Clock,
     IdGenerator,
@@ -66,8 +67,10 @@ __all__ = [
     "NotFound",
     "OneTimeTokenStore",
     "OutgoingEmail",
+    "Page",
     "PasswordHasher",
     "Ports",
+    "Position",
     "Redemption",
     "Role",
     "RoomBroker",

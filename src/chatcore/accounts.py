@@ -11,6 +11,8 @@ from chatcore.ids import UserId, parse_user_id
 from chatcore.ports import Ports
 from chatcore.users import User, UserChanges, check_email, check_password, check_username
 
+LIST_LIMIT = 1000
+
 
 @attrs.frozen
 class AccountUpdate:
@@ -29,6 +31,20 @@ class Accounts:
         """A user, as seen by `actor` (an admin, or the user themselves)."""
         return self._target(actor, parse_user_id(user_id))
 
+    def list(self, actor: User, after: str | None, limit: int) -> list[User]:
+        """Live accounts in id order, after the id `after`: admins only."""
+        if not actor.is_admin:
+            raise Forbidden("Access denied")
+        if not 1 <= limit <= LIST_LIMIT:
+            raise InvalidInput(f"limit must be 1 to {LIST_LIMIT}")
+        return self.ports.users.list_live(None if after is None else parse_user_id(after), limit)
+
+    def find(self, actor: User, id_or_email: str) -> User:
+        """A live user by id or email, as seen by `actor` (an admin, or themselves)."""
+        if "@" not in id_or_email:
+            return self.get(actor, id_or_email)
+        return self._by_email(actor, id_or_email)
+
     def update(
         self, actor: User, user_id: str, changes: UserChanges, address: str | None = None
     ) -> AccountUpdate:
@@ -40,13 +56,7 @@ class Accounts:
         self, actor: User, email: str, changes: UserChanges, address: str | None = None
     ) -> AccountUpdate:
         """Apply `changes` to the live user with this email; `address` is the caller's."""
-        canonical = check_email(email)
-        if not actor.is_admin and canonical != actor.email:
-            raise Forbidden("Access denied")
-        target = self.ports.users.get_by_email(canonical)
-        if target is None:
-            raise NotFound("User not found")
-        return self._apply(actor, target, changes, address)
+        return self._apply(actor, self._by_email(actor, email), changes, address)
 
     def delete(self, actor: User, user_id: str) -> None:
         """Soft-delete a user, sign them out everywhere, and delete their chats with them."""
@@ -59,6 +69,15 @@ class Accounts:
         for dependents in self.ports.session_dependents:
             dependents.disable_for_sessions(session_ids, now)
         self.auth.audit(AuditKind.USER_DELETED, target.id, actor=actor)
+
+    def _by_email(self, actor: User, email: str) -> User:
+        canonical = check_email(email)
+        if not actor.is_admin and canonical != actor.email:
+            raise Forbidden("Access denied")
+        target = self.ports.users.get_by_email(canonical)
+        if target is None:
+            raise NotFound("User not found")
+        return target
 
     def _target(self, actor: User, user_id: UserId) -> User:
         # A non-admin learns nothing about other ids, not even whether they exist.

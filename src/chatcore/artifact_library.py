@@ -22,6 +22,7 @@ from chatcore.artifacts import (
 from chatcore.errors import InvalidInput, NotFound, StorageFault, TooLarge
 from chatcore.file_types import decode_content, kind_of, safe_filename
 from chatcore.ids import ArtifactId, parse_artifact_id
+from chatcore.paging import Cursors, ListKind, Page, Position, page_forwards
 from chatcore.ports import Ports
 from chatcore.repository_sources import RepositoryUrlPolicy
 from chatcore.sessions import ChatSessions
@@ -29,6 +30,7 @@ from chatcore.users import User
 from chatcore.zip_stream import ZipEntry, zip_stream
 
 FILES_PAGE_MAX = 1000
+ARTIFACTS_PAGE_MAX = 1000
 DOWNLOAD_CHUNK_BYTES = 64 * 1024
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
 ZIP_CONTENT_TYPE = "application/zip"
@@ -152,6 +154,22 @@ class ArtifactLibrary:
         """The live artifacts of one of the actor's sessions, oldest first."""
         session = self.sessions.get(actor, session_id)
         return self.ports.artifacts.list_for_session(session.id)
+
+    def page_in_session(
+        self, actor: User, session_id: str, limit: int = 100, cursor: str | None = None
+    ) -> Page[Artifact]:
+        """A page of the live artifacts of one of the actor's sessions, oldest first."""
+        session = self.sessions.get(actor, session_id)
+        if not 1 <= limit <= ARTIFACTS_PAGE_MAX:
+            raise InvalidInput(f"limit must be between 1 and {ARTIFACTS_PAGE_MAX}")
+        cursors = Cursors(ListKind.ARTIFACTS, session.id)
+        after = None if cursor is None else cursors.decode(cursor)
+        return page_forwards(
+            lambda count: self.ports.artifacts.page_for_session(session.id, count, after),
+            limit,
+            lambda artifact: Position(artifact.created_at, artifact.id),
+            cursors,
+        )
 
     def get(self, actor: User, session_id: str, artifact_id: str) -> Artifact:
         """One live artifact of the actor's session; NotFound for anyone else's."""

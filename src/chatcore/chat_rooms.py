@@ -4,6 +4,7 @@ import attrs
 
 from chatcore.errors import Forbidden, InvalidInput, NotFound
 from chatcore.ids import RoomMessageId, parse_message_id
+from chatcore.paging import Cursors, ListKind, Page, Position, page_backwards
 from chatcore.ports import Ports
 from chatcore.rooms import RoomMessage, check_room, check_room_content
 from chatcore.users import User
@@ -32,9 +33,23 @@ class ChatRooms:
 
     def history(self, actor: User, room: str, limit: int = 50) -> list[RoomMessage]:
         """The latest `limit` live messages of `room`, oldest first."""
+        return self.history_page(actor, room, limit).items
+
+    def history_page(
+        self, actor: User, room: str, limit: int = 50, cursor: str | None = None
+    ) -> Page[RoomMessage]:
+        """A page of the room's live messages, newest page first, each page oldest first."""
         if not 1 <= limit <= HISTORY_PAGE_MAX:
             raise InvalidInput(f"limit must be between 1 and {HISTORY_PAGE_MAX}")
-        return self.ports.room_messages.latest(check_room(room), limit)
+        name = check_room(room)
+        cursors = Cursors(ListKind.ROOM_HISTORY, name)
+        end = None if cursor is None else cursors.decode(cursor)
+        return page_backwards(
+            lambda count: self.ports.room_messages.page(name, count, end),
+            limit,
+            lambda message: Position(message.created_at, message.id),
+            cursors,
+        )
 
     def delete(self, actor: User, message_id: str) -> RoomMessage:
         """Soft-delete a room message; only its author may."""

@@ -16,6 +16,7 @@ from chatcore.audit import AuditEvent, AuditQuery
 from chatcore.chats import ChatSession, Message
 from chatcore.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
 from chatcore.mail import OutgoingEmail
+from chatcore.paging import Position
 from chatcore.rate_limits import Rate
 from chatcore.repository_limits import RepositoryLimits
 from chatcore.rooms import RoomMessage
@@ -81,6 +82,10 @@ class UserRepository(Protocol):
         """Store the changed user; Conflict if the new email or username is taken."""
         ...
 
+    def list_live(self, after: UserId | None, limit: int) -> list[User]:
+        """Up to `limit` live users in id order, those with ids after `after` (operators)."""
+        ...
+
     def deleted_before(self, cutoff: datetime, limit: int) -> list[UserId]:
         """Ids of at most `limit` users soft-deleted before `cutoff` (due for purging)."""
         ...
@@ -125,6 +130,13 @@ class SessionRepository(Protocol):
         """The user's live sessions, most recently updated first."""
         ...
 
+    def page_for_user(
+        self, user_id: UserId, limit: int, after: Position | None = None
+    ) -> list[ChatSession]:
+        """Up to `limit` live sessions of the user, most recently updated first, that come
+        after the position (updated_at, id) `after` in that order; read along an index."""
+        ...
+
     def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
         """Set the title and updated_at of a live session; the result, or None if gone."""
         ...
@@ -166,10 +178,19 @@ class MessageRepository(Protocol):
     def latest(
         self, session_id: SessionId, limit: int, before: MessageId | None = None
     ) -> list[Message]:
-        """The newest `limit` live messages (with ids below `before`), oldest first.
+        """The newest `limit` live messages (placed before message `before`), oldest first.
 
-        Must cost the same however many messages the session holds (an index, not a scan).
+        Messages are placed by (created_at, id): the time the server accepted them, the id
+        breaking ties. Must cost the same however many messages the session holds (an
+        index, not a scan).
         """
+        ...
+
+    def page(
+        self, session_id: SessionId, limit: int, before: Position | None = None
+    ) -> list[Message]:
+        """The newest `limit` live messages whose (created_at, id) is below `before`,
+        oldest first; as cheap as `latest`."""
         ...
 
     def mark_deleted(self, message_id: MessageId, at: datetime) -> bool:
@@ -194,6 +215,11 @@ class RoomMessageRepository(Protocol):
 
     def latest(self, room: str, limit: int) -> list[RoomMessage]:
         """The newest `limit` live messages of `room`, oldest first, read along an index."""
+        ...
+
+    def page(self, room: str, limit: int, before: Position | None = None) -> list[RoomMessage]:
+        """The newest `limit` live messages of `room` whose (created_at, id) is below
+        `before`, oldest first, read along an index."""
         ...
 
     def mark_deleted(self, message_id: RoomMessageId, at: datetime) -> bool:
@@ -374,6 +400,13 @@ class ArtifactRepository(Protocol):
 
     def list_for_session(self, session_id: SessionId) -> list[Artifact]:
         """The session's live artifacts, oldest first."""
+        ...
+
+    def page_for_session(
+        self, session_id: SessionId, limit: int, after: Position | None = None
+    ) -> list[Artifact]:
+        """Up to `limit` live artifacts of the session whose (created_at, id) is above
+        `after`, oldest first; read along an index."""
         ...
 
     def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:

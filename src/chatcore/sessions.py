@@ -6,6 +6,15 @@ from chatcore.chats import DEFAULT_TITLE as DEFAULT_TITLE
 from chatcore.chats import ChatSession, Message, MessageRole, check_content, check_title
 from chatcore.errors import InvalidInput, NotFound
 from chatcore.ids import MessageId, SessionId, parse_message_id, parse_session_id
+from chatcore.paging import (
+    Cursors,
+    ListKind,
+    Page,
+    Position,
+    page_backwards,
+    page_forwards,
+    position_of_id,
+)
 from chatcore.ports import Ports
 from chatcore.users import User
 
@@ -32,8 +41,21 @@ class ChatSessions:
 
     def owned_by(self, actor: User, limit: int = 50) -> list[ChatSession]:
         """The actor's live sessions, most recently updated first."""
+        return self.page_owned_by(actor, limit).items
+
+    def page_owned_by(
+        self, actor: User, limit: int = 50, cursor: str | None = None
+    ) -> Page[ChatSession]:
+        """A page of the actor's live sessions, most recently updated first."""
         _check_limit(limit, SESSIONS_PAGE_MAX)
-        return self.ports.sessions.list_for_user(actor.id, limit)
+        cursors = Cursors(ListKind.SESSIONS, actor.id)
+        after = None if cursor is None else cursors.decode(cursor)
+        return page_forwards(
+            lambda count: self.ports.sessions.page_for_user(actor.id, count, after),
+            limit,
+            lambda session: Position(session.updated_at, session.id),
+            cursors,
+        )
 
     def get(self, actor: User, session_id: str) -> ChatSession:
         """One of the actor's live sessions; NotFound for anyone else's."""
@@ -81,10 +103,42 @@ class ChatSessions:
         self, actor: User, session_id: str, limit: int = 100, before: str | None = None
     ) -> list[Message]:
         """The latest `limit` live messages (older than `before`), oldest first."""
+        return self.message_page(actor, session_id, limit, before).items
+
+    def message_page(
+        self,
+        actor: User,
+        session_id: str,
+        limit: int = 100,
+        before: str | None = None,
+        cursor: str | None = None,
+    ) -> Page[Message]:
+        """A page of live messages, newest page first, each page oldest first.
+
+        The page ends before `cursor` (from the previous page; it wins, so that a next
+        link that keeps `before` still moves on), else before the message `before`.
+        """
         session = self._owned(actor, session_id)
         _check_limit(limit, MESSAGES_PAGE_MAX)
-        cursor = None if before is None else parse_message_id(before)
-        return self.ports.messages.latest(session.id, limit, cursor)
+        cursors = Cursors(ListKind.MESSAGES, session.id)
+        end: Position | None = None
+        if cursor is not None:
+            end = cursors.decode(cursor)
+        elif before is not None:
+            end = self._place_of(parse_message_id(before))
+        return page_backwards(
+            lambda count: self.ports.messages.page(session.id, count, end),
+            limit,
+            lambda message: Position(message.created_at, message.id),
+            cursors,
+        )
+
+    def _place_of(self, message_id: MessageId) -> Position:
+        message = self.ports.messages.get(message_id)
+        if message is None:
+            # An id we hold no message for still names a second: page back from there.
+            return position_of_id(message_id)
+        return Position(message.created_at, message.id)
 
     def delete_message(self, actor: User, session_id: str, message_id: str) -> None:
         """Soft-delete a live message of the actor's session and uncount it."""

@@ -148,6 +148,25 @@ class User:
         self.verification_sent_at = now
 
 
+# The person at the command line (`chatcore users …`): an admin no account stands for.
+# Audit events name it as the actor by this id, which no real account can have.
+OPERATOR_ID = UserId("0" * 24)
+
+
+def operator(now: datetime) -> User:
+    """The operator acting from the command line, as an admin actor of use cases."""
+    return User(
+        id=OPERATOR_ID,
+        username="operator",
+        email="operator@localhost",
+        password_hash="",
+        created_at=now,
+        updated_at=now,
+        role=Role.ADMIN,
+        verified=True,
+    )
+
+
 def normalize_email(email: str) -> str:
     """Emails are compared case-insensitively: keep one canonical form."""
     return email.strip().lower()

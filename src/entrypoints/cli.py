@@ -2,16 +2,19 @@
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import attrs
 
 from chatcore.audit import AuditKind, AuditQuery
 from chatcore.errors import DomainError
 from chatcore.ids import UserId, is_valid_id
-from chatcore.users import Role, Tier
-from entrypoints.bootstrap import build, open_rate_limiter
+from chatcore.users import Role, Tier, UserChanges, operator
+from entrypoints import logs
+from entrypoints.bootstrap import build
 from entrypoints.extras import MissingExtra, require_extra
 from entrypoints.settings import Settings
 from entrypoints.version import chatcore_version
@@ -22,7 +25,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"chatcore {chatcore_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("serve", help="serve the HTTP and WebSocket API")
+    serve_command = commands.add_parser("serve", help="serve the HTTP and WebSocket API")
+    serve_command.add_argument("--host", help="listen address (default: CHATCORE_HOST)")
+    serve_command.add_argument("--port", type=int, help="listen port (default: CHATCORE_PORT)")
+    serve_command.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on the one port (more than 1 needs CHATCORE_BROKER_URL=redis://…)",
+    )
 
     create = commands.add_parser("create-user", help="create a user and print it as JSON")
     create.add_argument("--email", required=True)
@@ -38,6 +49,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit.add_argument("--since", type=_moment, help="ISO 8601 time, e.g. 2025-11-04T10:00Z")
     audit.add_argument("--limit", type=int, default=100)
 
+    users = commands.add_parser("users", help="list, show and manage accounts (as an admin)")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    listing = user_commands.add_parser("list", help="live accounts as JSON lines, in id order")
+    listing.add_argument("--after", metavar="USER_ID", help="start after this id (paging)")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (1–1000)")
+    show = user_commands.add_parser("show", help="one account as JSON")
+    show.add_argument("user", metavar="ID_OR_EMAIL")
+    set_role = user_commands.add_parser("set-role", help="make an account an admin or a user")
+    set_role.add_argument("user", metavar="ID_OR_EMAIL")
+    set_role.add_argument("role", choices=[role.value for role in Role])
+    for name, text in (
+        ("deactivate", "take an account out of service: it is signed out everywhere"),
+        ("activate", "put a deactivated account back in service"),
+        ("delete", "delete an account, its chats and artifacts (soft, as the API does)"),
+    ):
+        user_commands.add_parser(name, help=text).add_argument("user", metavar="ID_OR_EMAIL")
+
+    backup_command = commands.add_parser(
+        "backup", help="copy the SQLite database and stored files into a new folder, live"
+    )
+    backup_command.add_argument("destination", type=Path, help="a new (or empty) folder")
+
     purge = commands.add_parser(
         "purge", help="purge what was deleted long enough ago now, and print the counts as JSON"
     )
@@ -49,16 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
     except ValueError as error:
         parser.exit(2, f"chatcore: {error}\n")
+    logs.configure(settings.log_level, settings.log_format)
     try:
         if args.command == "serve":
-            return serve(settings)
+            return serve(settings, args)
         if args.command == "audit":
             return print_audit(settings, args)
+        if args.command == "users":
+            return manage_users(settings, args)
+        if args.command == "backup":
+            return make_backup(settings, args.destination)
         if args.command == "purge":
             return purge_now(settings, args)
         return create_user(settings, args)
@@ -67,53 +104,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, args: argparse.Namespace) -> int:
     require_extra("uvicorn", "server", "chatcore serve")
-    import uvicorn
+    from entrypoints import server
 
-    from entrypoints.http.app import create_app
-    from entrypoints.http.client_address import ClientAddresses
-    from entrypoints.http.limits import RateLimits
-    from entrypoints.http.request_limits import RequestSizes
-    from entrypoints.http.request_log import BatchedLines
-    from entrypoints.server import UVICORN_OPTIONS, GracefulServer
-
-    try:
-        runtime = build(settings)
-    except ValueError as error:
-        # A configuration error (a bad URL or prefix): say which, without a traceback.
-        print(f"chatcore: {error}", file=sys.stderr)
-        return 2
-    addresses = ClientAddresses(settings.trusted_proxies)
-    rate_limits = None
-    if settings.rate_limits:
-        rate_limits = RateLimits(
-            limiter=open_rate_limiter(settings),
-            rates=settings.rates,
-            addresses=addresses,
-            tokens=runtime.core.ports.tokens,
-        )
-    app = create_app(
-        runtime.core,
-        on_shutdown=runtime.close,
-        cors_origins=settings.cors_origins,
-        inline_use_cases=runtime.in_process,
-        rate_limits=rate_limits,
-        request_sizes=RequestSizes(
-            max_json_bytes=settings.max_json_bytes,
-            max_url_bytes=settings.max_url_bytes,
-            max_header_bytes=settings.max_header_bytes,
-        ),
-        client_addresses=addresses,
-        readiness=runtime.readiness_checks(),
-        access_log=BatchedLines(sys.stderr),
-        ingestion=runtime.ingestion,
-        purge=runtime.purge,
+    settings = attrs.evolve(
+        settings,
+        host=settings.host if args.host is None else args.host,
+        port=settings.port if args.port is None else args.port,
     )
-    options = {**UVICORN_OPTIONS, "ws_max_size": settings.max_ws_frame_bytes}
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, **options)
-    GracefulServer(config, app).run()
-    return 0
+    refusal = server.workers_refusal(settings, args.workers)
+    if refusal is not None:
+        print(f"chatcore: {refusal}", file=sys.stderr)
+        return 2
+    if args.workers == 1:
+        return server.serve(settings)
+    return server.serve_workers(settings, args.workers)
 
 
 def create_user(settings: Settings, args: argparse.Namespace) -> int:
@@ -135,6 +141,55 @@ def create_user(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     print(json.dumps(user_view(user), indent=2))
+    return 0
+
+
+def manage_users(settings: Settings, args: argparse.Namespace) -> int:
+    """`chatcore users …`: the account use cases, with the operator as an admin actor."""
+    from entrypoints.http.views import user_view
+
+    runtime = build(settings)
+    try:
+        accounts = runtime.core.accounts
+        actor = operator(runtime.core.ports.clock.now())
+        command = args.users_command
+        if command == "list":
+            for user in accounts.list(actor, args.after, args.limit):
+                print(json.dumps(user_view(user), sort_keys=True))
+            return 0
+        target = accounts.find(actor, args.user)
+        if command == "delete":
+            accounts.delete(actor, target.id)
+            print(json.dumps({"deleted": target.id}))
+            return 0
+        if command != "show":
+            changes = {
+                "set-role": UserChanges(role=Role(getattr(args, "role", "user"))),
+                "deactivate": UserChanges(active=False),
+                "activate": UserChanges(active=True),
+            }[command]
+            target = accounts.update(actor, target.id, changes).user
+        print(json.dumps(user_view(target), indent=2))
+        return 0
+    except DomainError as error:
+        print(f"chatcore: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+
+
+def make_backup(settings: Settings, destination: Path) -> int:
+    from entrypoints.backup import backup
+
+    runtime = build(settings)
+    try:
+        made = backup(runtime, settings.data_dir, destination)
+    except ValueError as error:
+        print(f"chatcore: {error}", file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    print(json.dumps(made, indent=2))
     return 0
 
 

@@ -59,6 +59,10 @@ class Settings:
     max_url_bytes: int = 8192
     max_header_bytes: int = 16_384
     max_ws_frame_bytes: int = 65_536
+    log_level: str = "info"  # debug, info, warning, error
+    log_format: str = "json"  # json (one object per line) or text
+    metrics: bool = True  # GET /metrics
+    metrics_token: str | None = None  # None: /metrics is open
     purge_after_days: int = 30  # deleted things' bytes and records go this long after
 
     @classmethod
@@ -117,6 +121,14 @@ class Settings:
             },
             rate_limit_url=get("RATE_LIMIT_URL"),
             trusted_proxies=_list(get("TRUSTED_PROXIES")),
+            log_level=_choice(
+                "CHATCORE_LOG_LEVEL", get("LOG_LEVEL"), LOG_LEVELS, defaults.log_level
+            ),
+            log_format=_choice(
+                "CHATCORE_LOG_FORMAT", get("LOG_FORMAT"), LOG_FORMATS, defaults.log_format
+            ),
+            metrics=_switch("CHATCORE_METRICS", get("METRICS"), defaults.metrics),
+            metrics_token=get("METRICS_TOKEN"),
             **{
                 name: _integer(
                     f"CHATCORE_{name.upper()}", get(name.upper()), getattr(defaults, name)
@@ -132,6 +144,9 @@ class Settings:
             return None if self.rate_limit_url == "memory://" else self.rate_limit_url
         return None if self.broker_url == "memory://" else self.broker_url
 
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("json", "text")
 
 _INTEGER_LIMITS = (
     "login_free_failures",
@@ -206,6 +221,14 @@ def _rate(name: str, raw: str | None) -> Rate | None:
         return Rate.parse(raw)
     except InvalidInput as error:
         raise ValueError(f"{name}: {error.message}") from None
+
+
+def _choice(name: str, raw: str | None, choices: tuple[str, ...], default: str) -> str:
+    if raw is None:
+        return default
+    if raw.lower() not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw.lower()
 
 
 def _list(raw: str | None) -> tuple[str, ...]:

@@ -1,8 +1,12 @@
+import random
 from typing import Any
 
 import attrs
 
-from chatcore.artifacts import ArtifactStatus, ArtifactType, Ingestion, StoredUpload
+from chatcore.artifacts import Artifact, ArtifactStatus, ArtifactType, Ingestion, StoredUpload
+from chatcore.ids import ArtifactId
+from chatcore.paging import Position
+from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
 from tests.builders import an_artifact, at, new_id
 
 
@@ -103,3 +107,45 @@ def test_disabling_many_sessions_at_once(database: Any) -> None:
     for session in sessions[::100]:
         database.artifacts.add(an_artifact(session, owner))
     assert database.artifacts.disable_for_sessions(sessions, at(1)) == 12
+
+
+def _place(artifact: Artifact) -> Position:
+    return Position(artifact.created_at, artifact.id)
+
+
+def test_a_walk_through_the_pages_visits_each_artifact_once(database: Any) -> None:
+    session, owner = new_id(), new_id()
+    ids = shuffled_ids(WALKED, seed=455)
+    existing = [
+        an_artifact(session, owner, id=ArtifactId(ids[n]), created_at=millisecond(n // 3))
+        for n in range(WALKED)
+    ]
+    for artifact in random.Random(45).sample(existing, WALKED):
+        database.artifacts.add(artifact)
+    database.artifacts.add(an_artifact(new_id(), owner, created_at=millisecond(7)))
+    arrived: list[Artifact] = []
+
+    def upload_another(pages_read: int) -> None:
+        # Added while the client reads: newer than all, so at the end of the walk.
+        if pages_read < 10:
+            arrived.append(an_artifact(session, owner, created_at=millisecond(WALKED + pages_read)))
+            database.artifacts.add(arrived[-1])
+
+    pages = walk(
+        lambda after: database.artifacts.page_for_session(session, PAGE, after),
+        lambda found: _place(found[-1]),
+        upload_another,
+    )
+    visited_once(pages, [*existing, *arrived], changed=set())
+    walked = [artifact for found in pages for artifact in found]
+    assert walked == sorted([*existing, *arrived], key=_place)
+
+
+def test_artifacts_are_placed_by_creation_time_then_id(database: Any) -> None:
+    session, owner = new_id(), new_id()
+    first = an_artifact(session, owner, id=ArtifactId("f" * 24), created_at=at(1))
+    tied = [an_artifact(session, owner, id=ArtifactId(c * 24), created_at=at(2)) for c in "ba"]
+    for artifact in (*tied, first):
+        database.artifacts.add(artifact)
+    assert database.artifacts.page_for_session(session, 10) == [first, tied[1], tied[0]]
+    assert database.artifacts.page_for_session(session, 10, _place(tied[1])) == [tied[0]]

@@ -106,3 +106,19 @@ def test_a_host_that_skips_the_lifespan_gets_a_clear_error(
     assert login.json() == {"detail": "Internal Server Error"}
     # uvicorn logs the reason (to stderr); the client learns nothing of it.
     assert "chatcore's lifespan is not running" in capfd.readouterr().err
+
+
+def test_next_page_links_keep_the_hosts_prefix(runtime: Runtime) -> None:
+    jane = runtime.core.auth.create_user("jane", "jane@example.com", PASSWORD, verified=True)
+    for _ in range(3):
+        runtime.core.sessions.create(jane)
+    app = host_app(create_app(runtime.core, inline_use_cases=runtime.in_process))
+    signed_in = runtime.core.auth.login("jane@example.com", PASSWORD)
+    bearer = {"Authorization": f"Bearer {signed_in.access.token}"}
+    with serving(app) as address, httpx.Client(base_url=f"http://{address}/chat") as client:
+        first = client.get("/chat/sessions", params={"limit": 2}, headers=bearer)
+        link = first.links["next"]["url"]
+        assert link.startswith(f"http://{address}/chat/chat/sessions?limit=2&cursor=")
+        rest = client.get(link, headers=bearer)
+        assert rest.status_code == 200 and len(rest.json()) == 1
+        assert "link" not in rest.headers

@@ -39,3 +39,41 @@ def test_without_a_usable_header_the_proxy_is_the_client(forwarded: list[str]) -
 
 def test_a_scope_without_a_client_is_unknown() -> None:
     assert ClientAddresses(["10.0.0.1"]).of({"type": "http", "headers": []}) == "unknown"
+
+
+def origin_scope(peer: str, proto: str, host: str) -> dict[str, object]:
+    headers = [(b"x-forwarded-proto", proto.encode()), (b"x-forwarded-host", host.encode())]
+    return {"type": "http", "client": (peer, 5000), "headers": headers}
+
+
+def test_a_trusted_proxy_names_the_scheme_and_host_the_client_called() -> None:
+    addresses = ClientAddresses(["10.0.0.1"])
+    found = addresses.forwarded_origin(origin_scope("10.0.0.1", "https, http", "chat.example.com"))
+    assert found == ("https", "chat.example.com")
+
+
+def test_an_untrusted_peer_names_no_origin() -> None:
+    found = ClientAddresses(["10.0.0.1"]).forwarded_origin(
+        origin_scope("203.0.113.9", "https", "evil.example")
+    )
+    assert found == (None, None)
+    assert ClientAddresses().forwarded_origin(origin_scope("10.0.0.1", "https", "x")) == (
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("proto", "host", "believed"),
+    [
+        ("javascript", "chat.example.com", (None, "chat.example.com")),
+        ("https", "a>b", ("https", None)),  # it would break out of the Link's <…>
+        ("https", "a b", ("https", None)),
+        ("https", "[::1]:8443", ("https", "[::1]:8443")),
+    ],
+)
+def test_only_plain_schemes_and_hosts_are_believed(
+    proto: str, host: str, believed: tuple[str | None, str | None]
+) -> None:
+    addresses = ClientAddresses(["10.0.0.1"])
+    assert addresses.forwarded_origin(origin_scope("10.0.0.1", proto, host)) == believed

@@ -10,6 +10,7 @@ from chatcore.errors import InvalidInput
 from chatcore.rate_limits import Rate, admit
 from entrypoints.http.app import ROUTES
 from entrypoints.http.limits import LIMIT_CLASSES, limit_class
+from entrypoints.http.metrics import metrics_routes
 from entrypoints.http.openapi import ApiRoute
 from entrypoints.settings import DEFAULT_RATES
 
@@ -99,7 +100,8 @@ def test_a_rate_reads_as_count_per_seconds() -> None:
 
 
 def test_every_limit_class_has_a_rate_and_names_a_served_route() -> None:
-    served = {(r.method, r.path) for r in ROUTES if isinstance(r, ApiRoute)}
+    routes = [*ROUTES, *metrics_routes()]  # /metrics is served unless turned off
+    served = {(r.method, r.path) for r in routes if isinstance(r, ApiRoute)}
     for (method, path), name in LIMIT_CLASSES.items():
         assert (method, path) in served, f"{method} {path}: no such route"
         assert name is None or name in DEFAULT_RATES, name

@@ -77,6 +77,25 @@ class FileObjectStore:
             return
         self._tidy(path)
 
+    def copy_to(self, destination: Path) -> int:
+        """Copy every stored object under `destination` (made, or empty); how many.
+
+        Objects are written to a temporary name and renamed into place, so each file seen
+        here is whole; temporary drafts (dot names) are left out.
+        """
+        copied = 0
+        for folder, folders, files in os.walk(self._root):
+            folders[:] = sorted(name for name in folders if not name.startswith("."))
+            relative = Path(folder).relative_to(self._root)
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                target = destination / relative / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(folder) / name, target)
+                copied += 1
+        return copied
+
     def ping(self) -> None:
         # Writing is what fails first (a full disk, a read-only or vanished mount), and
         # what stat and access() cannot tell (root passes every permission check). The

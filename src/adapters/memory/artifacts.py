@@ -14,6 +14,7 @@ from chatcore.artifacts import (
     claimable,
 )
 from chatcore.ids import ArtifactId, SessionId
+from chatcore.paging import Position
 
 
 @attrs.frozen
@@ -46,6 +47,20 @@ class MemoryArtifactRepository:
                 if artifact.session_id == session_id and artifact.deleted_at is None
             ]
         return sorted(found, key=lambda artifact: artifact.id)
+
+    def page_for_session(
+        self, session_id: SessionId, limit: int, after: Position | None = None
+    ) -> list[Artifact]:
+        with self._lock:
+            found = [
+                attrs.evolve(artifact)
+                for artifact in self._artifacts.values()
+                if artifact.session_id == session_id
+                and artifact.deleted_at is None
+                and (after is None or Position(artifact.created_at, artifact.id) > after)
+            ]
+        found.sort(key=lambda artifact: (artifact.created_at, artifact.id))
+        return found[:limit]
 
     def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
         with self._lock:

@@ -3,6 +3,7 @@ from collections.abc import Sequence
 from adapters.memory.timelines import Timelines
 from chatcore.chats import Message
 from chatcore.ids import MessageId, SessionId
+from chatcore.paging import Position
 
 
 class MemoryMessageRepository(Timelines[Message]):
@@ -13,6 +14,11 @@ class MemoryMessageRepository(Timelines[Message]):
         self, session_id: SessionId, limit: int, before: MessageId | None = None
     ) -> list[Message]:
         return super().latest(session_id, limit, before)
+
+    def page(  # type: ignore[override]
+        self, session_id: SessionId, limit: int, before: Position | None = None
+    ) -> list[Message]:
+        return super().page(session_id, limit, before)
 
     def remove_for_sessions(self, session_ids: Sequence[SessionId]) -> int:
         return self.remove_groups(session_ids)

@@ -6,6 +6,7 @@ import attrs
 
 from chatcore.chats import ChatSession
 from chatcore.ids import SessionId, UserId
+from chatcore.paging import Position
 
 
 class MemorySessionRepository:
@@ -28,6 +29,20 @@ class MemorySessionRepository:
                 attrs.evolve(session)
                 for session in self._sessions.values()
                 if session.owner_id == user_id and session.deleted_at is None
+            ]
+        owned.sort(key=lambda session: (session.updated_at, session.id), reverse=True)
+        return owned[:limit]
+
+    def page_for_user(
+        self, user_id: UserId, limit: int, after: Position | None = None
+    ) -> list[ChatSession]:
+        with self._lock:
+            owned = [
+                attrs.evolve(session)
+                for session in self._sessions.values()
+                if session.owner_id == user_id
+                and session.deleted_at is None
+                and (after is None or Position(session.updated_at, session.id) < after)
             ]
         owned.sort(key=lambda session: (session.updated_at, session.id), reverse=True)
         return owned[:limit]

@@ -5,11 +5,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from chatcore.paging import Position, position_of_id
+
 
 class _Entry(Protocol):
     @property
     def id(self) -> str: ...
 
+    created_at: datetime
     deleted_at: datetime | None
     updated_at: datetime
 
@@ -17,22 +20,27 @@ class _Entry(Protocol):
 E = TypeVar("E", bound=_Entry)
 
 
-class Timelines(Generic[E]):
-    """Entries grouped by a key (a session, a room), each group's ids kept sorted.
+def _place(entry: _Entry) -> Position:
+    return Position(entry.created_at, entry.id)
 
-    Ids grow with time, so the latest entries of a group are a slice away.
+
+class Timelines(Generic[E]):
+    """Entries grouped by a key (a session, a room), each group kept sorted by place:
+    (created_at, id), the time the server accepted an entry and the id for ties.
+
+    The latest entries of a group, or those before a place, are a slice away.
     """
 
     def __init__(self, group_of: Callable[[E], str]) -> None:
         self._group_of = group_of
         self._entries: dict[str, E] = {}
-        self._groups: dict[str, list[str]] = {}
+        self._groups: dict[str, list[Position]] = {}
         self._lock = threading.Lock()
 
     def add(self, entry: E) -> None:
         with self._lock:
             self._entries[entry.id] = copy.copy(entry)
-            bisect.insort(self._groups.setdefault(self._group_of(entry), []), entry.id)
+            bisect.insort(self._groups.setdefault(self._group_of(entry), []), _place(entry))
 
     def get(self, entry_id: str) -> E | None:
         with self._lock:
@@ -40,14 +48,22 @@ class Timelines(Generic[E]):
             return copy.copy(entry) if entry is not None else None
 
     def latest(self, group: str, limit: int, before: str | None = None) -> list[E]:
+        if before is None:
+            return self.page(group, limit)
         with self._lock:
-            ids = self._groups.get(group, [])
-            end = len(ids) if before is None else bisect.bisect_left(ids, before)
+            entry = self._entries.get(before)
+            end = position_of_id(before) if entry is None else _place(entry)
+        return self.page(group, limit, end)
+
+    def page(self, group: str, limit: int, before: Position | None = None) -> list[E]:
+        with self._lock:
+            places = self._groups.get(group, [])
+            end = len(places) if before is None else bisect.bisect_left(places, before)
             found: list[E] = []
             for index in range(end - 1, -1, -1):
                 if len(found) == limit:
                     break
-                entry = self._entries[ids[index]]
+                entry = self._entries[places[index].id]
                 if entry.deleted_at is None:
                     found.append(copy.copy(entry))
         found.reverse()
@@ -58,8 +74,8 @@ class Timelines(Generic[E]):
         with self._lock:
             removed = 0
             for group in groups:
-                for entry_id in self._groups.pop(group, []):
-                    del self._entries[entry_id]
+                for place in self._groups.pop(group, []):
+                    del self._entries[place.id]
                     removed += 1
             return removed
 
@@ -74,7 +90,7 @@ class Timelines(Generic[E]):
             for entry in due:
                 del self._entries[entry.id]
                 group = self._groups[self._group_of(entry)]
-                group.pop(bisect.bisect_left(group, entry.id))
+                group.pop(bisect.bisect_left(group, _place(entry)))
             return len(due)
 
     def mark_deleted(self, entry_id: str, at: datetime) -> bool:

@@ -30,6 +30,18 @@ class MemoryUserRepository:
                     return attrs.evolve(user)
         return None
 
+    def list_live(self, after: UserId | None, limit: int) -> list[User]:
+        with self._lock:
+            live = sorted(
+                (
+                    user
+                    for user in self._users.values()
+                    if user.exists and (after is None or user.id > after)
+                ),
+                key=lambda user: user.id,
+            )
+        return [attrs.evolve(user) for user in live[:limit]]
+
     def save(self, user: User) -> None:
         with self._lock:
             if user.exists:

@@ -26,6 +26,7 @@ from chatcore.artifacts import (
     StoredUpload,
 )
 from chatcore.ids import ArtifactId, SessionId, UserId
+from chatcore.paging import Position
 
 
 class MongoArtifactRepository:
@@ -36,6 +37,15 @@ class MongoArtifactRepository:
         # Serves list_for_session and the session-delete cascade.
         self._artifacts.create_index(
             [("session_id", ASCENDING), ("deleted", ASCENDING), ("_id", ASCENDING)]
+        )
+        # Serves page_for_session: equality on session and liveness, then in listing order.
+        self._artifacts.create_index(
+            [
+                ("session_id", ASCENDING),
+                ("deleted", ASCENDING),
+                ("created_at", ASCENDING),
+                ("_id", ASCENDING),
+            ]
         )
         # Serves claim_next: unfinished jobs only, oldest first.
         self._artifacts.create_index(
@@ -53,6 +63,24 @@ class MongoArtifactRepository:
     def list_for_session(self, session_id: SessionId) -> list[Artifact]:
         cursor = self._artifacts.find({"session_id": object_id(session_id), **LIVE}).sort(
             "_id", ASCENDING
+        )
+        return [_from_document(document) for document in cursor]
+
+    def page_for_session(
+        self, session_id: SessionId, limit: int, after: Position | None = None
+    ) -> list[Artifact]:
+        if limit <= 0:  # pymongo reads a limit of 0 as "no limit"
+            return []
+        query: Document = {"session_id": object_id(session_id), **LIVE}
+        if after is not None:
+            query["$or"] = [
+                {"created_at": {"$gt": after.at}},
+                {"created_at": after.at, "_id": {"$gt": object_id(after.id)}},
+            ]
+        cursor = (
+            self._artifacts.find(query)
+            .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
         )
         return [_from_document(document) for document in cursor]
 

@@ -17,6 +17,7 @@ from adapters.mongo.documents import (
 )
 from chatcore.chats import ChatSession
 from chatcore.ids import SessionId, UserId
+from chatcore.paging import Position
 
 
 class MongoSessionRepository:
@@ -43,10 +44,21 @@ class MongoSessionRepository:
         return or_none(self._sessions.find_one(_by_id(session_id)), _from_document)
 
     def list_for_user(self, user_id: UserId, limit: int) -> list[ChatSession]:
+        return self.page_for_user(user_id, limit)
+
+    def page_for_user(
+        self, user_id: UserId, limit: int, after: Position | None = None
+    ) -> list[ChatSession]:
         if limit <= 0:  # pymongo reads a limit of 0 as "no limit"
             return []
+        query: Document = {"user_id": object_id(user_id), **LIVE}
+        if after is not None:
+            query["$or"] = [
+                {"updated_at": {"$lt": after.at}},
+                {"updated_at": after.at, "_id": {"$lt": object_id(after.id)}},
+            ]
         cursor = (
-            self._sessions.find({"user_id": object_id(user_id), **LIVE})
+            self._sessions.find(query)
             .sort([("updated_at", DESCENDING), ("_id", DESCENDING)])
             .limit(limit)
         )

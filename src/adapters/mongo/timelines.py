@@ -17,6 +17,7 @@ from adapters.mongo.documents import (
     utc_or_none,
 )
 from adapters.timeline_entries import E, EntryTimes
+from chatcore.paging import Position, position_of_id
 
 
 def entry_times(document: Document) -> EntryTimes:
@@ -50,9 +51,15 @@ class Timelines(Generic[E]):
         self._entry = entry
 
     def create_indexes(self) -> None:
-        # latest() is a range scan on this index, whatever the size of the group.
+        # latest() and page() are a range scan on this index, whatever the size of the group:
+        # entries are placed by the millisecond the server accepted them, the id for ties.
         self._documents.create_index(
-            [(self._group, ASCENDING), ("deleted", ASCENDING), ("_id", ASCENDING)]
+            [
+                (self._group, ASCENDING),
+                ("deleted", ASCENDING),
+                ("created_at", ASCENDING),
+                ("_id", ASCENDING),
+            ]
         )
 
     def add(self, entry: E) -> None:
@@ -70,13 +77,31 @@ class Timelines(Generic[E]):
         return or_none(self._documents.find_one({"_id": object_id(entry_id)}), self._entry)
 
     def latest(self, group: str, limit: int, before: str | None = None) -> list[E]:
-        """The newest `limit` live entries of `group` (with ids below `before`), oldest first."""
+        """The newest `limit` live entries of `group` (placed before entry `before`), oldest
+        first."""
+        if before is None:
+            return self.page(group, limit)
+        found = self._documents.find_one({"_id": object_id(before)}, {"created_at": 1})
+        end = (
+            position_of_id(before) if found is None else Position(utc(found["created_at"]), before)
+        )
+        return self.page(group, limit, end)
+
+    def page(self, group: str, limit: int, before: Position | None = None) -> list[E]:
+        """The newest `limit` live entries of `group` placed before `before`, oldest first."""
         if limit <= 0:  # pymongo reads a limit of 0 as "no limit"
             return []
         query: Document = {self._group: self._key(group), **LIVE}
         if before is not None:
-            query["_id"] = {"$lt": object_id(before)}
-        cursor = self._documents.find(query).sort("_id", DESCENDING).limit(limit)
+            query["$or"] = [
+                {"created_at": {"$lt": before.at}},
+                {"created_at": before.at, "_id": {"$lt": object_id(before.id)}},
+            ]
+        cursor = (
+            self._documents.find(query)
+            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            .limit(limit)
+        )
         newest_first = [self._entry(document) for document in cursor]
         return newest_first[::-1]
 

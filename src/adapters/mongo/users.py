@@ -48,6 +48,13 @@ class MongoUserRepository:
     def get_by_email(self, email: str) -> User | None:
         return or_none(self._users.find_one({"email": email, **LIVE}), _from_document)
 
+    def list_live(self, after: UserId | None, limit: int) -> list[User]:
+        query: dict[str, object] = dict(LIVE)
+        if after is not None:
+            query["_id"] = {"$gt": object_id(after)}
+        documents = self._users.find(query).sort("_id", ASCENDING).limit(limit)
+        return [_from_document(document) for document in documents]
+
     def save(self, user: User) -> None:
         document = _to_document(user)
         # A whole-document replace, so the unique indexes judge the new email and username.

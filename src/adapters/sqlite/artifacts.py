@@ -16,6 +16,7 @@ from chatcore.artifacts import (
     StoredUpload,
 )
 from chatcore.ids import ArtifactId, SessionId, UserId
+from chatcore.paging import Position
 
 _COLUMNS = (
     "id, session_id, owner_id, type, name, source, content, size, object_key, filename,"
@@ -70,6 +71,22 @@ class SqliteArtifactRepository:
             )
             .fetchall()
         )
+        return [_to_artifact(row) for row in rows]
+
+    def page_for_session(
+        self, session_id: SessionId, limit: int, after: Position | None = None
+    ) -> list[Artifact]:
+        # Along artifacts_live_by_session_time.
+        live = f"{_SELECT} WHERE session_id = ? AND deleted_at IS NULL"
+        oldest_first = "ORDER BY created_at, id LIMIT ?"
+        connection = self._connections.get()
+        if after is None:
+            rows = connection.execute(f"{live} {oldest_first}", (session_id, limit)).fetchall()
+        else:
+            rows = connection.execute(
+                f"{live} AND (created_at, id) > (?, ?) {oldest_first}",
+                (session_id, to_ms(after.at), after.id, limit),
+            ).fetchall()
         return [_to_artifact(row) for row in rows]
 
     def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:

@@ -1,3 +1,6 @@
+import sqlite3
+from pathlib import Path
+
 from adapters.sqlite.artifacts import SqliteArtifactFileRepository, SqliteArtifactRepository
 from adapters.sqlite.audit import SqliteAuditLog
 from adapters.sqlite.connection import Connections
@@ -43,6 +46,18 @@ class SqliteDatabase:
 
     def ping(self) -> None:
         self._connections.get().execute("SELECT 1").fetchone()
+
+    def backup(self, destination: Path) -> None:
+        """A consistent copy of the database in the new file `destination`, while in use.
+
+        SQLite's online backup copies the pages of one read transaction: writers go on
+        (WAL), and the copy is the database as it was at one moment, never half a write.
+        """
+        target = sqlite3.connect(destination, isolation_level=None)
+        try:
+            self._connections.get().backup(target)
+        finally:
+            target.close()
 
     def close(self) -> None:
         self._connections.close()

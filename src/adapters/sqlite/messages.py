@@ -10,7 +10,7 @@ from chatcore.ids import MessageId, SessionId, UserId
 
 
 class SqliteMessageRepository(Timelines[Message]):
-    # Read along messages_live_by_session.
+    # Read along messages_live_by_session_time.
     def __init__(self, connections: Connections) -> None:
         super().__init__(
             connections,
@@ -28,7 +28,7 @@ class SqliteMessageRepository(Timelines[Message]):
 
     def remove_for_sessions(self, session_ids: Sequence[SessionId]) -> int:
         # Live and deleted rows apart: each half is a search along its partial index
-        # (messages_live_by_session, messages_deleted_by_session); both at once, a scan.
+        # (messages_live_by_session_time, messages_deleted_by_session); both at once, a scan.
         return sum(
             purging.delete_where_in(
                 self._connections, "messages", "session_id", session_ids, where=liveness

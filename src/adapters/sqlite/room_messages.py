@@ -9,7 +9,7 @@ from chatcore.rooms import RoomMessage
 
 
 class SqliteRoomMessageRepository(Timelines[RoomMessage]):
-    # Read along room_messages_live_by_room; room names compare case-sensitively (BINARY).
+    # Read along room_messages_live_by_room_time; room names compare case-sensitively (BINARY).
     def __init__(self, connections: Connections) -> None:
         super().__init__(
             connections,

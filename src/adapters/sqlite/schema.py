@@ -174,6 +174,27 @@ _PENDING_EMAIL = (
     "ALTER TABLE users ADD COLUMN verification_sent_at INTEGER",
 )
 
+# Timelines and the artifact list are ordered by the time the server accepted each entry
+# (to the millisecond), the id breaking ties: ids made by two processes within one second
+# sort by the processes' random bytes, not by time. The (group, id) indexes served the old
+# order only; the new ones serve every lookup by group that those did.
+_ACCEPT_TIME_ORDER = (
+    """
+    CREATE INDEX IF NOT EXISTS messages_live_by_session_time
+        ON messages (session_id, created_at, id) WHERE deleted_at IS NULL
+    """,
+    "DROP INDEX IF EXISTS messages_live_by_session",
+    """
+    CREATE INDEX IF NOT EXISTS room_messages_live_by_room_time
+        ON room_messages (room, created_at, id) WHERE deleted_at IS NULL
+    """,
+    "DROP INDEX IF EXISTS room_messages_live_by_room",
+    """
+    CREATE INDEX IF NOT EXISTS artifacts_live_by_session_time
+        ON artifacts (session_id, created_at, id) WHERE deleted_at IS NULL
+    """,
+)
+
 # Purging what was deleted long ago: each table's deleted rows in a partial index (only
 # they are in it, so it stays small), the artifacts of a session whatever their state, and
 # who runs each periodic job until when.
@@ -187,7 +208,8 @@ _PURGING = (
     CREATE INDEX IF NOT EXISTS messages_deleted
         ON messages (deleted_at) WHERE deleted_at IS NOT NULL
     """,
-    # A purged session's messages: live ones along messages_live_by_session, these the rest.
+    # A purged session's messages: live ones along messages_live_by_session_time, these the
+    # rest.
     """
     CREATE INDEX IF NOT EXISTS messages_deleted_by_session
         ON messages (session_id) WHERE deleted_at IS NOT NULL
@@ -217,6 +239,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _ARTIFACTS,
     _INGESTION_CLAIMS,
     _PENDING_EMAIL,
+    _ACCEPT_TIME_ORDER,
     _PURGING,
 )
 

@@ -7,6 +7,7 @@ from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
 from chatcore.chats import ChatSession
 from chatcore.ids import SessionId, UserId
+from chatcore.paging import Position
 
 _SELECT = (
     "SELECT id, owner_id, title, message_count, created_at, updated_at,"
@@ -44,6 +45,24 @@ class SqliteSessionRepository:
                 f"{_SELECT} WHERE owner_id = ? AND deleted_at IS NULL"
                 " ORDER BY updated_at DESC, id DESC LIMIT ?",
                 (user_id, limit),
+            )
+            .fetchall()
+        )
+        return [_to_session(row) for row in rows]
+
+    def page_for_user(
+        self, user_id: UserId, limit: int, after: Position | None = None
+    ) -> list[ChatSession]:
+        if after is None:
+            return self.list_for_user(user_id, limit)
+        # Along sessions_live_by_owner, from the place the previous page ended.
+        rows = (
+            self._connections.get()
+            .execute(
+                f"{_SELECT} WHERE owner_id = ? AND deleted_at IS NULL"
+                " AND (updated_at, id) < (?, ?)"
+                " ORDER BY updated_at DESC, id DESC LIMIT ?",
+                (user_id, to_ms(after.at), after.id, limit),
             )
             .fetchall()
         )

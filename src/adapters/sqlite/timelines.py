@@ -1,8 +1,9 @@
 """What the message tables share: entries grouped by a column (a session, a room).
 
-Ids grow with time, so a group's latest entries are a walk backwards down an index on
-(group, id) WHERE deleted_at IS NULL that stops after `limit` rows: the cost does not
-depend on the group's size.
+Entries are placed by (created_at, id): the millisecond the server accepted them, the id
+breaking ties. A group's latest entries, or those before a place, are a walk backwards down
+an index on (group, created_at, id) WHERE deleted_at IS NULL that stops after `limit` rows:
+the cost does not depend on the group's size.
 """
 
 import sqlite3
@@ -13,6 +14,7 @@ from typing import Generic
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
 from adapters.timeline_entries import E, EntryTimes
+from chatcore.paging import Position, position_of_id
 
 _TIMES = ("created_at", "updated_at", "deleted_at")
 
@@ -56,8 +58,10 @@ class Timelines(Generic[E]):
         )
         self._get = f"{select} WHERE id = ?"
         live = f"{select} WHERE {group} = ? AND deleted_at IS NULL"
-        self._latest = f"{live} ORDER BY id DESC LIMIT ?"
-        self._latest_before = f"{live} AND id < ? ORDER BY id DESC LIMIT ?"
+        newest_first = "ORDER BY created_at DESC, id DESC LIMIT ?"
+        self._latest = f"{live} {newest_first}"
+        self._latest_before = f"{live} AND (created_at, id) < (?, ?) {newest_first}"
+        self._created_at = f"SELECT created_at FROM {table} WHERE id = ?"
         # Conditional, so of two concurrent deletes only one reports True (counts drop once).
         self._mark_deleted = (
             f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"
@@ -72,12 +76,23 @@ class Timelines(Generic[E]):
         return self._entry(row) if row is not None else None
 
     def latest(self, group: str, limit: int, before: str | None = None) -> list[E]:
-        """The newest `limit` live entries of `group` (with ids below `before`), oldest first."""
+        """The newest `limit` live entries of `group` (placed before entry `before`), oldest
+        first."""
+        if before is None:
+            return self.page(group, limit)
+        row = self._connections.get().execute(self._created_at, (before,)).fetchone()
+        end = position_of_id(before) if row is None else Position(from_ms(row[0]), before)
+        return self.page(group, limit, end)
+
+    def page(self, group: str, limit: int, before: Position | None = None) -> list[E]:
+        """The newest `limit` live entries of `group` placed before `before`, oldest first."""
         connection = self._connections.get()
         if before is None:
             rows = connection.execute(self._latest, (group, limit)).fetchall()
         else:
-            rows = connection.execute(self._latest_before, (group, before, limit)).fetchall()
+            rows = connection.execute(
+                self._latest_before, (group, to_ms(before.at), before.id, limit)
+            ).fetchall()
         return [self._entry(row) for row in reversed(rows)]
 
     def mark_deleted(self, entry_id: str, at: datetime) -> bool:

@@ -60,6 +60,17 @@ class SqliteUserRepository:
     def save(self, user: User) -> None:
         self._write(_UPSERT, user)
 
+    def list_live(self, after: UserId | None, limit: int) -> list[User]:
+        rows = (
+            self._connections.get()
+            .execute(
+                f"{_SELECT} WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                ("" if after is None else after, limit),
+            )
+            .fetchall()
+        )
+        return [_to_user(row) for row in rows]
+
     def deleted_before(self, cutoff: datetime, limit: int) -> list[UserId]:
         rows = purging.deleted_before(self._connections, "users", cutoff, limit)
         return [UserId(row["id"]) for row in rows]

@@ -27,7 +27,15 @@ import pytest  # noqa: E402
 pytest.register_assert_rewrite(
     *(
         f"chatcore_embed.testing.{suite}"
-        for suite in ("mail", "messages", "one_time_tokens", "room_messages", "sessions", "users")
+        for suite in (
+            "mail",
+            "messages",
+            "one_time_tokens",
+            "room_messages",
+            "sessions",
+            "users",
+            "walks",
+        )
     )
 )
 

@@ -1,11 +1,19 @@
 """The contract of `chatcore.ports.MessageRepository`."""
 
+import random
+
 import pytest
 
 from chatcore.chats import Message
 from chatcore.ids import MessageId, SessionId
+from chatcore.paging import Position
 from chatcore.ports import MessageRepository
 from chatcore_embed.testing.builders import a_message, at, new_id
+from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
+
+
+def _place(message: Message) -> Position:
+    return Position(message.created_at, message.id)
 
 
 def _send(messages: MessageRepository, session_id: SessionId, count: int) -> list[Message]:
@@ -61,3 +69,52 @@ class MessageRepositoryContract:
 
     def test_an_unknown_message_is_none(self, messages: MessageRepository) -> None:
         assert messages.get(MessageId(new_id())) is None
+
+    def test_messages_are_placed_by_accept_time_then_id(self, messages: MessageRepository) -> None:
+        # Ids from two processes within one second sort by the processes' random bytes.
+        session_id = SessionId(new_id())
+        first = a_message(session_id, new_id(), id=MessageId("f" * 24), created_at=at(1))
+        tied = [
+            a_message(session_id, new_id(), id=MessageId(c * 24), created_at=at(2)) for c in "ba"
+        ]
+        last = a_message(session_id, new_id(), id=MessageId("0" * 24), created_at=at(3))
+        for message in (last, *tied, first):
+            messages.add(message)
+        in_order = [first, tied[1], tied[0], last]
+        assert messages.latest(session_id, 10) == in_order
+        assert messages.latest(session_id, 10, before=last.id) == in_order[:3]
+        assert messages.page(session_id, 10, _place(tied[0])) == in_order[:2]
+        assert messages.page(session_id, 1, _place(last)) == [tied[0]]
+
+    def test_a_walk_back_through_the_pages_visits_each_message_once(
+        self, messages: MessageRepository
+    ) -> None:
+        session_id = SessionId(new_id())
+        ids = shuffled_ids(WALKED, seed=155)
+        existing = [
+            a_message(session_id, new_id(), id=MessageId(ids[n]), created_at=millisecond(n // 3))
+            for n in range(WALKED)
+        ]
+        for message in random.Random(15).sample(existing, WALKED):
+            messages.add(message)
+        arrivals = iter(shuffled_ids(WALKED, seed=158))
+
+        def send_another(pages_read: int) -> None:
+            # Sent while the client reads: newer than every page it is walking back through.
+            arrival = MessageId(next(arrivals))
+            messages.add(
+                a_message(
+                    session_id, new_id(), id=arrival, created_at=millisecond(WALKED + pages_read)
+                )
+            )
+
+        pages = walk(
+            lambda before: messages.page(session_id, PAGE, before),
+            lambda found: _place(found[0]),
+            send_another,
+        )
+        visited_once(pages, existing, changed=set())
+        # Newest page first, each page oldest first: reversed, the pages are the history.
+        assert [message for found in reversed(pages) for message in found] == sorted(
+            existing, key=_place
+        )

@@ -1,10 +1,19 @@
 """The contract of `chatcore.ports.RoomMessageRepository`."""
 
+import random
+
 import pytest
 
 from chatcore.ids import RoomMessageId
+from chatcore.paging import Position
 from chatcore.ports import RoomMessageRepository
+from chatcore.rooms import RoomMessage
 from chatcore_embed.testing.builders import a_room_message, at, new_id
+from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
+
+
+def _place(message: RoomMessage) -> Position:
+    return Position(message.created_at, message.id)
 
 
 class RoomMessageRepositoryContract:
@@ -50,3 +59,47 @@ class RoomMessageRepositoryContract:
         assert room_messages.latest("general", 50) == [posted[0], posted[2]]
         stored = room_messages.get(posted[1].id)
         assert stored is not None and stored.deleted_at == at(9) and stored.updated_at == at(9)
+
+    def test_room_messages_are_placed_by_accept_time_then_id(
+        self, room_messages: RoomMessageRepository
+    ) -> None:
+        # Ids from two processes within one second sort by the processes' random bytes.
+        first = a_room_message(id=RoomMessageId("f" * 24), created_at=at(1))
+        tied = [a_room_message(id=RoomMessageId(c * 24), created_at=at(2)) for c in "ba"]
+        last = a_room_message(id=RoomMessageId("0" * 24), created_at=at(3))
+        for message in (last, *tied, first):
+            room_messages.add(message)
+        in_order = [first, tied[1], tied[0], last]
+        assert room_messages.latest("general", 10) == in_order
+        assert room_messages.page("general", 10, _place(tied[0])) == in_order[:2]
+        assert room_messages.page("general", 1, _place(last)) == [tied[0]]
+
+    def test_a_walk_back_through_the_pages_visits_each_message_once(
+        self, room_messages: RoomMessageRepository
+    ) -> None:
+        ids = shuffled_ids(WALKED, seed=255)
+        existing = [
+            a_room_message("general", id=RoomMessageId(ids[n]), created_at=millisecond(n // 3))
+            for n in range(WALKED)
+        ]
+        for message in random.Random(25).sample(existing, WALKED):
+            room_messages.add(message)
+        room_messages.add(a_room_message("elsewhere", created_at=millisecond(1)))
+        arrivals = iter(shuffled_ids(WALKED, seed=258))
+
+        def post_another(pages_read: int) -> None:
+            # Posted while the client reads: newer than every page it is walking back through.
+            arrival = RoomMessageId(next(arrivals))
+            room_messages.add(
+                a_room_message("general", id=arrival, created_at=millisecond(WALKED + pages_read))
+            )
+
+        pages = walk(
+            lambda before: room_messages.page("general", PAGE, before),
+            lambda found: _place(found[0]),
+            post_another,
+        )
+        visited_once(pages, existing, changed=set())
+        assert [message for found in reversed(pages) for message in found] == sorted(
+            existing, key=_place
+        )

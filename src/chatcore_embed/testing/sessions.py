@@ -1,5 +1,6 @@
 """The contract of `chatcore.ports.SessionRepository`."""
 
+import random
 import threading
 
 import attrs
@@ -7,8 +8,14 @@ import pytest
 
 from chatcore.chats import ChatSession
 from chatcore.ids import SessionId, UserId
+from chatcore.paging import Position
 from chatcore.ports import SessionRepository
 from chatcore_embed.testing.builders import a_session, at, new_id
+from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
+
+
+def _place(session: ChatSession) -> Position:
+    return Position(session.updated_at, session.id)
 
 
 def _stored(sessions: SessionRepository, session_id: SessionId) -> ChatSession:
@@ -120,3 +127,34 @@ class SessionRepositoryContract:
         assert sessions.list_for_user(owner, 50) == []
         assert _stored(sessions, other.id).deleted_at is None
         assert _stored(sessions, already_gone.id).deleted_at == at(1)
+
+    def test_a_walk_through_the_pages_visits_each_unchanged_session_once(
+        self, sessions: SessionRepository
+    ) -> None:
+        owner = UserId(new_id())
+        ids = shuffled_ids(WALKED, seed=355)
+        existing = [
+            a_session(owner, id=SessionId(ids[n]), updated_at=millisecond(n // 3))
+            for n in range(WALKED)
+        ]
+        for session in random.Random(35).sample(existing, WALKED):
+            sessions.add(session)
+        sessions.add(a_session(UserId(new_id()), updated_at=millisecond(5)))
+        changed: set[str] = set()
+
+        def meanwhile(pages_read: int) -> None:
+            # A new session, and a message in an old one: both move to the front of the list.
+            sessions.add(a_session(owner, updated_at=millisecond(2 * WALKED + pages_read)))
+            moved = existing[(pages_read * 131) % WALKED]
+            sessions.record_message(moved.id, millisecond(3 * WALKED + pages_read))
+            changed.add(moved.id)
+
+        pages = walk(
+            lambda after: sessions.page_for_user(owner, PAGE, after),
+            lambda found: _place(found[-1]),
+            meanwhile,
+        )
+        visited_once(pages, existing, changed)
+        for found in pages:
+            assert [_place(s) for s in found] == sorted((_place(s) for s in found), reverse=True)
+        assert {s.owner_id for found in pages for s in found} == {owner}

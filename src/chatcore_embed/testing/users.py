@@ -24,6 +24,19 @@ class UserRepositoryContract:
         users.add(user)
         assert users.get(user.id) == user
 
+    def test_live_users_are_listed_in_id_order_page_by_page(self, users: UserRepository) -> None:
+        added = [a_user() for _ in range(5)]
+        for user in added:
+            users.add(user)
+        gone = added[2]
+        gone.deleted_at = gone.created_at
+        users.save(gone)
+        live = sorted((user for user in added if user is not gone), key=lambda user: user.id)
+        first = users.list_live(None, 3)
+        assert first == live[:3]
+        assert users.list_live(first[-1].id, 3) == live[3:]
+        assert users.list_live(live[-1].id, 3) == []
+
     def test_unknown_id_is_none(self, users: UserRepository) -> None:
         assert users.get(a_user().id) is None
 

@@ -30,10 +30,11 @@ from entrypoints.http.errors import HANDLERS
 from entrypoints.http.headers import SecurityHeaders
 from entrypoints.http.health import ReadinessCheck
 from entrypoints.http.limits import RateLimits, limited_routes
+from entrypoints.http.metrics import Metrics, metrics_routes
 from entrypoints.http.offload import hashing_executor
 from entrypoints.http.openapi.document import openapi_document
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
-from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog
+from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog, json_line, text_line
 from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
@@ -88,6 +89,9 @@ def create_app(
     identity: Identity | None = None,
     readiness: Mapping[str, ReadinessCheck] | None = None,
     access_log: AccessLog | None = None,
+    log_format: str = "json",
+    metrics: Metrics | None = None,
+    metrics_token: str | None = None,
     ingestion: IngestionWorker | None = None,
     purge: PurgeWorker | None = None,
 ) -> Starlette:
@@ -95,6 +99,9 @@ def create_app(
 
     `readiness`: the named checks /readyz runs (the database, storage, …).
     `access_log`: where the request lines go; by default the `chatcore.access` logger.
+    `log_format`: request lines as JSON objects (`json`) or readable `text`.
+    `metrics`: the figures `GET /metrics` serves (None: no such route); `metrics_token`,
+    when set, the bearer token that route requires.
     `inline_use_cases`: call the use cases on the event loop, for adapters that do no
     network I/O (memory, SQLite); otherwise they run in worker threads.
     `rate_limits`: None turns every rate limit off (test harnesses, trusted callers).
@@ -133,7 +140,8 @@ def create_app(
 
     # Outermost: it times the whole request and answers a crash with the request id.
     lines = LoggedLines() if access_log is None else access_log
-    middleware = [Middleware(RequestLog, lines=lines)]
+    render = text_line if log_format == "text" else json_line
+    middleware = [Middleware(RequestLog, lines=lines, render=render, metrics=metrics)]
     if cors_origins:
         middleware.append(
             Middleware(
@@ -141,9 +149,12 @@ def create_app(
                 allow_origins=list(cors_origins),
                 allow_methods=["*"],
                 allow_headers=["Authorization", "Content-Type"],
+                # A browser hands a script only the headers listed here: the next page too.
+                expose_headers=["Link"],
             )
         )
-    routes = list(ROUTES) if rate_limits is None else limited_routes(ROUTES, rate_limits)
+    served = [*ROUTES, *(metrics_routes() if metrics is not None else ())]
+    routes = served if rate_limits is None else limited_routes(served, rate_limits)
     app = ChatcoreApp(
         routes=routes,
         middleware=middleware,
@@ -157,7 +168,9 @@ def create_app(
     app.state.lifespan = chatcore_lifespan
     app.state.request_sizes = app.request_sizes = request_sizes
     app.state.client_addresses = client_addresses
-    app.state.room_hub = RoomHub(core.ports.room_broker)
+    app.state.room_hub = RoomHub(core.ports.room_broker, metrics)
+    app.state.metrics = metrics
+    app.state.metrics_token = metrics_token
     app.state.readiness = dict(readiness or {})
     app.state.ingestion = ingestion
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())

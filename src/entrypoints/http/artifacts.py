@@ -5,12 +5,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
-from chatcore.artifact_library import FILES_PAGE_MAX, TEXT_CONTENT_TYPE
+from chatcore.artifact_library import ARTIFACTS_PAGE_MAX, FILES_PAGE_MAX, TEXT_CONTENT_TYPE
 from chatcore.artifacts import ArtifactType
 from chatcore.file_types import KINDS
 from entrypoints.http.downloads import ATTACHMENT_SCHEMA, attachment_headers
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
+from entrypoints.http.paging import CURSOR, LINK, paged
 from entrypoints.http.security import core_of, current_user
 from entrypoints.http.uploads import UploadForm, received_upload
 from entrypoints.http.validation import IntQuery, json_body
@@ -25,6 +26,7 @@ from entrypoints.http.views import (
 from entrypoints.ingestion_worker import IngestionWorker
 
 OFFSET_MAX = 1_000_000_000
+ARTIFACTS_LIMIT = IntQuery("limit", 100, 1, ARTIFACTS_PAGE_MAX, "how many artifacts at most")
 FILES_LIMIT = IntQuery("limit", 50, 1, FILES_PAGE_MAX, "how many files at most")
 FILES_OFFSET = IntQuery("offset", 0, 0, OFFSET_MAX, "how many files to skip")
 # What a download can be: an upload of a supported kind, or a text artifact's content.
@@ -85,10 +87,15 @@ async def upload_artifact(request: Request) -> JSONResponse:
 
 async def list_artifacts(request: Request) -> JSONResponse:
     actor = await current_user(request)
-    artifacts = await run(
-        request, core_of(request).artifacts.in_session, actor, request.path_params["session_id"]
+    page = await run(
+        request,
+        core_of(request).artifacts.page_in_session,
+        actor,
+        request.path_params["session_id"],
+        ARTIFACTS_LIMIT.read(request),
+        CURSOR.read(request),
     )
-    return JSONResponse([artifact_view(artifact) for artifact in artifacts])
+    return paged(request, [artifact_view(artifact) for artifact in page.items], page.next_cursor)
 
 
 async def get_artifact(request: Request) -> JSONResponse:
@@ -185,7 +192,10 @@ routes = [
         ),
     )),
     ApiRoute("GET", f"{_SESSION}/artifacts", list_artifacts, Operation(
-        "The session's artifacts, oldest first", list[ArtifactOut], errors=(400, 404),
+        "The session's artifacts, oldest first", list[ArtifactOut],
+        query=[ARTIFACTS_LIMIT, CURSOR], optional_headers={"Link": LINK}, errors=(400, 404),
+        description="Ordered by creation time (to the millisecond), the id breaking ties;"
+        " each next page (`cursor`) holds newer artifacts.",
     )),
     ApiRoute("GET", _ARTIFACT, get_artifact, Operation(
         "An artifact", ArtifactOut, errors=(400, 404),

@@ -7,6 +7,7 @@ trusted proxy appends the address it saw, so the rightmost untrusted one is the 
 """
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from ipaddress import IPv4Network, IPv6Network
 
@@ -38,6 +39,23 @@ class ClientAddresses:
                 return hop if _is_address(hop) else peer
         return hops[0] if hops else peer
 
+    def forwarded_origin(self, scope: Scope) -> tuple[str | None, str | None]:
+        """The scheme and host a trusted proxy says the client called (None: not said).
+
+        Read for links the API hands back (the next page), so that a client behind a
+        TLS-terminating proxy gets an `https://` URL of the public host. The first value
+        is the one the outermost proxy saw from the client.
+        """
+        client = scope.get("client")
+        if not self._networks or not client or not self._trusted(client[0]):
+            return None, None
+        scheme = _first(scope, b"x-forwarded-proto")
+        host = _first(scope, b"x-forwarded-host")
+        return (
+            scheme.lower() if scheme is not None and scheme.lower() in ("http", "https") else None,
+            host if host is not None and _HOST.fullmatch(host) else None,
+        )
+
     def _trusted(self, address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
@@ -47,6 +65,17 @@ class ClientAddresses:
 
 
 PEERS = ClientAddresses()  # no proxy trusted: the peer is the client
+
+
+_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def _first(scope: Scope, name: bytes) -> str | None:
+    for header, value in scope["headers"]:
+        if header == name:
+            first = value.decode("latin-1").split(",")[0].strip()
+            return first or None
+    return None
 
 
 def _is_address(text: str) -> bool:

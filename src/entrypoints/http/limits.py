@@ -19,11 +19,13 @@ from chatcore.rate_limits import Rate
 from chatcore.tokens import TokenKind
 from entrypoints.http.client_address import ClientAddresses
 from entrypoints.http.errors import error_response
+from entrypoints.http.metrics import Metrics
 
 # (method, route template) → limit class, for routes that differ from their method's
 # default; None: not limited. The classes' rates are settings (DEFAULT_RATES).
 LIMIT_CLASSES: dict[tuple[str, str], str | None] = {
     ("GET", "/healthz"): None,  # load balancers probe it, and it reads nothing
+    ("GET", "/metrics"): None,  # Prometheus scrapes it; a refused scrape is a gap in a graph
     ("POST", "/auths/login"): "login",
     ("POST", "/auths/refresh"): "login",
     ("POST", "/users/"): "register",
@@ -55,6 +57,7 @@ class RateLimits:
     rates: Mapping[str, Rate]
     addresses: ClientAddresses
     tokens: TokenService
+    metrics: Metrics | None = None  # where refusals are counted
 
     # A client sends the same Authorization header for an hour: the account it names is
     # worked out once (the header as it came → the account, or None).
@@ -120,6 +123,8 @@ class RateLimited:
             keys.append(f"{name}:user:{account}")
         wait = await self._limits.limiter.acquire(keys, rate)
         if wait > 0:
+            if self._limits.metrics is not None:
+                self._limits.metrics.rate_limit_refusals.labels(name).inc()
             seconds = max(1, math.ceil(wait))
             response = error_response(
                 429,

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import os
 import threading
@@ -60,6 +61,9 @@ async def hashing(
             "chatcore's lifespan is not running: a host that mounts the app must enter"
             " entrypoints.http.app.lifespan(app) (chatcore_embed.lifespan) in its own"
         )
+    # run_in_executor, unlike Starlette's thread pool, does not carry context variables
+    # over: the request id must travel with the call for its log lines.
+    context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(
-        executor, functools.partial(function, *args, **kwargs)
+        executor, functools.partial(context.run, function, *args, **kwargs)
     )

@@ -1,9 +1,14 @@
-"""One JSON line per HTTP request, and an X-Request-ID on every response.
+"""One line per HTTP request (and its count in the metrics), and an X-Request-ID on every
+response.
 
 Pure ASGI (not BaseHTTPMiddleware): it wraps `send` and nothing else, so a request costs
-one dict, one json.dumps and one line handed to its `AccessLog`. The line holds the route's
-path template, never the raw URL: query strings carry tokens (verify-email,
-reset-password) and must not reach the logs; no header is logged either.
+one dict, one rendering (JSON by default) and one line handed to its `AccessLog`. The line
+holds the route's path template, never the raw URL: query strings carry tokens
+(verify-email, reset-password) and must not reach the logs; no header is logged either.
+
+The request id is also set as the `entrypoints.logs.request_id` context variable for the
+time of the request (HTTP or WebSocket), so every other line written on its behalf
+carries it.
 """
 
 import asyncio
@@ -12,11 +17,14 @@ import logging
 import re
 import secrets
 import time
-from typing import Protocol, TextIO
+from collections.abc import Callable
+from typing import Any, Protocol, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.errors import error_response
+from entrypoints.http.metrics import Metrics
+from entrypoints.logs import escape, request_id, utc_timestamp
 
 logger = logging.getLogger("chatcore.access")
 
@@ -34,6 +42,22 @@ class AccessLog(Protocol):
     def flush(self) -> None:
         """Write out what is held back (at shutdown)."""
         ...
+
+
+Render = Callable[[dict[str, Any]], str]
+
+
+def json_line(fields: dict[str, Any]) -> str:
+    """The request as a JSON object, shaped as every other log line is."""
+    return json.dumps(fields)
+
+
+def text_line(fields: dict[str, Any]) -> str:
+    """The request as a readable line for a terminal."""
+    return (
+        f"{fields['time']} INFO    chatcore.access: {escape(fields['message'])}"
+        f" {fields['duration_ms']}ms [request {fields['request_id']}]"
+    )
 
 
 class LoggedLines:
@@ -74,23 +98,39 @@ class BatchedLines:
 
 
 class RequestLog:
-    def __init__(self, app: ASGIApp, lines: AccessLog | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        lines: AccessLog | None = None,
+        render: Render = json_line,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.app = app
         self.lines = LoggedLines() if lines is None else lines
+        self.render = render
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            current = request_id.set(_request_id(scope).decode("ascii"))
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                request_id.reset(current)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _request_id(scope)
+        rid = _request_id(scope)
+        current = request_id.set(rid.decode("ascii"))
         status = 0  # not answered yet
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id)]
+                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, rid)]
             await send(message)
 
         try:
@@ -102,15 +142,26 @@ class RequestLog:
                 await error_response(500, "Internal Server Error")(scope, receive, send_with_id)
             raise
         finally:
-            route = scope.get("route")
-            line = {
-                "method": scope["method"],
-                "path": getattr(route, "path", None),  # None: no route matched
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "request_id": request_id.decode("ascii"),
-            }
-            self.lines(json.dumps(line))
+            request_id.reset(current)
+            path = getattr(scope.get("route"), "path", None)  # None: no route matched
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.observe_request(path, scope["method"], status, seconds)
+            self.lines(
+                self.render(
+                    {
+                        "time": utc_timestamp(time.time()),
+                        "level": "info",
+                        "logger": "chatcore.access",
+                        "message": f"{scope['method']} {path or '-'} {status}",
+                        "method": scope["method"],
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "request_id": rid.decode("ascii"),
+                    }
+                )
+            )
 
 
 def _request_id(scope: Scope) -> bytes:

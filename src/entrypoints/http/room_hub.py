@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from chatcore.ports import RoomBroker
 from chatcore.users import User
+from entrypoints.http.metrics import Metrics
 
 logger = logging.getLogger("chatcore.rooms")
 
@@ -155,10 +156,11 @@ async def _finish(send: Generator[Any, None, None], waiting_on: Any) -> None:
 
 
 class RoomHub:
-    def __init__(self, broker: RoomBroker) -> None:
+    def __init__(self, broker: RoomBroker, metrics: Metrics | None = None) -> None:
         self._broker = broker
         self._rooms: dict[str, set[Member]] = {}
         self._lock = asyncio.Lock()
+        self._metrics = metrics
 
     async def start(self) -> None:
         await self._broker.start(self._deliver)
@@ -186,9 +188,13 @@ class RoomHub:
             if not members:
                 await self._broker.join(member.room)
             members.add(member)
+        if self._metrics is not None:
+            self._metrics.websockets.inc()
         try:
             yield
         finally:
+            if self._metrics is not None:
+                self._metrics.websockets.dec()
             async with self._lock:
                 members = self._rooms.get(member.room, set())
                 members.discard(member)
@@ -201,5 +207,8 @@ class RoomHub:
         await self._broker.publish(room, json.dumps(event, ensure_ascii=False))
 
     def _deliver(self, room: str, event: str) -> None:
-        for member in tuple(self._rooms.get(room, ())):
+        members = tuple(self._rooms.get(room, ()))
+        for member in members:
             member.offer(event)
+        if self._metrics is not None and members:
+            self._metrics.room_deliveries.inc(len(members))

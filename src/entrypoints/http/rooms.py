@@ -11,6 +11,7 @@ from chatcore.ids import RoomMessageId, UserId
 from chatcore.rooms import RoomMessage
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
+from entrypoints.http.paging import CURSOR, LINK, paged
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.security import core_of, current_user
 from entrypoints.http.validation import IntQuery
@@ -52,10 +53,15 @@ def room_message_view(message: RoomMessage) -> dict[str, object]:
 async def room_history(request: Request) -> JSONResponse:
     actor = await current_user(request)
     limit = HISTORY_LIMIT.read(request)
-    messages = await run(
-        request, core_of(request).rooms.history, actor, request.path_params["room"], limit
+    page = await run(
+        request,
+        core_of(request).rooms.history_page,
+        actor,
+        request.path_params["room"],
+        limit,
+        CURSOR.read(request),
     )
-    return JSONResponse([room_message_view(message) for message in messages])
+    return paged(request, [room_message_view(message) for message in page.items], page.next_cursor)
 
 
 async def delete_room_message(request: Request) -> JSONResponse:
@@ -71,8 +77,10 @@ async def delete_room_message(request: Request) -> JSONResponse:
 routes = [
     ApiRoute("GET", "/chat/messages/{room}", room_history, Operation(
         "The latest messages of a room, oldest first", list[RoomMessageOut],
-        query=[HISTORY_LIMIT], errors=(400,),
-        description="Room names are 1–64 letters, digits, `_`, `.` or `-`.",
+        query=[HISTORY_LIMIT, CURSOR], optional_headers={"Link": LINK}, errors=(400,),
+        description="Room names are 1–64 letters, digits, `_`, `.` or `-`. Messages are"
+        " ordered by the millisecond the server accepted them, the id breaking ties. The first"
+        " page is the newest; each next page (`cursor`) goes further back, oldest first.",
     )),
     ApiRoute("DELETE", "/chat/messages/{message_id}", delete_room_message, Operation(
         "Delete one's own room message (soft)", Done, errors=(400, 403, 404),

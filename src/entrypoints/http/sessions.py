@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse
 from chatcore.sessions import MESSAGES_PAGE_MAX, SESSIONS_PAGE_MAX
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
+from entrypoints.http.paging import CURSOR, LINK, paged
 from entrypoints.http.request_limits import read_body
 from entrypoints.http.security import core_of, current_user
 from entrypoints.http.validation import IntQuery, TextQuery, json_body
@@ -44,8 +45,10 @@ async def create_session(request: Request) -> JSONResponse:
 async def list_sessions(request: Request) -> JSONResponse:
     actor = await current_user(request)
     limit = SESSIONS_LIMIT.read(request)
-    sessions = await run(request, core_of(request).sessions.owned_by, actor, limit)
-    return JSONResponse([session_view(session) for session in sessions])
+    page = await run(
+        request, core_of(request).sessions.page_owned_by, actor, limit, CURSOR.read(request)
+    )
+    return paged(request, [session_view(session) for session in page.items], page.next_cursor)
 
 
 async def get_session(request: Request) -> JSONResponse:
@@ -93,15 +96,16 @@ async def send_message(request: Request) -> JSONResponse:
 async def list_messages(request: Request) -> JSONResponse:
     actor = await current_user(request)
     limit = MESSAGES_LIMIT.read(request)
-    messages = await run(
+    page = await run(
         request,
-        core_of(request).sessions.messages,
+        core_of(request).sessions.message_page,
         actor,
         request.path_params["session_id"],
         limit,
         BEFORE.read(request),
+        CURSOR.read(request),
     )
-    return JSONResponse([message_view(message) for message in messages])
+    return paged(request, [message_view(message) for message in page.items], page.next_cursor)
 
 
 async def delete_message(request: Request) -> JSONResponse:
@@ -123,7 +127,9 @@ routes = [
     )),
     ApiRoute("GET", "/chat/sessions", list_sessions, Operation(
         "The caller's sessions, most recently updated first", list[SessionOut],
-        query=[SESSIONS_LIMIT],
+        query=[SESSIONS_LIMIT, CURSOR], optional_headers={"Link": LINK}, errors=(400,),
+        description="Pages by `cursor`: a session updated during a walk moves to the front"
+        " (it may then be missed or seen twice); every other one is seen once.",
     )),
     ApiRoute("GET", "/chat/sessions/{session_id}", get_session, Operation(
         "A chat session", SessionOut, errors=(400, 404),
@@ -141,7 +147,11 @@ routes = [
     )),
     ApiRoute("GET", "/chat/sessions/{session_id}/messages", list_messages, Operation(
         "The latest messages, oldest first", list[MessageOut],
-        query=[MESSAGES_LIMIT, BEFORE], errors=(400, 404),
+        query=[MESSAGES_LIMIT, BEFORE, CURSOR], optional_headers={"Link": LINK},
+        errors=(400, 404),
+        description="Messages are ordered by the millisecond the server accepted them, the id"
+        " breaking ties. The first page is the newest; each next page (`cursor`) goes further"
+        " back in time, and is itself oldest first. `cursor` wins over `before`.",
     )),
     ApiRoute("DELETE", "/chat/sessions/{session_id}/messages/{message_id}", delete_message,
              Operation("Delete a message (soft)", Done, errors=(400, 404))),

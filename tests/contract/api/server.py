@@ -1,12 +1,13 @@
 """A real chatcore server in a subprocess, and a real SMTP server catching its mail."""
 
+import json
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -69,8 +70,11 @@ class SmtpServer:
 class ChatcoreServer:
     """`chatcore serve` on a loopback port, as `make run` starts it."""
 
-    def __init__(self, data_dir: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, env: Mapping[str, str] | None = None, args: Sequence[str] = ()
+    ) -> None:
         self.port = free_port()
+        self.args = tuple(args)  # for `chatcore serve`
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
@@ -86,7 +90,7 @@ class ChatcoreServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "entrypoints.cli", "serve"],
+            [sys.executable, "-m", "entrypoints.cli", "serve", *self.args],
             env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -107,9 +111,29 @@ class ChatcoreServer:
             stop(self._process)
             self._process = None
             self._log.close()
+            # Every line a server wrote in the tests is one JSON object (operators' log
+            # pipelines parse each line), whatever wrote it: chatcore, uvicorn, a traceback.
+            if self.env.get("CHATCORE_LOG_FORMAT", "json") == "json":
+                self.log_entries()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        """Every line of the server's log as a JSON object; AssertionError on any other."""
+        entries = []
+        for number, line in enumerate(self.log().splitlines(), start=1):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = None
+            assert isinstance(entry, dict), f"{self.log_path} line {number} is not JSON: {line!r}"
+            entries.append(entry)
+        return entries
+
+    def access_entries(self) -> list[dict[str, Any]]:
+        """The request lines of the server's log."""
+        return [entry for entry in self.log_entries() if entry["logger"] == "chatcore.access"]
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the `chatcore` command against the same configuration as the server."""

@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 
 from entrypoints.bootstrap import build
 from entrypoints.http.app import create_app
+from entrypoints.http.metrics import Metrics
 from entrypoints.http.openapi.document import documented, openapi_path, opted_out
 from entrypoints.settings import Settings
 from tests.contract.api.conformance import ResponseConformance
@@ -17,7 +18,8 @@ from tests.contract.api.server import ChatcoreServer
 
 @pytest.fixture(scope="module")
 def app() -> Starlette:
-    return create_app(build(Settings(database_url="memory://")).core)
+    # As `chatcore serve` builds it by default: with /metrics.
+    return create_app(build(Settings(database_url="memory://")).core, metrics=Metrics())
 
 
 def served_operations(app: Starlette) -> set[tuple[str, str]]:

@@ -1,6 +1,5 @@
 """What operators rely on: request ids and logs, /readyz, graceful shutdown, --version."""
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from tests.contract.api.server import ChatcoreServer
 
 
 def log_lines(server: ChatcoreServer) -> list[dict[str, object]]:
-    return [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    return list(server.access_entries())
 
 
 def test_a_sane_request_id_is_echoed_and_logged(

@@ -150,10 +150,16 @@ def _responses(route: ApiRoute, registry: SchemaRegistry) -> dict[str, Any]:
             else _response(operation.status, registry.schema(operation.response))
         )
     }
-    if operation.response_headers:
+    if operation.response_headers or operation.optional_headers:
         responses[success]["headers"] = {
-            name: {"required": True, "schema": schema}
-            for name, schema in operation.response_headers.items()
+            **{
+                name: {"required": True, "schema": schema}
+                for name, schema in operation.response_headers.items()
+            },
+            **{
+                name: {"required": False, "description": schema["description"], "schema": schema}
+                for name, schema in operation.optional_headers.items()
+            },
         }
     for status, kind in operation.other_responses.items():
         responses[str(status)] = _response(status, registry.schema(kind))

@@ -35,7 +35,8 @@ class Operation:
     `response` is the type of the success body (a view class, `list[SomeView]`, …) and
     `status` its code; `response=bytes` is a body that is not JSON (a download), of one
     of the `response_media` types; `response_headers` the headers every success answer
-    carries, with their schemas; `body` the attrs class the endpoint structures its JSON body into;
+    carries, with their schemas; `optional_headers` those some success answers carry (a
+    `Link` to the next page); `body` the attrs class the endpoint structures its JSON body into;
     `errors` the error codes it can answer besides the 401 (from `auth`) and the 422
     (from a body or query parameters), which are added for it; `other_responses` the
     codes whose body is not the error body, with its type (e.g. `{503: ReadinessOut}`).
@@ -46,6 +47,7 @@ class Operation:
     status: int = 200
     response_media: tuple[str, ...] = ("application/octet-stream",)  # with response=bytes
     response_headers: Mapping[str, JsonSchema] = attrs.field(factory=dict)
+    optional_headers: Mapping[str, JsonSchema] = attrs.field(factory=dict)
     body: type[Any] | None = None
     body_required: bool = True
     body_media: tuple[str, ...] = ("application/json",)
