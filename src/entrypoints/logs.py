@@ -130,6 +130,9 @@ def configure(level: str = "info", log_format: str = "json", stream: TextIO | No
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+        # A dictConfig run before (uvicorn's own, a host's) may have silenced it.
+        logger.disabled = False
+        logger.setLevel(logging.NOTSET)
     # Warnings (deprecations in a dependency, say) become records like any other.
     logging.captureWarnings(True)
     sys.excepthook = _log_uncaught
