@@ -123,6 +123,8 @@ class Auth:
         """
         for kind in _REVOKED_WITH_THE_SESSIONS:
             self.ports.one_time_tokens.revoke(user.id, kind)
+        # The open room sockets go too: their tokens were checked only when they opened.
+        self.ports.sign_outs.signed_out(user.id)
 
     def prove_password(self, user: User, password: str | None, address: str | None) -> None:
         """Forbidden unless `password` is `user`'s; guesses count as failed logins."""
@@ -374,12 +376,7 @@ class Auth:
     ) -> User:
         """The user a token was issued to, if that token has not been revoked since."""
         user = self.ports.users.get(claims.user_id)
-        if (
-            user is None
-            or not user.exists
-            or not user.active
-            or user.token_generation != claims.generation
-        ):
+        if user is None or not user.still_signed_in(claims.generation):
             raise error(INVALID_TOKEN)
         return user
 

@@ -2,7 +2,7 @@
 
 import attrs
 
-from chatcore.errors import Forbidden, InvalidInput, NotFound
+from chatcore.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from chatcore.ids import RoomMessageId, parse_message_id
 from chatcore.paging import Cursors, ListKind, Page, Position, page_backwards
 from chatcore.ports import Ports
@@ -16,14 +16,26 @@ HISTORY_PAGE_MAX = 100
 class ChatRooms:
     ports: Ports
 
-    def post(self, actor: User, room: str, content: str) -> RoomMessage:
-        """Store a message from `actor` in `room`."""
+    def check_member(self, member: User) -> User:
+        """`member` as stored now, if the sign-in they joined a room with still stands.
+
+        A room connection outlives the token that opened it: Unauthenticated once the
+        account is deleted or deactivated, or the user's tokens were revoked since.
+        """
+        current = self.ports.users.get(member.id)
+        if current is None or not current.still_signed_in(member.token_generation):
+            raise Unauthenticated("Signed out: sign in again")
+        return current
+
+    def post(self, member: User, room: str, content: str) -> RoomMessage:
+        """Store a message in `room` from `member`, while their sign-in still stands."""
+        author = self.check_member(member)
         now = self.ports.clock.now()
         message = RoomMessage(
             id=RoomMessageId(self.ports.ids.new_id()),
             room=check_room(room),
-            author_id=actor.id,
-            username=actor.username,
+            author_id=author.id,
+            username=author.username,
             content=check_room_content(content),
             created_at=now,
             updated_at=now,

@@ -95,6 +95,10 @@ class Cursors:
             raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError):
             return None
+        # One spelling per cursor: the last character's unused bits, which the decoder would
+        # ignore, are part of what is checked.
+        if base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=") != cursor:
+            return None
         digest, body = raw[:_DIGEST_SIZE], raw[_DIGEST_SIZE:]
         if not hmac.compare_digest(digest, self._digest(body)):
             return None  # altered, made up, or made for another list

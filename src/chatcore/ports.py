@@ -255,6 +255,25 @@ class RoomBroker(Protocol):
     async def close(self) -> None: ...
 
 
+class SignOutNotices(Protocol):
+    """Told when every sign-in of a user has just been revoked, so live connections end too.
+
+    A token is checked when a connection opens; a room socket would otherwise outlive the
+    revocation. Called after the revocation is saved; must not block on the network.
+    """
+
+    def signed_out(self, user_id: UserId) -> None:
+        """Every earlier sign-in of `user_id` is revoked: close what they hold open."""
+        ...
+
+
+class NobodyListening:
+    """SignOutNotices for a build that holds no live connections (the CLI, unit tests)."""
+
+    def signed_out(self, user_id: UserId) -> None:
+        """Nothing is open here to close."""
+
+
 class RepositoryFile(Protocol):
     """One regular file at a repository's HEAD; its bytes are read on demand."""
 
@@ -515,3 +534,5 @@ class Ports:
     repository_fetcher: RepositoryFetcher
     # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()
+    # Who closes a user's live connections when their sign-ins are revoked.
+    sign_outs: SignOutNotices = attrs.field(factory=NobodyListening)

@@ -9,6 +9,7 @@ from chatcore.errors import InvalidInput
 from chatcore.ids import RoomMessageId, UserId
 
 ROOM_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+DOT_SEGMENTS = frozenset({".", ".."})
 ROOM_CONTENT_MAX_LENGTH = 4000
 
 
@@ -29,9 +30,14 @@ class RoomMessage:
 
 
 def check_room(name: str) -> str:
-    """Return a valid room name: 1–64 letters, digits, '_', '.' or '-'."""
-    if not ROOM_NAME.fullmatch(name):
-        raise InvalidInput("Room names are 1-64 characters of letters, digits, '_', '.' or '-'")
+    """Return a valid room name: 1–64 letters, digits, '_', '.' or '-', not '.' or '..'."""
+    # '.' and '..' are path segments to every URL parser on the way (clients, proxies,
+    # caches): a room by that name would be reached, or not, depending on who normalizes.
+    if not ROOM_NAME.fullmatch(name) or name in DOT_SEGMENTS:
+        raise InvalidInput(
+            "Room names are 1-64 characters of letters, digits, '_', '.' or '-',"
+            " and not '.' or '..'"
+        )
     return name
 
 

@@ -147,6 +147,14 @@ class User:
         """Remember when the last verification email went out."""
         self.verification_sent_at = now
 
+    def still_signed_in(self, generation: int) -> bool:
+        """Whether a sign-in made under token `generation` still stands.
+
+        It falls with the account (deleted or deactivated) and with every revocation of the
+        user's tokens since (a password reset, refresh-token reuse, …).
+        """
+        return self.exists and self.active and self.token_generation == generation
+
 
 # The person at the command line (`chatcore users …`): an admin no account stands for.
 # Audit events name it as the actor by this id, which no real account can have.

@@ -20,6 +20,7 @@ from adapters.memory.failure_counters import MemoryFailureCounters
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
+from adapters.room_sign_outs import BrokerSignOutNotices
 from adapters.smtp_mail import SmtpMailer
 from chatcore.artifact_library import ArtifactLimits
 from chatcore.core import ChatCore
@@ -234,6 +235,8 @@ def build(
         )
         # Whoever keeps the events, operators also read them in the log.
         ports.audit = LoggedAuditLog(ports.audit)
+        # Over the broker the room sockets are on, whichever it is.
+        ports.sign_outs = BrokerSignOutNotices(ports.room_broker)
         throttle = None
         if settings.rate_limits:
             max_backoff = timedelta(seconds=settings.login_max_backoff)

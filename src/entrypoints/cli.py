@@ -1,6 +1,7 @@
 """The `chatcore` command: serve the API, or manage users and stored data from the shell."""
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import attrs
 
+from adapters.room_sign_outs import SIGN_OUTS, sign_out_event
 from chatcore.audit import AuditKind, AuditQuery
 from chatcore.errors import DomainError
 from chatcore.ids import UserId, is_valid_id
+from chatcore.ports import RoomBroker
 from chatcore.users import Role, Tier, UserChanges, operator
 from entrypoints import logs
 from entrypoints.bootstrap import build
@@ -149,6 +152,9 @@ def manage_users(settings: Settings, args: argparse.Namespace) -> int:
     from entrypoints.http.views import user_view
 
     runtime = build(settings)
+    # Sign-outs (deactivate, delete) are told to the servers once the change is stored.
+    signed_out = SignOutsToPublish()
+    runtime.core.ports.sign_outs = signed_out
     try:
         accounts = runtime.core.accounts
         actor = operator(runtime.core.ports.clock.now())
@@ -175,7 +181,39 @@ def manage_users(settings: Settings, args: argparse.Namespace) -> int:
         print(f"chatcore: {error.message}", file=sys.stderr)
         return 1
     finally:
-        runtime.close()
+        try:
+            signed_out.publish(runtime.core.ports.room_broker)
+        finally:
+            runtime.close()
+
+
+class SignOutsToPublish:
+    """The users a command signed out, to tell every server through the room broker.
+
+    The servers' own notices publish from their running loop; a command has none, so it
+    publishes once at its end. With the in-process broker no server can hear it (nor
+    share the command's process): their re-check refuses the user's next frame instead.
+    """
+
+    def __init__(self) -> None:
+        self.users: list[UserId] = []
+
+    def signed_out(self, user_id: UserId) -> None:
+        self.users.append(user_id)
+
+    def publish(self, broker: RoomBroker) -> None:
+        if not self.users:
+            return
+
+        async def tell() -> None:
+            await broker.start(lambda room, event: None)
+            try:
+                for user_id in self.users:
+                    await broker.publish(SIGN_OUTS, sign_out_event(user_id))
+            finally:
+                await broker.close()
+
+        asyncio.run(tell())
 
 
 def make_backup(settings: Settings, destination: Path) -> int:

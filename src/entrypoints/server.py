@@ -88,6 +88,8 @@ def server_app(settings: Settings) -> Starlette:
         runtime.core,
         on_shutdown=runtime.close,
         cors_origins=settings.cors_origins,
+        room_origins=settings.room_origins,
+        room_sockets_per_user=settings.room_sockets_per_user,
         inline_use_cases=runtime.in_process,
         rate_limits=rate_limits,
         request_sizes=RequestSizes(

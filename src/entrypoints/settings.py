@@ -24,7 +24,11 @@ DEFAULT_RATES: dict[str, Rate] = {
     "artifact_create": Rate(30, 600),
     "write": Rate(120, 60),  # any other POST, PUT, PATCH, DELETE (messages, renames, …)
     "read": Rate(1200, 60),  # any other GET, HEAD
-    "room_messages": Rate(10, 2),  # WebSocket frames per connection: 10 at once, then 5/s
+    # Room frames per user, over all their sockets (and processes, with Redis): 10 at
+    # once, then 5/s.
+    "room_messages": Rate(10, 2),
+    # Room sockets opened, per client address and per user: 30 at once, then one every 2 s.
+    "room_connect": Rate(30, 60),
 }
 
 
@@ -47,6 +51,10 @@ class Settings:
     repository_poll_seconds: float = 5.0  # how often idle workers look for work from elsewhere
     broker_url: str = "memory://"
     cors_origins: tuple[str, ...] = ()
+    # Origins whose pages may open room sockets, besides the server's own; None: the CORS
+    # origins. `*`: any.
+    room_origins: tuple[str, ...] | None = None
+    room_sockets_per_user: int = 20  # per server process; 0: no cap
     rate_limits: bool = True
     rates: dict[str, Rate] = attrs.field(factory=lambda: dict(DEFAULT_RATES))
     # None: the broker's Redis when CHATCORE_BROKER_URL is one, else in-process counts.
@@ -111,6 +119,7 @@ class Settings:
             ),
             broker_url=get("BROKER_URL") or defaults.broker_url,
             cors_origins=_list(get("CORS_ORIGINS")),
+            room_origins=_list(get("ROOM_ORIGINS")) or None,
             rate_limits=_switch("CHATCORE_RATE_LIMITS", get("RATE_LIMITS"), defaults.rate_limits),
             rates={
                 name: _rate(
@@ -156,6 +165,7 @@ _INTEGER_LIMITS = (
     "max_url_bytes",
     "max_header_bytes",
     "max_ws_frame_bytes",
+    "room_sockets_per_user",
     "purge_after_days",
 )
 

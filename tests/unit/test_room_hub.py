@@ -7,7 +7,14 @@ import pytest
 from starlette.websockets import WebSocketState
 
 from adapters.memory_broker import MemoryRoomBroker
-from entrypoints.http.room_hub import POLICY_VIOLATION, SEND_QUEUE_LIMIT, Member, RoomHub
+from adapters.room_sign_outs import BrokerSignOutNotices
+from entrypoints.http.room_hub import (
+    POLICY_VIOLATION,
+    SEND_QUEUE_LIMIT,
+    Member,
+    RoomHub,
+    TooManySockets,
+)
 from tests.builders import a_user
 
 
@@ -105,3 +112,46 @@ async def test_a_send_that_needs_no_wait_goes_out_on_the_spot() -> None:
     member = Member(socket, a_user(), "general")  # type: ignore[arg-type]
     member.offer("now")  # no writer running, no event loop turn: sent all the same
     assert socket.sent == ["now"]
+
+
+@pytest.mark.anyio
+async def test_a_sign_out_closes_that_users_sockets_only_from_the_loop_or_a_thread() -> None:
+    broker = MemoryRoomBroker()
+    notices = BrokerSignOutNotices(broker)
+    hub = RoomHub(broker, sign_outs=notices)
+    await hub.start()
+    leaving, staying = a_user(), a_user()
+    members = [
+        Member(FakeSocket(), user, room)  # type: ignore[arg-type]
+        for user, room in [(leaving, "a"), (leaving, "b"), (staying, "a")]
+    ]
+    async with hub.membership(members[0]), hub.membership(members[1]), hub.membership(members[2]):
+        await asyncio.to_thread(notices.signed_out, leaving.id)  # a use case in a thread
+        await asyncio.sleep(0.05)
+        assert [m.close_code for m in members] == [POLICY_VIOLATION, POLICY_VIOLATION, None]
+        other = Member(FakeSocket(), staying, "c")  # type: ignore[arg-type]
+        async with hub.membership(other):
+            notices.signed_out(staying.id)  # a use case inline on the loop
+            await asyncio.sleep(0.05)
+            assert (members[2].close_code, other.close_code) == (POLICY_VIOLATION,) * 2
+    await hub.close()
+    notices.signed_out(leaving.id)  # unbound: nobody to tell, and no error
+
+
+@pytest.mark.anyio
+async def test_sockets_beyond_the_cap_per_user_are_refused_until_one_leaves() -> None:
+    hub = RoomHub(MemoryRoomBroker())
+    await hub.start()
+    user = a_user()
+    first, second, third = (
+        Member(FakeSocket(), user, "general")  # type: ignore[arg-type]
+        for _ in range(3)
+    )
+    async with hub.membership(first, max_per_user=2):
+        async with hub.membership(second, max_per_user=2):
+            with pytest.raises(TooManySockets):
+                async with hub.membership(third, max_per_user=2):
+                    pass
+        async with hub.membership(third, max_per_user=2):
+            pass
+    await hub.close()

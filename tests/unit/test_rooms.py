@@ -9,7 +9,7 @@ from chatcore.errors import Forbidden, InvalidInput, NotFound
 from chatcore.users import User
 
 
-@pytest.mark.parametrize("room", ["", "x" * 65, "has space", "slash/y", "ünï"])
+@pytest.mark.parametrize("room", ["", "x" * 65, "has space", "slash/y", "ünï", ".", ".."])
 def test_invalid_room_names(core: ChatCore, make_user: Callable[..., User], room: str) -> None:
     with pytest.raises(InvalidInput):
         core.rooms.post(make_user(), room, "hello")

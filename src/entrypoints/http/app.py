@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Lifespan
 
+from adapters.room_sign_outs import BrokerSignOutNotices
 from chatcore.core import ChatCore
 from entrypoints.http import (
     api_docs,
@@ -33,6 +34,7 @@ from entrypoints.http.limits import RateLimits, limited_routes
 from entrypoints.http.metrics import Metrics, metrics_routes
 from entrypoints.http.offload import hashing_executor
 from entrypoints.http.openapi.document import openapi_document
+from entrypoints.http.origins import OriginPolicy
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
 from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog, json_line, text_line
 from entrypoints.http.room_hub import RoomHub, keep_server_send
@@ -82,6 +84,8 @@ def create_app(
     *,
     on_shutdown: Callable[[], None] | None = None,
     cors_origins: Sequence[str] = (),
+    room_origins: Sequence[str] | None = None,
+    room_sockets_per_user: int = 20,
     inline_use_cases: bool = False,
     rate_limits: RateLimits | None = None,
     request_sizes: RequestSizes = DEFAULT_SIZES,
@@ -109,6 +113,9 @@ def create_app(
     lifespan and stopped with it; without them repositories created here wait for another
     process to ingest them.
     `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
+    `room_origins`: the origins whose pages may open room sockets besides the server's
+    own (None: `cors_origins`; `*`: any); `room_sockets_per_user`: how many one user may
+    hold open in this process (0: no cap).
     `identity`: for a host that authenticates callers itself — connection → User or None,
     used instead of chatcore's bearer tokens on every protected route and room socket.
     Mounted in a host app, this app's lifespan must be entered by the host: `lifespan`.
@@ -168,7 +175,14 @@ def create_app(
     app.state.lifespan = chatcore_lifespan
     app.state.request_sizes = app.request_sizes = request_sizes
     app.state.client_addresses = client_addresses
-    app.state.room_hub = RoomHub(core.ports.room_broker, metrics)
+    sign_outs = core.ports.sign_outs
+    app.state.room_hub = RoomHub(
+        core.ports.room_broker,
+        metrics,
+        sign_outs if isinstance(sign_outs, BrokerSignOutNotices) else None,
+    )
+    app.state.room_origins = OriginPolicy.of(cors_origins if room_origins is None else room_origins)
+    app.state.room_sockets_per_user = room_sockets_per_user
     app.state.metrics = metrics
     app.state.metrics_token = metrics_token
     app.state.readiness = dict(readiness or {})

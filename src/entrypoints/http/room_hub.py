@@ -11,6 +11,8 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from adapters.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, signed_out_user
+from chatcore.ids import UserId
 from chatcore.ports import RoomBroker
 from chatcore.users import User
 from entrypoints.http.metrics import Metrics
@@ -19,10 +21,12 @@ logger = logging.getLogger("chatcore.rooms")
 
 SEND_QUEUE_LIMIT = 256  # events waiting for one client before it counts as stuck
 
-# Close codes (RFC 6455): the spec's 1008 for policy violations, 1001 for going away.
+# Close codes (RFC 6455): the spec's 1008 for policy violations, 1001 for going away,
+# 1013 (try again later) for limits that lift with time.
 NORMAL_CLOSURE = 1000
 GOING_AWAY = 1001
 POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
 
 # Where the outermost layer of the app keeps, for a WebSocket, the `send` it was given.
 SERVER_SEND = "chatcore.server_send"
@@ -155,15 +159,30 @@ async def _finish(send: Generator[Any, None, None], waiting_on: Any) -> None:
             return
 
 
+class TooManySockets(Exception):
+    """The user already holds as many room sockets in this process as they may."""
+
+
 class RoomHub:
-    def __init__(self, broker: RoomBroker, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        broker: RoomBroker,
+        metrics: Metrics | None = None,
+        sign_outs: BrokerSignOutNotices | None = None,
+    ) -> None:
         self._broker = broker
+        self._sign_outs = sign_outs
         self._rooms: dict[str, set[Member]] = {}
+        self._by_user: dict[UserId, set[Member]] = {}
         self._lock = asyncio.Lock()
         self._metrics = metrics
 
     async def start(self) -> None:
         await self._broker.start(self._deliver)
+        # Every process hears every sign-out: the user's sockets may be anywhere.
+        await self._broker.join(SIGN_OUTS)
+        if self._sign_outs is not None:
+            self._sign_outs.bind(asyncio.get_running_loop())
 
     async def dismiss(self, timeout: float = 5.0) -> None:
         """Say goodbye (1001) to every member, and wait a little for the words to go out."""
@@ -177,17 +196,32 @@ class RoomHub:
 
     async def close(self) -> None:
         """Dismiss every member, then let go of the broker."""
+        if self._sign_outs is not None:
+            self._sign_outs.unbind()
         await self.dismiss()
         await self._broker.close()
 
     @contextlib.asynccontextmanager
-    async def membership(self, member: Member) -> AsyncIterator[None]:
-        """Be one of the room's members for the duration of the block."""
+    async def membership(self, member: Member, max_per_user: int = 0) -> AsyncIterator[None]:
+        """Be one of the room's members for the duration of the block.
+
+        TooManySockets, before the block, if the user already holds `max_per_user` sockets
+        in this process (0: no cap).
+        """
+        user_id = member.user.id
         async with self._lock:
+            held = self._by_user.setdefault(user_id, set())
+            if max_per_user and len(held) >= max_per_user:
+                raise TooManySockets(f"At most {max_per_user} room connections per user")
             members = self._rooms.setdefault(member.room, set())
             if not members:
-                await self._broker.join(member.room)
+                try:
+                    await self._broker.join(member.room)
+                except BaseException:
+                    self._rooms.pop(member.room, None)
+                    raise
             members.add(member)
+            held.add(member)
         if self._metrics is not None:
             self._metrics.websockets.inc()
         try:
@@ -196,6 +230,10 @@ class RoomHub:
             if self._metrics is not None:
                 self._metrics.websockets.dec()
             async with self._lock:
+                held = self._by_user.get(user_id, set())
+                held.discard(member)
+                if not held:
+                    self._by_user.pop(user_id, None)
                 members = self._rooms.get(member.room, set())
                 members.discard(member)
                 if not members:
@@ -207,8 +245,17 @@ class RoomHub:
         await self._broker.publish(room, json.dumps(event, ensure_ascii=False))
 
     def _deliver(self, room: str, event: str) -> None:
+        if room == SIGN_OUTS:
+            self._sign_out(event)
+            return
         members = tuple(self._rooms.get(room, ()))
         for member in members:
             member.offer(event)
         if self._metrics is not None and members:
             self._metrics.room_deliveries.inc(len(members))
+
+    def _sign_out(self, event: str) -> None:
+        # The tokens that opened these sockets are revoked: the sockets go with them.
+        user_id = signed_out_user(event)
+        for member in tuple(self._by_user.get(user_id, ())) if user_id else ():
+            member.close(POLICY_VIOLATION, "Signed out")

@@ -2,20 +2,27 @@
 
 import json
 import logging
-import time
+import math
 from datetime import datetime
 from typing import Any
 
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chatcore.errors import DomainError
-from chatcore.rate_limits import Rate, admit
+from chatcore.errors import DomainError, Unauthenticated
 from chatcore.rooms import ROOM_CONTENT_MAX_LENGTH, RoomMessage, check_room
 from entrypoints.http.limits import RateLimits
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiWebSocketRoute
-from entrypoints.http.room_hub import NORMAL_CLOSURE, POLICY_VIOLATION, Member, RoomHub
+from entrypoints.http.origins import OriginPolicy
+from entrypoints.http.room_hub import (
+    NORMAL_CLOSURE,
+    POLICY_VIOLATION,
+    TRY_AGAIN_LATER,
+    Member,
+    RoomHub,
+    TooManySockets,
+)
 from entrypoints.http.security import core_of, socket_user
 from entrypoints.http.views import timestamp
 from entrypoints.settings import DEFAULT_RATES
@@ -24,23 +31,6 @@ logger = logging.getLogger("chatcore.rooms")
 
 # Refused frames in a row after which the client is taken to be a flood, not a person.
 REFUSALS_BEFORE_CLOSE = 20
-
-
-class FrameRate:
-    """The `room_messages` rate of one connection: the same GCRA rule as HTTP routes.
-
-    Kept per connection, in the connection's own task: a frame is judged where it is
-    read, with no limiter round trip between a person and their room.
-    """
-
-    def __init__(self, rate: Rate) -> None:
-        self._rate = rate
-        self._tat: float | None = None
-
-    def take(self) -> bool:
-        decision = admit(self._tat, time.monotonic(), self._rate)
-        self._tat = decision.tat
-        return decision.admitted
 
 
 def message_event(message: RoomMessage) -> dict[str, Any]:
@@ -65,42 +55,82 @@ def error_event(detail: str) -> str:
 
 async def room_socket(websocket: WebSocket) -> None:
     # Accept first: a close before the handshake reaches a browser as a bare failure,
-    # while a close after it carries the code (1008) the client can act on.
+    # while a close after it carries the code (1008, 1013) the client can act on.
     await websocket.accept()
+    origins: OriginPolicy = websocket.app.state.room_origins
+    if not origins.admits(websocket.headers.get("origin"), websocket.headers.get("host")):
+        # Before anything else: a cross-site page must not even learn whether it is signed in.
+        await websocket.close(POLICY_VIOLATION, "Origin not allowed")
+        return
+    limits: RateLimits | None = websocket.app.state.rate_limits
+    if limits is not None and await _too_many_connects(websocket, limits, "ip"):
+        return
     try:
         user, expires_at = await socket_user(websocket)
         room = check_room(websocket.path_params["room"])
     except DomainError as error:
         await websocket.close(POLICY_VIOLATION, error.message)
         return
+    if limits is not None and await _too_many_connects(websocket, limits, "user", user.id):
+        return
     hub: RoomHub = websocket.app.state.room_hub
     member = Member(websocket, user, room)
-    async with hub.membership(member):
-        await hub.publish(
-            room, system_event(room, f"{user.username} joined the room", _now(websocket))
-        )
-        async with anyio.create_task_group() as tasks:
-            if expires_at is not None:
-                tasks.start_soon(_close_at_expiry, member, expires_at)
-            tasks.start_soon(_receive, websocket, member, hub)
-            await member.pump()
-            tasks.cancel_scope.cancel()
+    try:
+        async with hub.membership(member, websocket.app.state.room_sockets_per_user):
+            # A sign-out between the token check and joining was told to nobody here yet:
+            # from now on the hub hears it; until now, the account says so.
+            try:
+                await run(websocket, core_of(websocket).rooms.check_member, user)
+            except Unauthenticated as error:
+                member.close(POLICY_VIOLATION, error.message)
+                await member.pump()  # sends what the room offered meanwhile, then closes
+                return
+            await hub.publish(
+                room, system_event(room, f"{user.username} joined the room", _now(websocket))
+            )
+            async with anyio.create_task_group() as tasks:
+                if expires_at is not None:
+                    tasks.start_soon(_close_at_expiry, member, expires_at)
+                tasks.start_soon(_receive, websocket, member, hub)
+                await member.pump()
+                tasks.cancel_scope.cancel()
+    except TooManySockets as error:
+        await websocket.close(TRY_AGAIN_LATER, str(error))
+        return
     left = system_event(room, f"{user.username} left the room", _now(websocket))
     await hub.publish(room, left)
+
+
+async def _too_many_connects(
+    websocket: WebSocket, limits: RateLimits, kind: str, user_id: str | None = None
+) -> bool:
+    """Count one room connect against the client's address or user; close if over."""
+    who = limits.addresses.of(websocket.scope) if user_id is None else user_id
+    wait = await limits.limiter.acquire(
+        [f"room_connect:{kind}:{who}"], limits.rates["room_connect"]
+    )
+    if wait <= 0:
+        return False
+    seconds = max(1, math.ceil(wait))
+    await websocket.close(TRY_AGAIN_LATER, f"Too many connections: try again in {seconds} s")
+    return True
 
 
 async def _receive(websocket: WebSocket, member: Member, hub: RoomHub) -> None:
     """Store and broadcast each frame from the client until it goes."""
     core = core_of(websocket)
     limits: RateLimits | None = websocket.app.state.rate_limits
-    bucket = None if limits is None else FrameRate(limits.rates["room_messages"])
+    # Per user, not per socket: ten sockets (or ten processes) share one allowance.
+    frame_keys = [f"room_messages:user:{member.user.id}"]
     refusals = 0
     try:
         while True:
             frame = await websocket.receive()
             if frame["type"] == "websocket.disconnect":
                 break
-            if bucket is not None and not bucket.take():
+            if limits is not None and (
+                await limits.limiter.acquire(frame_keys, limits.rates["room_messages"]) > 0
+            ):
                 refusals += 1
                 if refusals >= REFUSALS_BEFORE_CLOSE:
                     member.close(POLICY_VIOLATION, "Too many messages")
@@ -114,6 +144,10 @@ async def _receive(websocket: WebSocket, member: Member, hub: RoomHub) -> None:
                 continue
             try:
                 message = await run(websocket, core.rooms.post, member.user, member.room, content)
+            except Unauthenticated as error:
+                # Signed out since joining (deactivated, deleted, tokens revoked).
+                member.close(POLICY_VIOLATION, error.message)
+                return
             except DomainError as error:
                 member.offer(error_event(error.message))
                 continue
@@ -150,12 +184,24 @@ def _now(websocket: WebSocket) -> datetime:
 
 
 _FRAMES = DEFAULT_RATES["room_messages"]
+_CONNECTS = DEFAULT_RATES["room_connect"]
 DESCRIPTION = f"""\
 Real-time chat in a room: `ws://HOST/chat/ws/{{room}}?token=<access_token>`.
 
 - A missing, invalid or expired token: the connection is accepted, then closed with
-  `1008`. A connection is closed with `1008` when its token expires, and with `1001` when
-  the server shuts down.
+  `1008`. A connection is closed with `1008` when its token expires, when the user's
+  sign-ins are revoked (password change or reset, email change, deactivation, deletion,
+  refresh-token reuse; any frame sent after that is neither stored nor sent on), and with
+  `1001` when the server shuts down.
+- A browser page may connect only from the server's own origin or an allowed one
+  (`CHATCORE_ROOM_ORIGINS`, by default the CORS origins): another `Origin` is closed with
+  `1008`. A handshake without `Origin` (no browser) is let in.
+- Room names are 1–64 letters, digits, `_`, `.` or `-`, and not `.` or `..`; another
+  name is closed with `1008`.
+- Opening sockets too fast is closed with `1013` (`CHATCORE_RATE_LIMIT_ROOM_CONNECT`, per
+  client address and per user: by default {_CONNECTS.limit} at once, then one every
+  {_CONNECTS.period / _CONNECTS.limit:g} s), and so is a socket beyond
+  `CHATCORE_ROOM_SOCKETS_PER_USER` (20) open at once by one user in one server process.
 - On connect every member hears `{{"type": "system", "content": "<username> joined the
   room", "room", "timestamp"}}`; on disconnect the others hear `… left the room`.
 - Send text frames `{{"content": "..."}}` (1–{ROOM_CONTENT_MAX_LENGTH:,} characters): each
@@ -163,8 +209,9 @@ Real-time chat in a room: `ws://HOST/chat/ws/{{room}}?token=<access_token>`.
   "user_id", "username", "content", "room", "created_at"}}`.
 - A frame that is not such JSON gets `{{"type": "error", "detail": "..."}}` back, and the
   connection stays open. Frames past the room-message rate get an error frame too, and a
-  client that keeps going is closed with `1008` (`CHATCORE_RATE_LIMIT_ROOM_MESSAGES`,
-  by default {_FRAMES.limit} frames at once, then {_FRAMES.limit / _FRAMES.period:g} a second).
+  client that keeps going is closed with `1008` (`CHATCORE_RATE_LIMIT_ROOM_MESSAGES`, per
+  user over all their sockets and server processes: by default {_FRAMES.limit} frames at
+  once, then {_FRAMES.limit / _FRAMES.period:g} a second).
 - A room message deleted over REST is announced as `{{"type": "deleted", "_id", "room"}}`.
 """
 

@@ -78,7 +78,8 @@ routes = [
     ApiRoute("GET", "/chat/messages/{room}", room_history, Operation(
         "The latest messages of a room, oldest first", list[RoomMessageOut],
         query=[HISTORY_LIMIT, CURSOR], optional_headers={"Link": LINK}, errors=(400,),
-        description="Room names are 1–64 letters, digits, `_`, `.` or `-`. Messages are"
+        description="Room names are 1–64 letters, digits, `_`, `.` or `-`, not `.` or `..`."
+        " Messages are"
         " ordered by the millisecond the server accepted them, the id breaking ties. The first"
         " page is the newest; each next page (`cursor`) goes further back, oldest first.",
     )),

@@ -5,8 +5,10 @@ import json
 import httpx
 
 from chatcore.users import OPERATOR_ID
-from tests.contract.api.conftest import Account, login
+from tests.contract.api.conftest import Account, login, unique_name
 from tests.contract.api.server import ChatcoreServer
+from tests.contract.api.test_rooms_api import closed_with, joined
+from tests.contract.api.test_serving import sibling
 
 
 def run(server: ChatcoreServer, *args: str) -> str:
@@ -61,3 +63,14 @@ def test_an_operator_deletes_an_account(
     assert missing.returncode == 1 and "User not found" in missing.stderr
     bad = server.cli("users", "show", "not-an-id")
     assert bad.returncode == 1 and bad.stderr.startswith("chatcore: ")
+
+
+def test_a_deactivation_from_the_shell_closes_the_users_sockets(
+    server: ChatcoreServer, account: Account, redis_url: str
+) -> None:
+    with (
+        sibling(server, CHATCORE_BROKER_URL=redis_url) as served,
+        joined(served, unique_name("room"), account) as ws,
+    ):
+        run(served, "deactivate", account.id)
+        assert closed_with(ws) == 1008
