@@ -147,6 +147,11 @@ def file_key(artifact_id: ArtifactId, path: str) -> str:
     return f"artifacts/{artifact_id}/files/{digest}"
 
 
+def objects_folder(artifact_id: ArtifactId) -> str:
+    """The key folder that holds every object of an artifact (its upload and its files)."""
+    return f"artifacts/{artifact_id}"
+
+
 def check_name(name: str) -> str:
     """Return a valid artifact name (1–200 characters, not blank)."""
     if not name.strip() or len(name) > NAME_MAX_LENGTH:

@@ -25,6 +25,7 @@ class AuditKind(StrEnum):
     EMAIL_CHANGED = "email_changed"
     EMAIL_CHANGE_UNDONE = "email_change_undone"
     EMAIL_GIVEN_UP = "email_given_up"  # the outbox stopped trying to deliver it
+    PURGED = "purged"
 
 
 @attrs.frozen

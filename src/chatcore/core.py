@@ -11,6 +11,7 @@ from chatcore.chat_rooms import ChatRooms
 from chatcore.login_throttle import LoginThrottle
 from chatcore.mail import AccountEmails
 from chatcore.ports import Ports
+from chatcore.purge import DEFAULT_AFTER, Purge
 from chatcore.repository_ingestion import RepositoryIngestion
 from chatcore.repository_limits import RepositoryLimits
 from chatcore.sessions import ChatSessions
@@ -26,6 +27,7 @@ class ChatCore:
     rooms: ChatRooms
     artifacts: ArtifactLibrary
     ingestion: RepositoryIngestion
+    purge: Purge
 
     @classmethod
     def from_ports(
@@ -38,6 +40,7 @@ class ChatCore:
         artifact_limits: ArtifactLimits = ArtifactLimits(),
         repository_limits: RepositoryLimits = RepositoryLimits(),
         ingestion_lease: timedelta = timedelta(seconds=30),
+        purge_after: timedelta = DEFAULT_AFTER,
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
         # The emails promise what the tokens do: one set of lifetimes for both.
@@ -54,4 +57,5 @@ class ChatCore:
             ingestion=RepositoryIngestion(
                 ports, artifact_limits.repository_policy, repository_limits, ingestion_lease
             ),
+            purge=Purge.from_ports(ports, purge_after),
         )

@@ -151,6 +151,14 @@ class UserRepository(Protocol):
         """Up to `limit` live users in id order, those with ids after `after` (operators)."""
         ...
 
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[UserId]:
+        """Ids of at most `limit` users soft-deleted before `cutoff` (due for purging)."""
+        ...
+
+    def remove(self, user_ids: Sequence[UserId]) -> None:
+        """Forget these users for good; ids already gone are no error."""
+        ...
+
 
 class Redemption(Enum):
     REDEEMED = "redeemed"
@@ -169,6 +177,10 @@ class OneTimeTokenStore(Protocol):
 
     def revoke(self, user_id: UserId, kind: TokenKind | None = None) -> None:
         """Forget the user's tokens (of one kind, or all): they can never be redeemed."""
+        ...
+
+    def remove_expired(self, before: datetime) -> int:
+        """Forget the tokens that expired before `before`; how many there were."""
         ...
 
 
@@ -212,6 +224,14 @@ class SessionRepository(Protocol):
         """Soft-delete every live session of the user; the ids of those deleted."""
         ...
 
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[SessionId]:
+        """Ids of at most `limit` sessions soft-deleted before `cutoff` (due for purging)."""
+        ...
+
+    def remove(self, session_ids: Sequence[SessionId]) -> None:
+        """Forget these sessions for good (not their messages); ids already gone are no error."""
+        ...
+
 
 class MessageRepository(Protocol):
     def add(self, message: Message) -> None: ...
@@ -242,6 +262,14 @@ class MessageRepository(Protocol):
         """Soft-delete a live message; False if it was not live (so counts drop once)."""
         ...
 
+    def remove_for_sessions(self, session_ids: Sequence[SessionId]) -> int:
+        """Forget every message of these sessions, deleted or not; how many there were."""
+        ...
+
+    def remove_deleted_before(self, cutoff: datetime) -> int:
+        """Forget the messages soft-deleted before `cutoff`; how many there were."""
+        ...
+
 
 class RoomMessageRepository(Protocol):
     def add(self, message: RoomMessage) -> None: ...
@@ -261,6 +289,10 @@ class RoomMessageRepository(Protocol):
 
     def mark_deleted(self, message_id: RoomMessageId, at: datetime) -> bool:
         """Soft-delete a live message; False if it was not live."""
+        ...
+
+    def remove_deleted_before(self, cutoff: datetime) -> int:
+        """Forget the room messages soft-deleted before `cutoff`; how many there were."""
         ...
 
 
@@ -431,6 +463,13 @@ class ObjectStore(Protocol):
         """Forget the object; nothing happens if there is none."""
         ...
 
+    def delete_under(self, folder: str) -> None:
+        """Forget every object whose key starts with `folder` + "/"; none is no error.
+
+        Also takes what no index names any more: objects of an interrupted write.
+        """
+        ...
+
     def ping(self) -> None:
         """Return when the storage can serve reads and writes; raise when it cannot.
 
@@ -512,6 +551,18 @@ class ArtifactRepository(Protocol):
         """Soft-delete the live artifacts of these sessions; how many there were."""
         ...
 
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[Artifact]:
+        """At most `limit` artifacts soft-deleted before `cutoff` (due for purging)."""
+        ...
+
+    def all_for_sessions(self, session_ids: Sequence[SessionId]) -> list[Artifact]:
+        """Every artifact of these sessions, deleted or not."""
+        ...
+
+    def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
+        """Forget these artifacts' records for good; ids already gone are no error."""
+        ...
+
 
 class ArtifactFileRepository(Protocol):
     """The file index of archives and repositories: path, size and type of each file."""
@@ -528,6 +579,18 @@ class ArtifactFileRepository(Protocol):
 
     def remove_all(self, artifact_id: ArtifactId) -> None:
         """Forget the artifact's index (an ingestion that failed half-way)."""
+        ...
+
+
+class PeriodicJobs(Protocol):
+    """Who runs a periodic job (the daily purge) next, decided in the shared database."""
+
+    def claim(self, name: str, owner: str, at: datetime, until: datetime) -> bool:
+        """Take the run of job `name` for `owner` until `until`, unless a claim lasts past `at`.
+
+        Atomic: of claimers racing in any processes sharing the database, one wins (True)
+        and the others see its claim (False) until `until` has passed.
+        """
         ...
 
 

@@ -40,6 +40,7 @@ from chatcore.ports import (
     ObjectStore,
     OneTimeTokenStore,
     PasswordHasher,
+    PeriodicJobs,
     Ports,
     RateLimiter,
     RepositoryFetcher,
@@ -55,6 +56,7 @@ from chatcore.repository_sources import RepositoryUrlPolicy
 from entrypoints.extras import require_extra
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.mail_sender import MailSender
+from entrypoints.purge_worker import PurgeWorker, log_progress
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:  # imported when used: only a configured Redis needs the client library
@@ -98,6 +100,9 @@ class Database(Protocol):
 
     @property
     def unit_of_work(self) -> UnitOfWork: ...
+
+    @property
+    def periodic_jobs(self) -> PeriodicJobs: ...
 
     def object_store(self) -> ObjectStore | None:
         """The object storage that lives where this database does (GridFS, memory), if any."""
@@ -151,6 +156,8 @@ class Runtime:
     # Built, not started, like `ingestion`: delivers the mail outbox. None when a host
     # supplied its own mailer (its emails then go out as they are sent).
     mail: MailSender | None = None
+    # Built, not started, as `ingestion`: the daily purge of deleted things.
+    purge: PurgeWorker | None = None
 
     # Dependencies the server works on without, less well (the Redis of the login
     # throttle fails open): /readyz names them "degraded" when down, and stays 200.
@@ -165,6 +172,8 @@ class Runtime:
             self.ingestion.stop()
         if self.mail is not None:
             self.mail.stop()
+        if self.purge is not None:
+            self.purge.stop()
         self.database.close()
 
     def __enter__(self) -> "Runtime":
@@ -202,6 +211,8 @@ def build(
         raise ValueError(f"CHATCORE_REPOSITORY_ALLOWED_URLS: {error}") from None
     if settings.repository_workers < 0:
         raise ValueError("CHATCORE_REPOSITORY_WORKERS must be 0 or more")
+    if settings.purge_after_days < 0:
+        raise ValueError("CHATCORE_PURGE_AFTER_DAYS must be 0 or more")
     database = open_database(settings.database_url, settings.data_dir)
     try:
         ports = attrs.evolve(
@@ -285,6 +296,7 @@ def build(
         ),
         repository_limits=settings.repository_limits,
         ingestion_lease=timedelta(seconds=settings.repository_lease_seconds),
+        purge_after=timedelta(days=settings.purge_after_days),
     )
     in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
     ingestion = None
@@ -292,12 +304,15 @@ def build(
         ingestion = IngestionWorker(
             core.ingestion, settings.repository_workers, settings.repository_poll_seconds
         )
+    core.purge.progress = log_progress
+    purge = PurgeWorker(core.purge, database.periodic_jobs)
     return Runtime(
         core=core,
         database=database,
         in_process=in_process,
         ingestion=ingestion,
         mail=mail,
+        purge=purge,
         optional_checks=optional_checks,
     )
 

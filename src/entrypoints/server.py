@@ -112,6 +112,7 @@ def server_app(settings: Settings) -> Starlette:
         metrics_token=settings.metrics_token,
         ingestion=runtime.ingestion,
         mail=runtime.mail,
+        purge=runtime.purge,
     )
 
 

@@ -74,6 +74,7 @@ class Settings:
     log_format: str = "json"  # json (one object per line) or text
     metrics: bool = True  # GET /metrics
     metrics_token: str | None = None  # None: /metrics is open
+    purge_after_days: int = 30  # deleted things' bytes and records go this long after
 
     @classmethod
     def from_env(
@@ -173,6 +174,7 @@ _INTEGER_LIMITS = (
     "max_header_bytes",
     "max_ws_frame_bytes",
     "room_sockets_per_user",
+    "purge_after_days",
 )
 
 

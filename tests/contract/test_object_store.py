@@ -202,3 +202,25 @@ def test_filesystem_leaves_no_temporary_files(tmp_path: Path) -> None:
     assert files == ["artifacts/a/upload"]
     store.delete("artifacts/a/upload")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_delete_under_removes_every_object_of_a_folder_and_no_other(store: ObjectStore) -> None:
+    for key in (
+        "artifacts/a1/upload",
+        "artifacts/a1/files/0f",
+        "artifacts/a1/files/1e",
+        "artifacts/a10/upload",
+        "artifacts/b2/upload",
+    ):
+        store.put(key, [key.encode()])
+    store.delete_under("artifacts/a1")
+    for gone in ("artifacts/a1/upload", "artifacts/a1/files/0f", "artifacts/a1/files/1e"):
+        assert store.open(gone) is None
+    for kept in ("artifacts/a10/upload", "artifacts/b2/upload"):
+        with store.open(kept) as stream:  # type: ignore[union-attr]
+            assert stream.read() == kept.encode()
+    store.delete_under("artifacts/a1")  # nothing left: no error
+    store.delete_under("artifacts/never")
+    store.put("artifacts/a1/upload", [b"again"])  # the folder can be written again
+    with store.open("artifacts/a1/upload") as stream:  # type: ignore[union-attr]
+        assert stream.read() == b"again"

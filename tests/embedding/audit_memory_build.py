@@ -11,6 +11,7 @@ is measured is building and using chatcore, not loading its code.
 import json
 import sys
 import threading
+from datetime import timedelta
 
 # build() imports the adapter of the URL it is given: load them first.
 import adapters.memory
@@ -56,6 +57,8 @@ with build(database_url=url, mailer=outbox) as runtime:
     session = core.sessions.create(jane, "Offline")
     core.sessions.send_message(jane, session.id, "Hello")
     core.rooms.post(jane, "general", "Hello room")
+    core.sessions.delete(jane, session.id)
+    core.purge.run(timedelta(0))  # purging memory is no I/O either
     create_app(core)  # the app's threads start with its lifespan, not before
 recording = False
 

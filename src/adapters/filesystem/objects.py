@@ -84,6 +84,14 @@ class FileObjectStore:
         path.unlink(missing_ok=True)
         self._tidy(path)
 
+    def delete_under(self, folder: str) -> None:
+        path = self._path(folder)
+        try:
+            shutil.rmtree(path)
+        except FileNotFoundError:
+            return
+        self._tidy(path)
+
     def copy_to(self, destination: Path) -> int:
         """Copy every stored object under `destination` (made, or empty); how many.
 

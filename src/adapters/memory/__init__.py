@@ -7,6 +7,7 @@ from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.outbox import MemoryOutbox
+from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.repository_fetcher import MemoryRepositoryFetcher
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
@@ -20,6 +21,7 @@ __all__ = [
     "MemoryObjectStore",
     "MemoryOneTimeTokenStore",
     "MemoryOutbox",
+    "MemoryPeriodicJobs",
     "MemoryRepositoryFetcher",
     "MemorySessionRepository",
     "MemoryUserRepository",

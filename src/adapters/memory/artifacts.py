@@ -175,6 +175,33 @@ class MemoryArtifactRepository:
                     disabled += 1
             return disabled
 
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[Artifact]:
+        with self._lock:
+            due = [
+                attrs.evolve(artifact)
+                for artifact in self._artifacts.values()
+                if artifact.deleted_at is not None and artifact.deleted_at < cutoff
+            ]
+        due.sort(key=lambda artifact: (artifact.deleted_at, artifact.id))
+        return due[:limit]
+
+    def all_for_sessions(self, session_ids: Sequence[SessionId]) -> list[Artifact]:
+        wanted = set(session_ids)
+        with self._lock:
+            found = [
+                attrs.evolve(artifact)
+                for artifact in self._artifacts.values()
+                if artifact.session_id in wanted
+            ]
+        return sorted(found, key=lambda artifact: artifact.id)
+
+    def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
+        with self._lock:
+            for artifact_id in artifact_ids:
+                self._artifacts.pop(artifact_id, None)
+                self._leases.pop(artifact_id, None)
+                self._attempts.pop(artifact_id, None)
+
     def _live(self, artifact_id: ArtifactId) -> Artifact | None:
         artifact = self._artifacts.get(artifact_id)
         return artifact if artifact is not None and artifact.deleted_at is None else None

@@ -4,6 +4,7 @@ from adapters.memory.mail_queue import MemoryMailQueue
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
+from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
@@ -28,6 +29,7 @@ class MemoryDatabase:
         self.mail_queue = MemoryMailQueue()
         # Memory adapters cannot roll back: each write stands (see UnitOfWork).
         self.unit_of_work = SeparateWrites()
+        self.periodic_jobs = MemoryPeriodicJobs()
 
     def object_store(self) -> MemoryObjectStore:
         """Objects kept in memory too: a memory database keeps nothing anywhere else."""

@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from adapters.memory.timelines import Timelines
 from chatcore.chats import Message
 from chatcore.ids import MessageId, SessionId
@@ -17,3 +19,6 @@ class MemoryMessageRepository(Timelines[Message]):
         self, session_id: SessionId, limit: int, before: Position | None = None
     ) -> list[Message]:
         return super().page(session_id, limit, before)
+
+    def remove_for_sessions(self, session_ids: Sequence[SessionId]) -> int:
+        return self.remove_groups(session_ids)

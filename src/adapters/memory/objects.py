@@ -32,6 +32,12 @@ class MemoryObjectStore:
         with self._lock:
             self._objects.pop(key, None)
 
+    def delete_under(self, folder: str) -> None:
+        prefix = f"{folder}/"
+        with self._lock:
+            for key in [key for key in self._objects if key.startswith(prefix)]:
+                del self._objects[key]
+
     def ping(self) -> None:
         # The dict is in this process: while the process answers, so does the storage.
         return None

@@ -1,4 +1,5 @@
 import threading
+from datetime import datetime
 
 import attrs
 
@@ -31,6 +32,17 @@ class MemoryOneTimeTokenStore:
                 return Redemption.ALREADY_USED
             entry.used = True
             return Redemption.REDEEMED
+
+    def remove_expired(self, before: datetime) -> int:
+        with self._lock:
+            kept = {
+                token_id: entry
+                for token_id, entry in self._entries.items()
+                if entry.claims.expires_at >= before
+            }
+            removed = len(self._entries) - len(kept)
+            self._entries = kept
+            return removed
 
     def revoke(self, user_id: UserId, kind: TokenKind | None = None) -> None:
         with self._lock:

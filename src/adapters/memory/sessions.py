@@ -1,4 +1,5 @@
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
@@ -88,6 +89,21 @@ class MemorySessionRepository:
                     session.deleted_at = at
                     deleted.append(session.id)
             return deleted
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[SessionId]:
+        with self._lock:
+            due = [
+                session
+                for session in self._sessions.values()
+                if session.deleted_at is not None and session.deleted_at < cutoff
+            ]
+        due.sort(key=lambda session: (session.deleted_at, session.id))
+        return [session.id for session in due[:limit]]
+
+    def remove(self, session_ids: Sequence[SessionId]) -> None:
+        with self._lock:
+            for session_id in session_ids:
+                self._sessions.pop(session_id, None)
 
     def _live(self, session_id: SessionId) -> ChatSession | None:
         session = self._sessions.get(session_id)

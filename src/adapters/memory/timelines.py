@@ -1,7 +1,7 @@
 import bisect
 import copy
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
@@ -68,6 +68,30 @@ class Timelines(Generic[E]):
                     found.append(copy.copy(entry))
         found.reverse()
         return found
+
+    def remove_groups(self, groups: Iterable[str]) -> int:
+        """Forget every entry of these groups, deleted or not; how many there were."""
+        with self._lock:
+            removed = 0
+            for group in groups:
+                for place in self._groups.pop(group, []):
+                    del self._entries[place.id]
+                    removed += 1
+            return removed
+
+    def remove_deleted_before(self, cutoff: datetime) -> int:
+        """Forget the entries soft-deleted before `cutoff`; how many there were."""
+        with self._lock:
+            due = [
+                entry
+                for entry in self._entries.values()
+                if entry.deleted_at is not None and entry.deleted_at < cutoff
+            ]
+            for entry in due:
+                del self._entries[entry.id]
+                group = self._groups[self._group_of(entry)]
+                group.pop(bisect.bisect_left(group, _place(entry)))
+            return len(due)
 
     def mark_deleted(self, entry_id: str, at: datetime) -> bool:
         with self._lock:

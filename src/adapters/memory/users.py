@@ -1,4 +1,6 @@
 import threading
+from collections.abc import Sequence
+from datetime import datetime
 
 import attrs
 
@@ -45,6 +47,21 @@ class MemoryUserRepository:
             if user.exists:
                 self._check_unique(user)
             self._users[user.id] = attrs.evolve(user)
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[UserId]:
+        with self._lock:
+            due = [
+                user
+                for user in self._users.values()
+                if user.deleted_at is not None and user.deleted_at < cutoff
+            ]
+        due.sort(key=lambda user: (user.deleted_at, user.id))
+        return [user.id for user in due[:limit]]
+
+    def remove(self, user_ids: Sequence[UserId]) -> None:
+        with self._lock:
+            for user_id in user_ids:
+                self._users.pop(user_id, None)
 
     def _check_unique(self, candidate: User) -> None:
         for user in self._users.values():

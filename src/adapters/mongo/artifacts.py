@@ -3,6 +3,7 @@ from datetime import datetime
 
 from pymongo import ASCENDING, ReturnDocument
 
+from adapters.mongo import purging
 from adapters.mongo.documents import (
     LIVE,
     Document,
@@ -51,6 +52,7 @@ class MongoArtifactRepository:
             [("status", ASCENDING), ("_id", ASCENDING)],
             partialFilterExpression={"status": {"$in": _UNFINISHED}},
         )
+        purging.index_deleted(self._artifacts)
 
     def add(self, artifact: Artifact) -> None:
         self._artifacts.insert_one(_to_document(artifact))
@@ -178,6 +180,21 @@ class MongoArtifactRepository:
             {"$set": deletion_fields(at)},
         )
         return result.modified_count
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[Artifact]:
+        documents = purging.deleted_before(self._artifacts, cutoff, limit)
+        return [_from_document(document) for document in documents]
+
+    def all_for_sessions(self, session_ids: Sequence[SessionId]) -> list[Artifact]:
+        if not session_ids:
+            return []
+        cursor = self._artifacts.find(
+            {"session_id": {"$in": [object_id(s) for s in session_ids]}}
+        ).sort("_id", ASCENDING)
+        return [_from_document(document) for document in cursor]
+
+    def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
+        purging.delete_ids(self._artifacts, artifact_ids)
 
     def _update(self, artifact_id: ArtifactId, fields: Document) -> Artifact | None:
         document = self._artifacts.find_one_and_update(

@@ -9,6 +9,7 @@ from adapters.mongo.mail_queue import MongoMailQueue
 from adapters.mongo.messages import MongoMessageRepository
 from adapters.mongo.objects import GridFsObjectStore
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
+from adapters.mongo.periodic_jobs import MongoPeriodicJobs
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
 from adapters.mongo.users import MongoUserRepository
@@ -44,6 +45,7 @@ class MongoDatabase:
         # Multi-document transactions need a replica set: the use cases' order of writes
         # (the change first, its email last) is what holds here (see UnitOfWork).
         self.unit_of_work = SeparateWrites()
+        self.periodic_jobs = MongoPeriodicJobs(database["periodic_jobs"])
         for repository in (
             self.users,
             self.one_time_tokens,
@@ -54,6 +56,7 @@ class MongoDatabase:
             self.artifacts,
             self.artifact_files,
             self.mail_queue,
+            self.periodic_jobs,
         ):
             repository.create_indexes()
 

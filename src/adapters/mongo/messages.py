@@ -1,3 +1,7 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+from adapters.mongo import purging
 from adapters.mongo.documents import Document, Documents, id_of, object_id
 from adapters.mongo.timelines import Timelines, entry_times
 from chatcore.chats import Message, MessageRole
@@ -7,6 +11,20 @@ from chatcore.ids import MessageId, SessionId, UserId
 class MongoMessageRepository(Timelines[Message]):
     def __init__(self, messages: Documents) -> None:
         super().__init__(messages, "session_id", object_id, _fields, _from_document)
+
+    def create_indexes(self) -> None:
+        super().create_indexes()
+        purging.index_deleted(self._documents)
+
+    def remove_for_sessions(self, session_ids: Sequence[SessionId]) -> int:
+        if not session_ids:
+            return 0
+        # Along the (session_id, deleted, _id) index of the timelines.
+        query = {"session_id": {"$in": [object_id(s) for s in session_ids]}}
+        return self._documents.delete_many(query).deleted_count
+
+    def remove_deleted_before(self, cutoff: datetime) -> int:
+        return purging.delete_deleted_before(self._documents, cutoff)
 
 
 def _fields(message: Message) -> Document:

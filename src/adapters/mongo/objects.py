@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterable
 from typing import BinaryIO, cast
 
@@ -52,6 +53,12 @@ class GridFsObjectStore:
 
     def delete(self, key: str) -> None:
         for revision in self._bucket.find({"filename": key}):
+            self._delete(revision._id)
+
+    def delete_under(self, folder: str) -> None:
+        # An anchored prefix with no special characters: a range scan of the filename index.
+        prefix = {"$regex": f"^{re.escape(folder)}/"}
+        for revision in self._bucket.find({"filename": prefix}):
             self._delete(revision._id)
 
     def ping(self) -> None:

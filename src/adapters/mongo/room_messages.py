@@ -1,3 +1,6 @@
+from datetime import datetime
+
+from adapters.mongo import purging
 from adapters.mongo.documents import Document, Documents, id_of, object_id
 from adapters.mongo.timelines import Timelines, entry_times
 from chatcore.ids import RoomMessageId, UserId
@@ -8,6 +11,13 @@ class MongoRoomMessageRepository(Timelines[RoomMessage]):
     def __init__(self, room_messages: Documents) -> None:
         # Room names are kept as given: they compare case-sensitively.
         super().__init__(room_messages, "room", str, _fields, _from_document)
+
+    def create_indexes(self) -> None:
+        super().create_indexes()
+        purging.index_deleted(self._documents)
+
+    def remove_deleted_before(self, cutoff: datetime) -> int:
+        return purging.delete_deleted_before(self._documents, cutoff)
 
 
 def _fields(message: RoomMessage) -> Document:

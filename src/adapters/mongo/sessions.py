@@ -1,7 +1,9 @@
+from collections.abc import Sequence
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
+from adapters.mongo import purging
 from adapters.mongo.documents import (
     LIVE,
     Document,
@@ -32,6 +34,8 @@ class MongoSessionRepository:
                 ("_id", DESCENDING),
             ]
         )
+
+        purging.index_deleted(self._sessions)
 
     def add(self, session: ChatSession) -> None:
         self._sessions.insert_one(_to_document(session))
@@ -99,6 +103,13 @@ class MongoSessionRepository:
         if ids:
             self._sessions.update_many({"_id": {"$in": ids}, **LIVE}, {"$set": deletion_fields(at)})
         return [SessionId(id_of(session_id)) for session_id in ids]
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[SessionId]:
+        documents = purging.deleted_before(self._sessions, cutoff, limit)
+        return [SessionId(id_of(document["_id"])) for document in documents]
+
+    def remove(self, session_ids: Sequence[SessionId]) -> None:
+        purging.delete_ids(self._sessions, session_ids)
 
 
 def _by_id(session_id: SessionId) -> Document:

@@ -1,10 +1,12 @@
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo import purging
 from adapters.mongo.documents import (
     LIVE,
     Document,
@@ -33,6 +35,7 @@ class MongoUserRepository:
             self._users.create_index(
                 [(field, ASCENDING)], unique=True, partialFilterExpression=LIVE
             )
+        purging.index_deleted(self._users)
 
     def add(self, user: User) -> None:
         document = _to_document(user)
@@ -57,6 +60,13 @@ class MongoUserRepository:
         # A whole-document replace, so the unique indexes judge the new email and username.
         with self._conflicts_reported(document):
             self._users.replace_one({"_id": document["_id"]}, document)
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[UserId]:
+        documents = purging.deleted_before(self._users, cutoff, limit)
+        return [UserId(id_of(document["_id"])) for document in documents]
+
+    def remove(self, user_ids: Sequence[UserId]) -> None:
+        purging.delete_ids(self._users, user_ids)
 
     @contextmanager
     def _conflicts_reported(self, document: Document) -> Iterator[None]:

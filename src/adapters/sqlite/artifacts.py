@@ -2,6 +2,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
 from chatcore.artifacts import (
@@ -175,6 +176,25 @@ class SqliteArtifactRepository:
                 )
                 disabled += cursor.rowcount
         return disabled
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[Artifact]:
+        rows = purging.deleted_before(self._connections, "artifacts", cutoff, limit)
+        return [_to_artifact(row) for row in rows]
+
+    def all_for_sessions(self, session_ids: Sequence[SessionId]) -> list[Artifact]:
+        found: list[Artifact] = []
+        connection = self._connections.get()
+        for start in range(0, len(session_ids), _IDS_PER_STATEMENT):
+            batch = session_ids[start : start + _IDS_PER_STATEMENT]
+            marks = ", ".join("?" * len(batch))
+            rows = connection.execute(
+                f"{_SELECT} WHERE session_id IN ({marks}) ORDER BY id", tuple(batch)
+            ).fetchall()
+            found.extend(_to_artifact(row) for row in rows)
+        return found
+
+    def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
+        purging.delete_where_in(self._connections, "artifacts", "id", artifact_ids)
 
     def _update(
         self, artifact_id: ArtifactId, assignments: str, values: tuple[object, ...]

@@ -7,6 +7,7 @@ from adapters.sqlite.connection import Connections
 from adapters.sqlite.mail_queue import SqliteMailQueue
 from adapters.sqlite.messages import SqliteMessageRepository
 from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
+from adapters.sqlite.periodic_jobs import SqlitePeriodicJobs
 from adapters.sqlite.room_messages import SqliteRoomMessageRepository
 from adapters.sqlite.schema import migrate
 from adapters.sqlite.sessions import SqliteSessionRepository
@@ -41,6 +42,7 @@ class SqliteDatabase:
         self.artifact_files = SqliteArtifactFileRepository(self._connections)
         self.mail_queue = SqliteMailQueue(self._connections)
         self.unit_of_work = SqliteUnitOfWork(self._connections)
+        self.periodic_jobs = SqlitePeriodicJobs(self._connections)
 
     def object_store(self) -> None:
         """None: objects live in files beside the database, not inside it."""

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import to_ms
@@ -38,6 +38,12 @@ class SqliteOneTimeTokenStore:
             "SELECT 1 FROM one_time_tokens WHERE token_id = ?", (token_id,)
         ).fetchone()
         return Redemption.ALREADY_USED if known is not None else Redemption.UNKNOWN
+
+    def remove_expired(self, before: datetime) -> int:
+        cursor = self._connections.get().execute(
+            "DELETE FROM one_time_tokens WHERE expires_at < ?", (to_ms(before),)
+        )
+        return cursor.rowcount
 
     def revoke(self, user_id: UserId, kind: TokenKind | None = None) -> None:
         if kind is None:

@@ -1,5 +1,7 @@
 import sqlite3
+from datetime import datetime
 
+from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timelines import Timelines, entry_times
 from chatcore.ids import RoomMessageId, UserId
@@ -17,6 +19,9 @@ class SqliteRoomMessageRepository(Timelines[RoomMessage]):
             lambda message: (message.room, message.author_id, message.username, message.content),
             _to_room_message,
         )
+
+    def remove_deleted_before(self, cutoff: datetime) -> int:
+        return purging.delete_deleted_before(self._connections, "room_messages", cutoff)
 
 
 def _to_room_message(row: sqlite3.Row) -> RoomMessage:

@@ -219,6 +219,43 @@ _MAIL_OUTBOX = (
     """,
 )
 
+# Purging what was deleted long ago: each table's deleted rows in a partial index (only
+# they are in it, so it stays small), the artifacts of a session whatever their state, and
+# who runs each periodic job until when.
+_PURGING = (
+    "CREATE INDEX IF NOT EXISTS users_deleted ON users (deleted_at) WHERE deleted_at IS NOT NULL",
+    """
+    CREATE INDEX IF NOT EXISTS sessions_deleted
+        ON sessions (deleted_at) WHERE deleted_at IS NOT NULL
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS messages_deleted
+        ON messages (deleted_at) WHERE deleted_at IS NOT NULL
+    """,
+    # A purged session's messages: live ones along messages_live_by_session_time, these the
+    # rest.
+    """
+    CREATE INDEX IF NOT EXISTS messages_deleted_by_session
+        ON messages (session_id) WHERE deleted_at IS NOT NULL
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS room_messages_deleted
+        ON room_messages (deleted_at) WHERE deleted_at IS NOT NULL
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS artifacts_deleted
+        ON artifacts (deleted_at) WHERE deleted_at IS NOT NULL
+    """,
+    "CREATE INDEX IF NOT EXISTS artifacts_by_session ON artifacts (session_id)",
+    """
+    CREATE TABLE IF NOT EXISTS periodic_jobs (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until INTEGER NOT NULL
+    )
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _INITIAL,
     _ROOM_MESSAGES,
@@ -228,6 +265,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _PENDING_EMAIL,
     _ACCEPT_TIME_ORDER,
     _MAIL_OUTBOX,
+    _PURGING,
 )
 
 

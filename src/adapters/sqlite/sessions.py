@@ -1,6 +1,8 @@
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
+from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
 from chatcore.chats import ChatSession
@@ -111,6 +113,13 @@ class SqliteSessionRepository:
                 (to_ms(at), user_id),
             )
         return [SessionId(row["id"]) for row in rows]
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[SessionId]:
+        rows = purging.deleted_before(self._connections, "sessions", cutoff, limit)
+        return [SessionId(row["id"]) for row in rows]
+
+    def remove(self, session_ids: Sequence[SessionId]) -> None:
+        purging.delete_where_in(self._connections, "sessions", "id", session_ids)
 
 
 def _fetch(connection: sqlite3.Connection, session_id: SessionId) -> ChatSession | None:

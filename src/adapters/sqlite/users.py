@@ -1,5 +1,8 @@
 import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
 
+from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
 from chatcore.errors import Conflict
@@ -67,6 +70,13 @@ class SqliteUserRepository:
             .fetchall()
         )
         return [_to_user(row) for row in rows]
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[UserId]:
+        rows = purging.deleted_before(self._connections, "users", cutoff, limit)
+        return [UserId(row["id"]) for row in rows]
+
+    def remove(self, user_ids: Sequence[UserId]) -> None:
+        purging.delete_where_in(self._connections, "users", "id", user_ids)
 
     def _write(self, statement: str, user: User) -> None:
         try:

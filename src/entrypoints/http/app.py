@@ -42,6 +42,7 @@ from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.mail_sender import MailSender
+from entrypoints.purge_worker import PurgeWorker
 from entrypoints.version import chatcore_version
 
 # Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
@@ -99,6 +100,7 @@ def create_app(
     metrics_token: str | None = None,
     ingestion: IngestionWorker | None = None,
     mail: MailSender | None = None,
+    purge: PurgeWorker | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -117,6 +119,7 @@ def create_app(
     process to ingest them.
     `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
     with the lifespan; without it, queued emails wait for a process that runs one.
+    `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
     `room_origins`: the origins whose pages may open room sockets besides the server's
     own (None: `cors_origins`; `*`: any); `room_sockets_per_user`: how many one user may
     hold open in this process (0: no cap).
@@ -133,9 +136,13 @@ def create_app(
             ingestion.start()
         if mail is not None:
             mail.start()
+        if purge is not None:
+            purge.start()
         try:
             yield
         finally:
+            if purge is not None:
+                await anyio.to_thread.run_sync(purge.stop)
             if ingestion is not None:
                 # Joining threads blocks: off the loop, which still serves the goodbyes.
                 await anyio.to_thread.run_sync(ingestion.stop)
