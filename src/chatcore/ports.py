@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import attrs
 
-from chatcore.artifacts import Artifact, ArtifactFile, Claim, FilePage, Ingestion
+from chatcore.artifacts import (
+    Artifact,
+    ArtifactFile,
+    ArtifactStatus,
+    Claim,
+    FilePage,
+    Ingestion,
+)
 from chatcore.audit import AuditEvent, AuditQuery
 from chatcore.chats import ChatSession, Message
 from chatcore.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
@@ -91,6 +98,10 @@ class MailQueue(Protocol):
         ...
 
     def get(self, email_id: str) -> QueuedEmail | None: ...
+
+    def depth(self) -> int:
+        """How many emails are still to deliver (pending or being sent): the backlog."""
+        ...
 
     def claim_next(self, owner: str, at: datetime, until: datetime) -> QueuedEmail | None:
         """Claim the email due soonest with `due_at` at or before `at`, for `owner` until `until`.
@@ -504,6 +515,10 @@ class ArtifactRepository(Protocol):
         self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
     ) -> Artifact | None:
         """Set where ingestion stands (status, files_count, commit, error) on a live artifact."""
+        ...
+
+    def count_unfinished(self) -> dict[ArtifactStatus, int]:
+        """Live repository artifacts waiting for ingestion or being ingested, by status."""
         ...
 
     def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:

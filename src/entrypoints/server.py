@@ -74,6 +74,9 @@ def server_app(settings: Settings) -> Starlette:
     metrics = Metrics() if settings.metrics else None
     if metrics is not None:
         runtime.core.ports.audit = CountedAuditLog(runtime.core.ports.audit, metrics)
+        metrics.watch_backlogs(
+            runtime.core.ports.artifacts.count_unfinished, runtime.database.mail_queue.depth
+        )
         if runtime.mail is not None:  # built with the audit log before it was counted
             runtime.mail.delivery.audit = runtime.core.ports.audit
     addresses = ClientAddresses(settings.trusted_proxies)

@@ -206,3 +206,20 @@ def test_a_released_claim_is_pending_again_at_once_and_uncounted(database: Any) 
     done = Ingestion(ArtifactStatus.READY, files_count=0)
     assert database.artifacts.finish_claim(artifact.id, "a", done, at(2)) is None
     assert database.artifacts.finish_claim(artifact.id, "b", done, at(2)) is not None
+
+
+def test_unfinished_repositories_are_counted_by_status(database: Any) -> None:
+    repositories = database.artifacts
+    assert repositories.count_unfinished() == {
+        ArtifactStatus.PENDING: 0, ArtifactStatus.INGESTING: 0,
+    }  # fmt: skip
+    for _ in range(3):
+        pending(database)
+    ready = a_repository(new_id(), ArtifactStatus.READY)
+    repositories.add(ready)
+    gone = pending(database)
+    repositories.mark_deleted(gone.id, at(1))
+    assert repositories.claim_next("worker", at(2), at(60)) is not None
+    assert repositories.count_unfinished() == {
+        ArtifactStatus.PENDING: 2, ArtifactStatus.INGESTING: 1,
+    }  # fmt: skip

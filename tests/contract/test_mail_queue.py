@@ -149,3 +149,17 @@ def test_a_unit_of_work_keeps_the_change_and_its_email_together(database: Any) -
             email = queued(database, to=user.email)
     assert database.users.get(user.id) is not None
     assert database.mail_queue.get(email.id) is not None
+
+
+def test_the_depth_counts_what_is_still_to_deliver(database: Any) -> None:
+    queue = database.mail_queue
+    assert queue.depth() == 0
+    sent, given_up, waiting = queued(database), queued(database), queued(database, due=100)
+    assert queue.depth() == 3
+    claimed = queue.claim_next("a", at(0), at(60))
+    assert claimed is not None and queue.depth() == 3  # being sent still counts
+    assert queue.mark_sent(claimed.id, "a", at(1))
+    other = queue.claim_next("a", at(2), at(62))
+    assert other is not None and queue.give_up(other.id, "a", at(3), "refused")
+    assert {claimed.id, other.id} == {sent.id, given_up.id}
+    assert queue.depth() == 1 and queue.get(waiting.id) is not None

@@ -85,6 +85,15 @@ class MemoryArtifactRepository:
             artifact.updated_at = at
             return attrs.evolve(artifact)
 
+    def count_unfinished(self) -> dict[ArtifactStatus, int]:
+        counts = dict.fromkeys(_UNFINISHED, 0)
+        with self._lock:
+            for artifact in self._artifacts.values():
+                status = artifact.ingestion.status
+                if artifact.deleted_at is None and status in counts:
+                    counts[status] += 1
+        return counts
+
     def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
         with self._lock:
             busy = sum(

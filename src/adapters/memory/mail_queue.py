@@ -24,6 +24,10 @@ class MemoryMailQueue:
         with self._lock:
             return self._emails.get(email_id)
 
+    def depth(self) -> int:
+        with self._lock:
+            return sum(1 for email in self._emails.values() if email.state in _DUE)
+
     def claim_next(self, owner: str, at: datetime, until: datetime) -> QueuedEmail | None:
         with self._lock:
             due = [e for e in self._emails.values() if e.state in _DUE and e.due_at <= at]

@@ -92,6 +92,14 @@ class MongoArtifactRepository:
     ) -> Artifact | None:
         return self._update(artifact_id, {**_ingestion_fields(ingestion), "updated_at": at})
 
+    def count_unfinished(self) -> dict[ArtifactStatus, int]:
+        counts = {ArtifactStatus.PENDING: 0, ArtifactStatus.INGESTING: 0}
+        for status in counts:
+            counts[status] = self._artifacts.count_documents(
+                {"type": ArtifactType.REPOSITORY.value, "status": status.value, **LIVE}
+            )
+        return counts
+
     def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
         # MongoDB has no count-and-insert in one step without a transaction, so the new
         # job is inserted first as a reservation (`deleted`, so nothing lists or claims

@@ -45,6 +45,9 @@ class MongoMailQueue:
         document = self._emails.find_one({"_id": object_id(email_id)})
         return None if document is None else _to_email(document)
 
+    def depth(self) -> int:
+        return self._emails.count_documents({"due": True})
+
     def claim_next(self, owner: str, at: datetime, until: datetime) -> QueuedEmail | None:
         # One find_one_and_update: the match and the change are one atomic step.
         document = self._emails.find_one_and_update(

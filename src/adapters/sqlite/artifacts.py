@@ -34,6 +34,16 @@ class SqliteArtifactRepository:
     def add(self, artifact: Artifact) -> None:
         _insert(self._connections.get(), artifact)
 
+    def count_unfinished(self) -> dict[ArtifactStatus, int]:
+        counts = {ArtifactStatus.PENDING: 0, ArtifactStatus.INGESTING: 0}
+        rows = self._connections.get().execute(
+            "SELECT status, COUNT(*) FROM artifacts WHERE type = 'repository'"
+            " AND status IN ('pending', 'ingesting') AND deleted_at IS NULL GROUP BY status"
+        )
+        for status, count in rows:
+            counts[ArtifactStatus(status)] = count
+        return counts
+
     def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
         # The IMMEDIATE transaction holds the write lock from the count on: no other
         # process can add between counting and inserting.

@@ -50,6 +50,15 @@ class SqliteMailQueue:
         )
         return None if row is None else _to_email(row)
 
+    def depth(self) -> int:
+        # Along the partial index of emails still to deliver.
+        row = (
+            self._connections.get()
+            .execute("SELECT COUNT(*) FROM mail_outbox WHERE state IN ('pending', 'sending')")
+            .fetchone()
+        )
+        return int(row[0])
+
     def claim_next(self, owner: str, at: datetime, until: datetime) -> QueuedEmail | None:
         # Senders poll every second: a read first, so that an idle poll never takes the
         # write lock that requests' writes wait on.

@@ -13,8 +13,9 @@ The request path pays one histogram observation per request: the labelled child 
 
 import hmac
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
+import anyio.to_thread
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -24,10 +25,13 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
+from chatcore.artifacts import ArtifactStatus
 from chatcore.audit import AuditEvent, AuditQuery
 from chatcore.ports import AuditLog
 from entrypoints.http.errors import error_response
@@ -84,6 +88,7 @@ class Metrics:
             registry=registry,
         )
         self._request_children: dict[tuple[str | None, str, int], Histogram] = {}
+        self._backlogs: Backlogs | None = None
 
     def observe_request(self, route: str | None, method: str, status: int, seconds: float) -> None:
         """Count one answered request (`route`: its template, None when none matched)."""
@@ -95,13 +100,55 @@ class Metrics:
             self._request_children[key] = child
         child.observe(seconds)
 
+    def watch_backlogs(
+        self, jobs: Callable[[], Mapping[ArtifactStatus, int]], outbox: Callable[[], int]
+    ) -> None:
+        """Report the deployment's backlogs, read from the database at each scrape."""
+        self._backlogs = Backlogs(jobs, outbox)
+
     def exposition(self) -> bytes:
-        """Every figure in Prometheus's text format (the whole server's, with workers)."""
+        """Every figure in Prometheus's text format (the whole server's, with workers).
+
+        Blocks on the database when backlogs are watched: call it off the event loop.
+        """
         if not self.multiprocess:
-            return generate_latest(self.registry)
-        collected = CollectorRegistry()
-        multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
-        return generate_latest(collected)
+            registry = self.registry
+        else:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        text = generate_latest(registry)
+        if self._backlogs is not None:
+            # Read at the scrape from the database every process shares: the same answer
+            # from any worker, so it is added after the per-process figures, not summed.
+            extra = CollectorRegistry()
+            extra.register(self._backlogs)
+            text += generate_latest(extra)
+        return text
+
+
+class Backlogs(Collector):
+    """Work waiting in the database: repository ingestion jobs, and the mail outbox."""
+
+    def __init__(
+        self, jobs: Callable[[], Mapping[ArtifactStatus, int]], outbox: Callable[[], int]
+    ) -> None:
+        self._jobs = jobs
+        self._outbox = outbox
+
+    def collect(self) -> Iterable[Metric]:
+        jobs = GaugeMetricFamily(
+            "chatcore_ingestion_jobs",
+            "Repository artifacts waiting for ingestion or being ingested, by state.",
+            labels=["state"],
+        )
+        for state, count in self._jobs().items():
+            jobs.add_metric([state.value], count)
+        yield jobs
+        yield GaugeMetricFamily(
+            "chatcore_outbox_emails",
+            "Emails queued and not yet delivered or given up: the outbox's depth.",
+            value=self._outbox(),
+        )
 
 
 def worker_ended(pid: int) -> None:
@@ -135,7 +182,9 @@ async def metrics_endpoint(request: Request) -> Response:
     if token is not None and not _bearer_matches(request.headers.get("authorization"), token):
         return error_response(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
     metrics: Metrics = request.app.state.metrics
-    return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+    # Off the loop: the backlogs are read from the database.
+    exposition = await anyio.to_thread.run_sync(metrics.exposition)
+    return Response(exposition, media_type=CONTENT_TYPE)
 
 
 def _bearer_matches(authorization: str | None, token: str) -> bool:

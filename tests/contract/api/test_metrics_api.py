@@ -11,6 +11,7 @@ from tests.contract.api.conftest import PASSWORD, Account, login, unique_name
 from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_rooms_api import joined, receive_until, ws_url
 from tests.contract.api.test_serving import sibling
+from tests.processes import free_port
 
 
 def sample(exposition: str, name: str, **labels: str) -> float:
@@ -128,3 +129,26 @@ def test_several_workers_answer_for_the_whole_server(
 def test_the_route_is_documented(server: ChatcoreServer, path: str) -> None:
     document = httpx.get(f"{server.url}/openapi.json").json()
     assert "text/plain" in document["paths"][path]["get"]["responses"]["200"]["content"]
+
+
+def test_backlogs_are_read_from_the_database(
+    server: ChatcoreServer, client: httpx.Client, account: Account
+) -> None:
+    session = client.post("/chat/sessions", json={}, headers=account.headers).json()
+    before = sample(scrape(server), "chatcore_ingestion_jobs", state="pending")
+    created = client.post(
+        f"/chat/sessions/{session['_id']}/artifacts",
+        json={"type": "repository", "source": "https://github.com/acme/widgets"},
+        headers=account.headers,
+    )
+    assert created.status_code == 201  # no worker runs here: it stays pending
+    assert sample(scrape(server), "chatcore_ingestion_jobs", state="pending") == before + 1
+    # A mail server that is not there: the reset email waits in the outbox.
+    nowhere = f"smtp://127.0.0.1:{free_port()}"
+    with sibling(server, CHATCORE_SMTP_URL=nowhere) as stranded:
+        depth = sample(scrape(stranded), "chatcore_outbox_emails")
+        asked = httpx.post(
+            f"{stranded.url}/auths/reset-password-request", params={"email": account.email}
+        )
+        assert asked.status_code == 200
+        assert sample(scrape(stranded), "chatcore_outbox_emails") == depth + 1
