@@ -54,6 +54,16 @@ class SmtpMailer:
         except (OSError, smtplib.SMTPException) as error:
             raise MailNotDelivered(f"{type(error).__name__}: {error}") from error
 
+    def ping(self) -> None:
+        """Returns when the server greets us and accepts our login; raises otherwise."""
+        try:
+            with self._connect() as smtp:
+                if self._username is not None:
+                    smtp.login(self._username, self._password or "")
+                smtp.noop()
+        except (OSError, smtplib.SMTPException) as error:
+            raise MailNotDelivered(f"{type(error).__name__}: {error}") from error
+
     def _connect(self) -> smtplib.SMTP:
         if self._tls:
             return smtplib.SMTP_SSL(self._host, self._port, timeout=self._timeout)

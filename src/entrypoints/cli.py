@@ -77,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         user_commands.add_parser(name, help=text).add_argument("user", metavar="ID_OR_EMAIL")
 
+    commands.add_parser(
+        "check", help="print the settings in effect (secrets masked) and what answers"
+    )
+
     backup_command = commands.add_parser(
         "backup", help="copy the SQLite database and stored files into a new folder, live"
     )
@@ -105,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return print_audit(settings, args)
         if args.command == "users":
             return manage_users(settings, args)
+        if args.command == "check":
+            return check(settings)
         if args.command == "backup":
             return make_backup(settings, args.destination)
         if args.command == "purge":
@@ -254,6 +260,24 @@ class SignOutsToPublish:
                 await broker.close()
 
         asyncio.run(tell())
+
+
+def check(settings: Settings) -> int:
+    """0 when every configured dependency answers, 1 otherwise (the JSON says which)."""
+    from entrypoints.check import dependency_checks, effective_settings, healthy
+
+    shown = effective_settings(settings)
+    try:
+        runtime = build(settings)
+    except ValueError as error:
+        print(json.dumps({"settings": shown, "error": str(error)}, indent=2))
+        return 1
+    try:
+        checks = dependency_checks(runtime, settings)
+    finally:
+        runtime.close()
+    print(json.dumps({"settings": shown, "checks": checks}, indent=2))
+    return 0 if healthy(checks) else 1
 
 
 def make_backup(settings: Settings, destination: Path) -> int:
