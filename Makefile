@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # nothing here until `make lock` is run and its result committed.
 CONSTRAINTS := constraints/dev.txt
 
-.PHONY: run test lint lock clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest
+.PHONY: run test lint lock clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest bench-workers
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,3 +76,9 @@ bench-embedding: $(STAMP)
 bench-ingest: $(STAMP)
 	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
 	$(BIN)/python -m bench.ingest
+
+# `chatcore serve --workers 2` against one worker, GET /users/me, with a Redis broker.
+bench-workers: $(STAMP)
+	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
+	@test -n "$(REDIS)" || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+	$(BIN)/python -m bench.workers
