@@ -5,7 +5,6 @@ For an operator before a start or after a change; `/readyz` answers the same que
 for a load balancer, about a running server.
 """
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import attrs
 from adapters.smtp_mail import SmtpMailer
 from chatcore.rate_limits import Rate
 from entrypoints.bootstrap import Runtime
+from entrypoints.extras import require_extra
 from entrypoints.settings import Settings
 
 MASK = "***"
@@ -99,16 +99,10 @@ def _is_redis(url: str) -> bool:
 
 def _redis_ping(url: str) -> Callable[[], None]:
     def ping() -> None:
-        import redis.asyncio as aioredis
+        require_extra("redis", "redis", "CHATCORE_BROKER_URL=redis://…")
+        from adapters.redis_ping import ping as answered
 
-        async def answer() -> None:
-            client = aioredis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-            try:
-                await client.ping()
-            finally:
-                await client.aclose()
-
-        asyncio.run(answer())
+        answered(url)
 
     return ping
 
