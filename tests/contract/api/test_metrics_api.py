@@ -9,8 +9,7 @@ from websockets.sync.client import connect
 
 from tests.contract.api.conftest import PASSWORD, Account, login, unique_name
 from tests.contract.api.server import ChatcoreServer
-from tests.contract.api.test_rooms_api import joined, receive_until, ws_url
-from tests.contract.api.test_serving import sibling
+from tests.contract.api.test_rooms_api import joined, receive_until, sibling, ws_url
 from tests.processes import free_port
 
 

@@ -7,8 +7,7 @@ import httpx
 from chatcore.users import OPERATOR_ID
 from tests.contract.api.conftest import Account, login, unique_name
 from tests.contract.api.server import ChatcoreServer
-from tests.contract.api.test_rooms_api import closed_with, joined
-from tests.contract.api.test_serving import sibling
+from tests.contract.api.test_rooms_api import closed_with, joined, sibling
 
 
 def run(server: ChatcoreServer, *args: str) -> str:

@@ -126,10 +126,14 @@ def test_oversized_frames_close_the_connection(server: ChatcoreServer, account: 
 
 
 @contextmanager
-def sibling(server: ChatcoreServer, **env: str) -> Iterator[ChatcoreServer]:
-    """Another server process over the same data (so accounts and tokens hold), on its port."""
+def sibling(
+    server: ChatcoreServer, args: tuple[str, ...] = (), **env: str
+) -> Iterator[ChatcoreServer]:
+    """Another server process over the same data (so accounts and tokens hold), on its port;
+    `args` go to `chatcore serve`."""
     inherited = {name: value for name, value in server.env.items() if name != "CHATCORE_PORT"}
-    own = ChatcoreServer(Path(server.env["CHATCORE_DATA_DIR"]), {**inherited, **env}).start()
+    own = ChatcoreServer(Path(server.env["CHATCORE_DATA_DIR"]), {**inherited, **env}, args)
+    own.start()
     try:
         yield own
     finally:

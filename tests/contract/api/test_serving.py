@@ -4,8 +4,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -14,22 +13,8 @@ from websockets.sync.client import connect
 
 from tests.contract.api.conftest import PASSWORD, Account, login, unique_name
 from tests.contract.api.server import ChatcoreServer
-from tests.contract.api.test_rooms_api import receive_until, ws_url
+from tests.contract.api.test_rooms_api import receive_until, sibling, ws_url
 from tests.processes import free_port
-
-
-@contextmanager
-def sibling(
-    server: ChatcoreServer, args: tuple[str, ...] = (), **env: str
-) -> Iterator[ChatcoreServer]:
-    """Another server over the same data (accounts and tokens hold), on its own port."""
-    inherited = {name: value for name, value in server.env.items() if name != "CHATCORE_PORT"}
-    own = ChatcoreServer(Path(server.env["CHATCORE_DATA_DIR"]), {**inherited, **env}, args)
-    own.start()
-    try:
-        yield own
-    finally:
-        own.stop()
 
 
 def test_two_workers_serve_one_port_as_one_server(
