@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from adapters.argon2_hasher import Argon2Hasher
-from chatcore.ports import PasswordHasher
+from chatcore.accounts.ports import PasswordHasher
 from chatcore_embed import MemoryOutbox, build
 
 PASSWORD = "a long password"

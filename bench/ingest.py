@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from adapters.dulwich_git import DulwichRepositoryFetcher
-from chatcore.repository_limits import RepositoryLimits
+from chatcore.repositories.limits import RepositoryLimits
 from tests.contract.api.server import ChatcoreServer
 from tests.git_server import GIT_ENV, GitHttpServer, make_repository
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from chatcore.ids import UserId
-from chatcore.tokens import TokenClaims, TokenKind
+from chatcore.accounts.tokens import TokenClaims, TokenKind
+from chatcore.shared.ids import UserId
 
 _ALGORITHM = "HS256"
 

@@ -6,8 +6,8 @@ JSON log writes it as an object inside the line, not as text to be parsed again.
 
 import logging
 
-from chatcore.audit import AuditEvent, AuditQuery
-from chatcore.ports import AuditLog
+from chatcore.shared.audit import AuditEvent, AuditQuery
+from chatcore.shared.ports import AuditLog
 
 logger = logging.getLogger("chatcore.audit")
 

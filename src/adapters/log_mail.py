@@ -2,7 +2,7 @@
 
 import logging
 
-from chatcore.mail import OutgoingEmail
+from chatcore.mail.model import OutgoingEmail
 
 logger = logging.getLogger("chatcore.mail")
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 import redis
 from redis.exceptions import RedisError
 
-from chatcore.login_throttle import Failures
+from chatcore.accounts.ports import Failures
 
 logger = logging.getLogger("chatcore.limits")
 

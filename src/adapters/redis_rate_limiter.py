@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from chatcore.rate_limits import TOLERANCE, Rate
+from chatcore.shared.rate_limits import TOLERANCE, Rate
 
 logger = logging.getLogger("chatcore.limits")
 

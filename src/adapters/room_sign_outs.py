@@ -12,8 +12,8 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from chatcore.ids import UserId
-from chatcore.ports import RoomBroker
+from chatcore.rooms.ports import RoomBroker
+from chatcore.shared.ids import UserId
 
 logger = logging.getLogger("chatcore.rooms")
 

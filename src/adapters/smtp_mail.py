@@ -6,8 +6,7 @@ import smtplib
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from chatcore.mail import OutgoingEmail
-from chatcore.outbox import MailNotDelivered
+from chatcore.mail.model import MailNotDelivered, OutgoingEmail
 
 logger = logging.getLogger("chatcore.mail")
 

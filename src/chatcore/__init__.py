@@ -6,12 +6,29 @@ entities, the errors, the ports and `ChatCore` (every use case over one set of p
 To build a ready `ChatCore` from URLs, or serve it over HTTP, see `chatcore_embed`.
 """
 
-from chatcore.accounts import Accounts, AccountUpdate
-from chatcore.auth import Auth, SignedIn
-from chatcore.chat_rooms import ChatRooms
-from chatcore.chats import ChatSession, Message, MessageRole
+from chatcore.accounts.accounts import Accounts, AccountUpdate
+from chatcore.accounts.auth import Auth, SignedIn
+from chatcore.accounts.emails import AccountEmails
+from chatcore.accounts.model import Role, Tier, User, UserChanges
+from chatcore.accounts.ports import (
+    OneTimeTokenStore,
+    PasswordHasher,
+    Redemption,
+    TokenService,
+    UserRepository,
+)
+from chatcore.accounts.tokens import IssuedToken, TokenClaims, TokenKind, TokenLifetimes
+from chatcore.chats.model import ChatSession, Message, MessageRole
+from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
+from chatcore.chats.sessions import ChatSessions
 from chatcore.core import ChatCore
-from chatcore.errors import (
+from chatcore.mail.model import OutgoingEmail
+from chatcore.mail.ports import Mailer
+from chatcore.ports import Ports
+from chatcore.rooms.chat_rooms import ChatRooms
+from chatcore.rooms.model import RoomMessage
+from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.shared.errors import (
     Conflict,
     DomainError,
     Forbidden,
@@ -19,29 +36,9 @@ from chatcore.errors import (
     NotFound,
     Unauthenticated,
 )
-from chatcore.ids import MessageId, RoomMessageId, SessionId, UserId
-from chatcore.mail import AccountEmails, OutgoingEmail
-from chatcore.paging import Page, Position
-from chatcore.ports import (
-    Clock,
-    IdGenerator,
-    Mailer,
-    MessageRepository,
-    OneTimeTokenStore,
-    PasswordHasher,
-    Ports,
-    Redemption,
-    RoomBroker,
-    RoomMessageRepository,
-    SessionDependents,
-    SessionRepository,
-    TokenService,
-    UserRepository,
-)
-from chatcore.rooms import RoomMessage
-from chatcore.sessions import ChatSessions
-from chatcore.tokens import IssuedToken, TokenClaims, TokenKind, TokenLifetimes
-from chatcore.users import Role, Tier, User, UserChanges
+from chatcore.shared.ids import MessageId, RoomMessageId, SessionId, UserId
+from chatcore.shared.paging import Page, Position
+from chatcore.shared.ports import Clock, IdGenerator
 
 __all__ = [
     "AccountEmails",

@@ -4,18 +4,18 @@ from datetime import timedelta
 
 import attrs
 
-from chatcore.accounts import Accounts
-from chatcore.artifact_library import ArtifactLibrary, ArtifactLimits
-from chatcore.auth import Auth
-from chatcore.chat_rooms import ChatRooms
-from chatcore.login_throttle import LoginThrottle
-from chatcore.mail import AccountEmails
+from chatcore.accounts.accounts import Accounts
+from chatcore.accounts.auth import Auth
+from chatcore.accounts.emails import AccountEmails
+from chatcore.accounts.throttle import LoginThrottle
+from chatcore.accounts.tokens import TokenLifetimes
+from chatcore.artifacts.library import ArtifactLibrary, ArtifactLimits
+from chatcore.chats.sessions import ChatSessions
 from chatcore.ports import Ports
-from chatcore.purge import DEFAULT_AFTER, Purge
-from chatcore.repository_ingestion import RepositoryIngestion
-from chatcore.repository_limits import RepositoryLimits
-from chatcore.sessions import ChatSessions
-from chatcore.tokens import TokenLifetimes
+from chatcore.repositories.ingestion import RepositoryIngestion
+from chatcore.repositories.limits import RepositoryLimits
+from chatcore.rooms.chat_rooms import ChatRooms
+from chatcore.upkeep.purge import DEFAULT_AFTER, Purge
 
 
 @attrs.define

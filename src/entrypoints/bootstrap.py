@@ -22,38 +22,24 @@ from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from adapters.room_sign_outs import BrokerSignOutNotices
 from adapters.smtp_mail import SmtpMailer
-from chatcore.artifact_library import ArtifactLimits
+from chatcore.accounts.emails import AccountEmails
+from chatcore.accounts.ports import OneTimeTokenStore, PasswordHasher, TokenService, UserRepository
+from chatcore.accounts.throttle import Backoff, LoginThrottle
+from chatcore.artifacts.library import ArtifactLimits
+from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.core import ChatCore
-from chatcore.login_throttle import Backoff, LoginThrottle
-from chatcore.mail import AccountEmails
-from chatcore.mail_delivery import MailDelivery, QueuedMailer
-from chatcore.ports import (
-    ArtifactFileRepository,
-    ArtifactRepository,
-    AuditLog,
-    Clock,
-    IdGenerator,
-    Mailer,
-    MailQueue,
-    MailTransport,
-    MessageRepository,
-    ObjectStore,
-    OneTimeTokenStore,
-    PasswordHasher,
-    PeriodicJobs,
-    Ports,
-    RateLimiter,
-    RepositoryFetcher,
-    RoomBroker,
-    RoomMessageRepository,
-    SessionDependents,
-    SessionRepository,
-    TokenService,
-    UnitOfWork,
-    UserRepository,
-)
-from chatcore.repository_sources import RepositoryUrlPolicy
+from chatcore.mail.delivery import MailDelivery, QueuedMailer
+from chatcore.mail.ports import Mailer, MailQueue, MailTransport
+from chatcore.ports import Ports
+from chatcore.repositories.ports import RepositoryFetcher
+from chatcore.repositories.sources import RepositoryUrlPolicy
+from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.shared.ports import AuditLog, Clock, IdGenerator
+from chatcore.shared.unit_of_work import UnitOfWork
+from chatcore.upkeep.ports import PeriodicJobs
 from entrypoints.extras import require_extra
+from entrypoints.http.ports import RateLimiter
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker, log_progress

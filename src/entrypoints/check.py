@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import attrs
 
 from adapters.smtp_mail import SmtpMailer
-from chatcore.rate_limits import Rate
+from chatcore.shared.rate_limits import Rate
 from entrypoints.bootstrap import Runtime
 from entrypoints.extras import require_extra
 from entrypoints.settings import Settings

@@ -12,11 +12,11 @@ from pathlib import Path
 import attrs
 
 from adapters.room_sign_outs import SIGN_OUTS, sign_out_event
-from chatcore.audit import AuditKind, AuditQuery
-from chatcore.errors import DomainError
-from chatcore.ids import UserId, is_valid_id
-from chatcore.ports import RoomBroker
-from chatcore.users import Role, Tier, UserChanges, operator
+from chatcore.accounts.model import Role, Tier, UserChanges, operator
+from chatcore.rooms.ports import RoomBroker
+from chatcore.shared.audit import AuditKind, AuditQuery
+from chatcore.shared.errors import DomainError
+from chatcore.shared.ids import UserId, is_valid_id
 from entrypoints import logs
 from entrypoints.bootstrap import build
 from entrypoints.extras import MissingExtra, require_extra

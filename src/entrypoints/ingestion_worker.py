@@ -24,9 +24,9 @@ import threading
 
 import attrs
 
-from chatcore.artifacts import ArtifactStatus, Claim
-from chatcore.ids import ArtifactId
-from chatcore.repository_ingestion import RepositoryIngestion
+from chatcore.artifacts.model import ArtifactStatus, Claim
+from chatcore.repositories.ingestion import RepositoryIngestion
+from chatcore.shared.ids import ArtifactId
 
 log = logging.getLogger("chatcore.ingestion")
 

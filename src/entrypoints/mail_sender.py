@@ -17,8 +17,8 @@ import secrets
 import socket
 import threading
 
-from chatcore.mail_delivery import MailDelivery
-from chatcore.outbox import DeliveryState
+from chatcore.mail.delivery import MailDelivery
+from chatcore.mail.model import DeliveryState
 
 log = logging.getLogger("chatcore.mail")
 

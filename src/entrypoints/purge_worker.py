@@ -15,8 +15,8 @@ import secrets
 import socket
 import threading
 
-from chatcore.ports import PeriodicJobs
-from chatcore.purge import Purge
+from chatcore.upkeep.ports import PeriodicJobs
+from chatcore.upkeep.purge import Purge
 
 log = logging.getLogger("chatcore.purge")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import attrs
 
-from chatcore.errors import InvalidInput
-from chatcore.rate_limits import Rate
-from chatcore.repository_limits import RepositoryLimits
+from chatcore.repositories.limits import RepositoryLimits
+from chatcore.shared.errors import InvalidInput
+from chatcore.shared.rate_limits import Rate
 
 DEFAULT_ALLOWED_REPOSITORIES = "https://github.com/,https://gitlab.com/,https://bitbucket.org/"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.artifacts import Artifact, ArtifactStatus, ArtifactType, Ingestion
+from chatcore.artifacts.model import Artifact, ArtifactStatus, ArtifactType, Ingestion
 from tests.builders import an_artifact, at, new_id
 from tests.contract.conftest import open_database
 

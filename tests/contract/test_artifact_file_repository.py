@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.artifacts import ArtifactFile
+from chatcore.artifacts.model import ArtifactFile
 from tests.builders import new_id
 
 

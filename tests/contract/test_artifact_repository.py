@@ -3,9 +3,9 @@ from typing import Any
 
 import attrs
 
-from chatcore.artifacts import Artifact, ArtifactStatus, ArtifactType, Ingestion, StoredUpload
-from chatcore.ids import ArtifactId
-from chatcore.paging import Position
+from chatcore.artifacts.model import Artifact, ArtifactStatus, ArtifactType, Ingestion, StoredUpload
+from chatcore.shared.ids import ArtifactId
+from chatcore.shared.paging import Position
 from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
 from tests.builders import an_artifact, at, new_id
 

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chatcore.audit import AuditEvent, AuditKind, AuditQuery
-from chatcore.ids import UserId
+from chatcore.shared.audit import AuditEvent, AuditKind, AuditQuery
+from chatcore.shared.ids import UserId
 from tests.builders import new_id
 
 START = datetime(2025, 11, 4, 10, 0, tzinfo=UTC)

@@ -18,8 +18,8 @@ from dulwich.objects import Blob, Tree
 from adapters.dulwich_git import DulwichRepositoryFetcher
 from adapters.dulwich_git.pack_sizes import CorruptPack, object_sizes
 from adapters.dulwich_git.tree import regular_files
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
-from chatcore.repository_limits import RepositoryLimits
+from chatcore.repositories.limits import RepositoryLimits
+from chatcore.shared.errors import RepositoryOverLimit, RepositoryUnavailable
 from tests.git_server import GitHttpServer, git, make_repository
 
 

@@ -11,7 +11,7 @@ from redis.exceptions import RedisError
 
 from adapters.memory.failure_counters import MemoryFailureCounters
 from adapters.redis_failure_counters import RedisFailureCounters
-from chatcore.login_throttle import Failures
+from chatcore.accounts.ports import Failures
 from tests.redis_server import RedisServer
 
 NOW = datetime.now(UTC).replace(microsecond=0)

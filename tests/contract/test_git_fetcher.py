@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from chatcore.errors import Cancelled, RepositoryOverLimit, RepositoryUnavailable
-from chatcore.ports import RepositoryFetcher
-from chatcore.repository_limits import MIB, RepositoryLimits
+from chatcore.repositories.limits import MIB, RepositoryLimits
+from chatcore.repositories.ports import RepositoryFetcher
+from chatcore.shared.errors import Cancelled, RepositoryOverLimit, RepositoryUnavailable
 from tests.git_server import (
     GitHttpServer,
     git,

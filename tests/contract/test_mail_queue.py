@@ -4,8 +4,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from chatcore.mail import OutgoingEmail
-from chatcore.outbox import DeliveryState, QueuedEmail
+from chatcore.mail.model import DeliveryState, OutgoingEmail, QueuedEmail
 from tests.builders import a_user, at, new_id
 from tests.contract.conftest import open_database
 

@@ -10,9 +10,8 @@ import pytest
 from adapters.log_mail import LogMailer
 from adapters.memory import MemoryOutbox
 from adapters.smtp_mail import SmtpMailer
-from chatcore.mail import OutgoingEmail
-from chatcore.outbox import MailNotDelivered
-from chatcore.ports import Mailer
+from chatcore.mail.model import MailNotDelivered, OutgoingEmail
+from chatcore.mail.ports import Mailer
 from chatcore_embed.testing import Delivered, MailerContract, RemoteMailerContract
 from tests.contract.api.server import SmtpServer
 from tests.processes import free_port

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.ports import MessageRepository
+from chatcore.chats.ports import MessageRepository
 from chatcore_embed.testing import MessageRepositoryContract
 
 

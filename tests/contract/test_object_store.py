@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.ports import ObjectStore
+from chatcore.artifacts.ports import ObjectStore
 
 STORES = ["filesystem", "memory", "gridfs-mongomock"]
 if os.environ.get("CHATCORE_TEST_MONGODB_URL"):

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.ports import OneTimeTokenStore
+from chatcore.accounts.ports import OneTimeTokenStore
 from chatcore_embed.testing import OneTimeTokenStoreContract
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
-from chatcore.ids import ArtifactId, SessionId, UserId
-from chatcore.tokens import TokenKind
+from chatcore.accounts.tokens import TokenKind
+from chatcore.shared.ids import ArtifactId, SessionId, UserId
 from tests.builders import (
     a_message,
     a_room_message,

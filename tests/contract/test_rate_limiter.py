@@ -9,7 +9,7 @@ import pytest
 
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.redis_rate_limiter import RedisRateLimiter
-from chatcore.rate_limits import Rate
+from chatcore.shared.rate_limits import Rate
 
 EPOCH = 1_760_000_000.0
 

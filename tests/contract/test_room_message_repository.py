@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.ports import RoomMessageRepository
+from chatcore.rooms.ports import RoomMessageRepository
 from chatcore_embed.testing import RoomMessageRepositoryContract
 
 

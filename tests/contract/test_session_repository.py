@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.ports import SessionRepository
+from chatcore.chats.ports import SessionRepository
 from chatcore_embed.testing import SessionRepositoryContract
 
 

@@ -15,11 +15,10 @@ import pytest
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.sqlite import SqliteDatabase
 from adapters.sqlite.connection import Connections
-from chatcore.audit import AuditKind, AuditQuery
-from chatcore.mail import OutgoingEmail
-from chatcore.mail_delivery import QueuedMailer
-from chatcore.outbox import QueuedEmail
-from chatcore.ports import MailQueue
+from chatcore.mail.delivery import QueuedMailer
+from chatcore.mail.model import OutgoingEmail, QueuedEmail
+from chatcore.mail.ports import MailQueue
+from chatcore.shared.audit import AuditKind, AuditQuery
 from entrypoints.bootstrap import build
 from entrypoints.settings import Settings
 from tests.builders import a_user, at, new_id

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from chatcore.ports import UserRepository
+from chatcore.accounts.ports import UserRepository
 from chatcore_embed.testing import UserRepositoryContract
 
 

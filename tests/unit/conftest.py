@@ -13,9 +13,10 @@ from adapters.memory import (
 )
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
+from chatcore.accounts.model import Role, User
 from chatcore.core import ChatCore
-from chatcore.ports import Mailer, Ports
-from chatcore.users import Role, User
+from chatcore.mail.ports import Mailer
+from chatcore.ports import Ports
 
 PASSWORD = "SecurePass123!"
 

@@ -3,14 +3,14 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatcore.errors import Forbidden
-from chatcore.users import (
+from chatcore.accounts.model import (
     ADMIN_ONLY_FIELDS,
     Role,
     Tier,
     UserChanges,
     check_registration_allowed,
 )
+from chatcore.shared.errors import Forbidden
 from tests.builders import a_user
 
 changes = st.builds(

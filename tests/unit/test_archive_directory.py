@@ -6,8 +6,13 @@ import zipfile
 
 import pytest
 
-from chatcore.archives import MAX_ENTRIES, check_directory, open_archive, safe_members
-from chatcore.errors import InvalidInput
+from chatcore.artifacts.formats.archives import (
+    MAX_ENTRIES,
+    check_directory,
+    open_archive,
+    safe_members,
+)
+from chatcore.shared.errors import InvalidInput
 from tests import files
 
 

@@ -2,9 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatcore.artifacts import archive_member_path, requested_file_path
-from chatcore.errors import InvalidInput, NotFound
-from chatcore.file_types import Utf8Check, check_signature, kind_of
+from chatcore.artifacts.formats.file_types import Utf8Check, check_signature, kind_of
+from chatcore.artifacts.model import archive_member_path, requested_file_path
+from chatcore.shared.errors import InvalidInput, NotFound
 
 
 @given(st.text(min_size=1, max_size=60))

@@ -5,10 +5,10 @@ from collections.abc import Callable
 import pytest
 
 from adapters.memory import MemoryObjectStore
-from chatcore.artifacts import ArtifactStatus, ArtifactType
+from chatcore.accounts.model import Role, User
+from chatcore.artifacts.model import ArtifactStatus, ArtifactType
 from chatcore.core import ChatCore
-from chatcore.errors import InvalidInput, NotFound, StorageFault, TooLarge
-from chatcore.users import Role, User
+from chatcore.shared.errors import InvalidInput, NotFound, StorageFault, TooLarge
 from tests import files
 
 

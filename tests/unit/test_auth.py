@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import ManualClock, MemoryOutbox
+from chatcore.accounts.model import Role, Tier, User, UserChanges
 from chatcore.core import ChatCore
-from chatcore.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from chatcore.users import Role, Tier, User, UserChanges
+from chatcore.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from tests.unit.conftest import PASSWORD
 
 

@@ -9,12 +9,12 @@ import pytest
 
 from adapters.jwt_tokens import JwtTokenService
 from adapters.memory import ManualClock, MemoryOutbox
-from chatcore.audit import AuditKind, AuditQuery
+from chatcore.accounts.emails import AccountEmails
+from chatcore.accounts.model import Role, User, UserChanges
+from chatcore.accounts.tokens import TokenKind, TokenLifetimes
 from chatcore.core import ChatCore
-from chatcore.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
-from chatcore.mail import AccountEmails
-from chatcore.tokens import TokenKind, TokenLifetimes
-from chatcore.users import Role, User, UserChanges
+from chatcore.shared.audit import AuditKind, AuditQuery
+from chatcore.shared.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
 from tests.builders import T0, a_user, claims
 from tests.unit.conftest import PASSWORD
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatcore.errors import InvalidInput
-from chatcore.users import check_email
+from chatcore.accounts.model import check_email
+from chatcore.shared.errors import InvalidInput
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 
 from adapters.memory import ManualClock
 from adapters.memory.failure_counters import MemoryFailureCounters
-from chatcore.audit import AuditKind, AuditQuery
+from chatcore.accounts.model import User
+from chatcore.accounts.ports import Failures
+from chatcore.accounts.throttle import Backoff, LoginThrottle
 from chatcore.core import ChatCore
-from chatcore.errors import TooManyRequests, Unauthenticated
-from chatcore.login_throttle import Backoff, Failures, LoginThrottle
-from chatcore.users import User
+from chatcore.shared.audit import AuditKind, AuditQuery
+from chatcore.shared.errors import TooManyRequests, Unauthenticated
 from tests.unit.conftest import PASSWORD
 
 MakeUser = Callable[..., User]

@@ -9,10 +9,9 @@ from adapters.memory import ManualClock
 from adapters.memory.audit import MemoryAuditLog
 from adapters.memory.mail_queue import MemoryMailQueue
 from adapters.object_ids import ObjectIdGenerator
-from chatcore.audit import AuditKind, AuditQuery
-from chatcore.mail import OutgoingEmail
-from chatcore.mail_delivery import MailDelivery, QueuedMailer
-from chatcore.outbox import DeliveryState, MailNotDelivered, RetrySchedule
+from chatcore.mail.delivery import MailDelivery, QueuedMailer
+from chatcore.mail.model import DeliveryState, MailNotDelivered, OutgoingEmail, RetrySchedule
+from chatcore.shared.audit import AuditKind, AuditQuery
 
 
 class Transport:

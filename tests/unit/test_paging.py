@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chatcore.errors import InvalidInput
-from chatcore.paging import Cursors, ListKind, Position, position_of_id
+from chatcore.shared.errors import InvalidInput
+from chatcore.shared.paging import Cursors, ListKind, Position, position_of_id
 from tests.builders import new_id
 
 PLACE = Position(datetime(2025, 11, 4, 10, 15, 0, 123000, tzinfo=UTC), new_id())

@@ -9,11 +9,11 @@ import attrs
 import pytest
 
 from adapters.memory import ManualClock, MemoryObjectStore, MemoryPeriodicJobs
-from chatcore.artifacts import ArtifactType
-from chatcore.audit import AuditKind, AuditQuery
+from chatcore.accounts.model import Role, User
+from chatcore.artifacts.model import ArtifactType
 from chatcore.core import ChatCore
-from chatcore.purge import DEFAULT_AFTER
-from chatcore.users import Role, User
+from chatcore.shared.audit import AuditKind, AuditQuery
+from chatcore.upkeep.purge import DEFAULT_AFTER
 from entrypoints.bootstrap import build
 from entrypoints.purge_worker import PurgeWorker
 from entrypoints.settings import Settings

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatcore.errors import InvalidInput
-from chatcore.rate_limits import Rate, admit
+from chatcore.shared.errors import InvalidInput
+from chatcore.shared.rate_limits import Rate, admit
 from entrypoints.http.app import ROUTES
 from entrypoints.http.limits import LIMIT_CLASSES, limit_class
 from entrypoints.http.metrics import metrics_routes

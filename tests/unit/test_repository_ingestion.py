@@ -10,10 +10,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from adapters.memory import ManualClock, MemoryObjectStore, MemoryRepositoryFetcher
 from adapters.memory.artifacts import MemoryArtifactRepository
-from chatcore.artifacts import Artifact, ArtifactStatus, ArtifactType, Ingestion, file_key
+from chatcore.accounts.model import User
+from chatcore.artifacts.model import Artifact, ArtifactStatus, ArtifactType, Ingestion, file_key
 from chatcore.core import ChatCore
-from chatcore.repository_ingestion import MAX_ATTEMPTS
-from chatcore.users import User
+from chatcore.repositories.ingestion import MAX_ATTEMPTS
 from tests.builders import an_artifact, at, new_id
 
 URL = "https://github.com/user/project"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chatcore.repository_limits import MIB, RepositoryLimits
+from chatcore.repositories.limits import MIB, RepositoryLimits
 from entrypoints.settings import Settings
 
 

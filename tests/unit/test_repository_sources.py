@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatcore.errors import InvalidInput
-from chatcore.repository_sources import RepositorySource, RepositoryUrlPolicy
+from chatcore.repositories.sources import RepositorySource, RepositoryUrlPolicy
+from chatcore.shared.errors import InvalidInput
 
 DEFAULT = RepositoryUrlPolicy.from_prefixes(
     ["https://github.com/", "https://gitlab.com/", "https://bitbucket.org/"]

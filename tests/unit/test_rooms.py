@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import pytest
 
+from chatcore.accounts.model import User
 from chatcore.core import ChatCore
-from chatcore.errors import Forbidden, InvalidInput, NotFound
-from chatcore.users import User
+from chatcore.shared.errors import Forbidden, InvalidInput, NotFound
 
 
 @pytest.mark.parametrize("room", ["", "x" * 65, "has space", "slash/y", "ünï", ".", ".."])

@@ -12,10 +12,10 @@ from adapters.log_mail import LogMailer
 from adapters.memory import (
     ManualClock,
 )
-from chatcore.chats import Message
+from chatcore.accounts.model import User
+from chatcore.chats.model import Message
 from chatcore.core import ChatCore
-from chatcore.errors import InvalidInput, NotFound
-from chatcore.users import User
+from chatcore.shared.errors import InvalidInput, NotFound
 from tests.unit.conftest import memory_core
 
 

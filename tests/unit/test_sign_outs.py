@@ -5,10 +5,10 @@ from collections.abc import Callable
 import pytest
 
 from adapters.memory import MemoryOutbox
+from chatcore.accounts.model import Role, User, UserChanges
 from chatcore.core import ChatCore
-from chatcore.errors import Unauthenticated
-from chatcore.ids import UserId
-from chatcore.users import Role, User, UserChanges
+from chatcore.shared.errors import Unauthenticated
+from chatcore.shared.ids import UserId
 from tests.unit.conftest import PASSWORD
 
 

@@ -30,13 +30,13 @@ from dulwich.repo import Repo
 
 from adapters.dulwich_git.pack_sizes import object_sizes
 from adapters.dulwich_git.tree import regular_files
-from chatcore.errors import (
+from chatcore.repositories.limits import MIB, RepositoryLimits
+from chatcore.shared.errors import (
     Cancelled,
     RepositoryFetchFailed,
     RepositoryOverLimit,
     RepositoryUnavailable,
 )
-from chatcore.repository_limits import MIB, RepositoryLimits
 
 CONNECT_TIMEOUT = 10.0  # seconds; an unreachable host fails in this time, not the whole limit
 READ_TIMEOUT = 30.0  # seconds of silence from the server before giving up

@@ -18,8 +18,8 @@ from pathlib import Path
 import attrs
 
 from adapters.dulwich_git.fetcher import Deadline, Listing, prepare
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
-from chatcore.repository_limits import RepositoryLimits
+from chatcore.repositories.limits import RepositoryLimits
+from chatcore.shared.errors import RepositoryOverLimit, RepositoryUnavailable
 
 POLL_SECONDS = 0.05  # how often the parent looks at the deadline and the cancel flag
 CHILD_NICENESS = 10

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable
 from typing import BinaryIO
 
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
+from chatcore.shared.errors import RepositoryOverLimit, RepositoryUnavailable
 
 OFS_DELTA = 6
 REF_DELTA = 7

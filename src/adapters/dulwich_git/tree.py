@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Tree, TreeEntry
 
-from chatcore.errors import RepositoryOverLimit, RepositoryUnavailable
+from chatcore.shared.errors import RepositoryOverLimit, RepositoryUnavailable
 
 
 def regular_files(

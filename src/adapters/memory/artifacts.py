@@ -4,7 +4,7 @@ from datetime import datetime
 
 import attrs
 
-from chatcore.artifacts import (
+from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
     ArtifactStatus,
@@ -14,8 +14,8 @@ from chatcore.artifacts import (
     Ingestion,
     claimable,
 )
-from chatcore.ids import ArtifactId, SessionId
-from chatcore.paging import Position
+from chatcore.shared.ids import ArtifactId, SessionId
+from chatcore.shared.paging import Position
 
 _UNFINISHED = (ArtifactStatus.PENDING, ArtifactStatus.INGESTING)
 

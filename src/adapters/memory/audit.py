@@ -1,4 +1,4 @@
-from chatcore.audit import AuditEvent, AuditQuery
+from chatcore.shared.audit import AuditEvent, AuditQuery
 
 
 class MemoryAuditLog:

@@ -8,7 +8,7 @@ from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
-from chatcore.ports import SeparateWrites
+from chatcore.shared.unit_of_work import SeparateWrites
 
 
 class MemoryDatabase:

@@ -1,7 +1,7 @@
 import threading
 from datetime import datetime, timedelta
 
-from chatcore.login_throttle import Failures
+from chatcore.accounts.ports import Failures
 
 
 class MemoryFailureCounters:

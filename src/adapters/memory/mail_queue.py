@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from chatcore.outbox import DeliveryState, QueuedEmail
+from chatcore.mail.model import DeliveryState, QueuedEmail
 
 _DUE = (DeliveryState.PENDING, DeliveryState.SENDING)
 

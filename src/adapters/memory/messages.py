@@ -1,9 +1,9 @@
 from collections.abc import Sequence
 
 from adapters.memory.timelines import Timelines
-from chatcore.chats import Message
-from chatcore.ids import MessageId, SessionId
-from chatcore.paging import Position
+from chatcore.chats.model import Message
+from chatcore.shared.ids import MessageId, SessionId
+from chatcore.shared.paging import Position
 
 
 class MemoryMessageRepository(Timelines[Message]):

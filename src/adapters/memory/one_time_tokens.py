@@ -3,9 +3,9 @@ from datetime import datetime
 
 import attrs
 
-from chatcore.ids import UserId
-from chatcore.ports import Redemption
-from chatcore.tokens import TokenClaims, TokenKind
+from chatcore.accounts.ports import Redemption
+from chatcore.accounts.tokens import TokenClaims, TokenKind
+from chatcore.shared.ids import UserId
 
 
 @attrs.define

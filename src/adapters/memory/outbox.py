@@ -3,7 +3,7 @@
 import re
 import threading
 
-from chatcore.mail import OutgoingEmail
+from chatcore.mail.model import OutgoingEmail
 
 _TOKEN = re.compile(r"token=([A-Za-z0-9_.\-]+)")
 

@@ -3,7 +3,7 @@
 import time
 from collections.abc import Callable, Sequence
 
-from chatcore.rate_limits import Rate, admit
+from chatcore.shared.rate_limits import Rate, admit
 
 # Entries are swept once the dict has doubled since the last sweep: O(1) amortized.
 _FIRST_SWEEP = 1024

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 import attrs
 
-from chatcore.errors import Cancelled, RepositoryOverLimit, RepositoryUnavailable
-from chatcore.repository_limits import RepositoryLimits
+from chatcore.repositories.limits import RepositoryLimits
+from chatcore.shared.errors import Cancelled, RepositoryOverLimit, RepositoryUnavailable
 
 
 @attrs.frozen

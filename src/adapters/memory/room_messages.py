@@ -1,5 +1,5 @@
 from adapters.memory.timelines import Timelines
-from chatcore.rooms import RoomMessage
+from chatcore.rooms.model import RoomMessage
 
 
 class MemoryRoomMessageRepository(Timelines[RoomMessage]):

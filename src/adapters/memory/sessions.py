@@ -4,9 +4,9 @@ from datetime import datetime
 
 import attrs
 
-from chatcore.chats import ChatSession
-from chatcore.ids import SessionId, UserId
-from chatcore.paging import Position
+from chatcore.chats.model import ChatSession
+from chatcore.shared.ids import SessionId, UserId
+from chatcore.shared.paging import Position
 
 
 class MemorySessionRepository:

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from chatcore.paging import Position, position_of_id
+from chatcore.shared.paging import Position, position_of_id
 
 
 class _Entry(Protocol):

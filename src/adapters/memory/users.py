@@ -4,9 +4,9 @@ from datetime import datetime
 
 import attrs
 
-from chatcore.errors import Conflict
-from chatcore.ids import UserId
-from chatcore.users import User
+from chatcore.accounts.model import User
+from chatcore.shared.errors import Conflict
+from chatcore.shared.ids import UserId
 
 
 class MemoryUserRepository:

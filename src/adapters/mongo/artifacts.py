@@ -15,7 +15,7 @@ from adapters.mongo.documents import (
     utc,
     utc_or_none,
 )
-from chatcore.artifacts import (
+from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
     ArtifactStatus,
@@ -25,8 +25,8 @@ from chatcore.artifacts import (
     Ingestion,
     StoredUpload,
 )
-from chatcore.ids import ArtifactId, SessionId, UserId
-from chatcore.paging import Position
+from chatcore.shared.ids import ArtifactId, SessionId, UserId
+from chatcore.shared.paging import Position
 
 
 class MongoArtifactRepository:

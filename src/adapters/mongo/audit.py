@@ -3,8 +3,8 @@ from typing import Any
 from pymongo import DESCENDING
 
 from adapters.mongo.documents import Document, Documents, id_of, object_id, utc
-from chatcore.audit import AuditEvent, AuditKind, AuditQuery
-from chatcore.ids import UserId
+from chatcore.shared.audit import AuditEvent, AuditKind, AuditQuery
+from chatcore.shared.ids import UserId
 
 
 class MongoAuditLog:

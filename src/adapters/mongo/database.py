@@ -13,7 +13,7 @@ from adapters.mongo.periodic_jobs import MongoPeriodicJobs
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
 from adapters.mongo.users import MongoUserRepository
-from chatcore.ports import SeparateWrites
+from chatcore.shared.unit_of_work import SeparateWrites
 
 DEFAULT_DATABASE = "chatcore"
 # Fail a request (and ping) within seconds when the server is unreachable, not after 30.

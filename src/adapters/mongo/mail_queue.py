@@ -5,8 +5,7 @@ from datetime import datetime
 from pymongo import ASCENDING, ReturnDocument
 
 from adapters.mongo.documents import Document, Documents, id_of, object_id, utc, utc_or_none
-from chatcore.mail import OutgoingEmail
-from chatcore.outbox import DeliveryState, QueuedEmail
+from chatcore.mail.model import DeliveryState, OutgoingEmail, QueuedEmail
 
 _DUE = [DeliveryState.PENDING.value, DeliveryState.SENDING.value]
 

@@ -4,8 +4,8 @@ from datetime import datetime
 from adapters.mongo import purging
 from adapters.mongo.documents import Document, Documents, id_of, object_id
 from adapters.mongo.timelines import Timelines, entry_times
-from chatcore.chats import Message, MessageRole
-from chatcore.ids import MessageId, SessionId, UserId
+from chatcore.chats.model import Message, MessageRole
+from chatcore.shared.ids import MessageId, SessionId, UserId
 
 
 class MongoMessageRepository(Timelines[Message]):

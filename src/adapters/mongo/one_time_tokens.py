@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 from pymongo import ASCENDING
 
 from adapters.mongo.documents import Document, Documents, object_id
-from chatcore.ids import UserId
-from chatcore.ports import Redemption
-from chatcore.tokens import TokenClaims, TokenKind
+from chatcore.accounts.ports import Redemption
+from chatcore.accounts.tokens import TokenClaims, TokenKind
+from chatcore.shared.ids import UserId
 
 # How long a row outlives its token, so a replayed token still reads as ALREADY_USED
 # (reuse detection) rather than UNKNOWN for a while after it expires.

@@ -3,8 +3,8 @@ from datetime import datetime
 from adapters.mongo import purging
 from adapters.mongo.documents import Document, Documents, id_of, object_id
 from adapters.mongo.timelines import Timelines, entry_times
-from chatcore.ids import RoomMessageId, UserId
-from chatcore.rooms import RoomMessage
+from chatcore.rooms.model import RoomMessage
+from chatcore.shared.ids import RoomMessageId, UserId
 
 
 class MongoRoomMessageRepository(Timelines[RoomMessage]):

@@ -15,9 +15,9 @@ from adapters.mongo.documents import (
     utc,
     utc_or_none,
 )
-from chatcore.chats import ChatSession
-from chatcore.ids import SessionId, UserId
-from chatcore.paging import Position
+from chatcore.chats.model import ChatSession
+from chatcore.shared.ids import SessionId, UserId
+from chatcore.shared.paging import Position
 
 
 class MongoSessionRepository:

@@ -17,7 +17,7 @@ from adapters.mongo.documents import (
     utc_or_none,
 )
 from adapters.timeline_entries import E, EntryTimes
-from chatcore.paging import Position, position_of_id
+from chatcore.shared.paging import Position, position_of_id
 
 
 def entry_times(document: Document) -> EntryTimes:

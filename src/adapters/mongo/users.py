@@ -18,9 +18,9 @@ from adapters.mongo.documents import (
     utc,
     utc_or_none,
 )
-from chatcore.errors import Conflict
-from chatcore.ids import UserId
-from chatcore.users import Role, Tier, User
+from chatcore.accounts.model import Role, Tier, User
+from chatcore.shared.errors import Conflict
+from chatcore.shared.ids import UserId
 
 _TAKEN = {"email": "Email already registered", "username_key": "Username already taken"}
 

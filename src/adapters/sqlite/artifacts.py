@@ -5,7 +5,7 @@ from datetime import datetime
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
-from chatcore.artifacts import (
+from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
     ArtifactStatus,
@@ -15,8 +15,8 @@ from chatcore.artifacts import (
     Ingestion,
     StoredUpload,
 )
-from chatcore.ids import ArtifactId, SessionId, UserId
-from chatcore.paging import Position
+from chatcore.shared.ids import ArtifactId, SessionId, UserId
+from chatcore.shared.paging import Position
 
 _COLUMNS = (
     "id, session_id, owner_id, type, name, source, content, size, object_key, filename,"

@@ -3,8 +3,8 @@ import sqlite3
 
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, to_ms
-from chatcore.audit import AuditEvent, AuditKind, AuditQuery
-from chatcore.ids import UserId
+from chatcore.shared.audit import AuditEvent, AuditKind, AuditQuery
+from chatcore.shared.ids import UserId
 
 
 class SqliteAuditLog:

@@ -5,8 +5,7 @@ from datetime import datetime
 
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms
-from chatcore.mail import OutgoingEmail
-from chatcore.outbox import DeliveryState, QueuedEmail
+from chatcore.mail.model import DeliveryState, OutgoingEmail, QueuedEmail
 
 _COLUMNS = (
     "id, recipient, subject, body, queued_at, due_at, state, attempts, owner, last_error,"

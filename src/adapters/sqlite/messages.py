@@ -5,8 +5,8 @@ from datetime import datetime
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timelines import Timelines, entry_times
-from chatcore.chats import Message, MessageRole
-from chatcore.ids import MessageId, SessionId, UserId
+from chatcore.chats.model import Message, MessageRole
+from chatcore.shared.ids import MessageId, SessionId, UserId
 
 
 class SqliteMessageRepository(Timelines[Message]):

@@ -2,9 +2,9 @@ from datetime import datetime, timedelta
 
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import to_ms
-from chatcore.ids import UserId
-from chatcore.ports import Redemption
-from chatcore.tokens import TokenClaims, TokenKind
+from chatcore.accounts.ports import Redemption
+from chatcore.accounts.tokens import TokenClaims, TokenKind
+from chatcore.shared.ids import UserId
 
 # Long enough past expiry that nobody still holds the token believing it may work.
 _KEEP_EXPIRED = timedelta(days=1)

@@ -4,8 +4,8 @@ from datetime import datetime
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timelines import Timelines, entry_times
-from chatcore.ids import RoomMessageId, UserId
-from chatcore.rooms import RoomMessage
+from chatcore.rooms.model import RoomMessage
+from chatcore.shared.ids import RoomMessageId, UserId
 
 
 class SqliteRoomMessageRepository(Timelines[RoomMessage]):

@@ -5,9 +5,9 @@ from datetime import datetime
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
-from chatcore.chats import ChatSession
-from chatcore.ids import SessionId, UserId
-from chatcore.paging import Position
+from chatcore.chats.model import ChatSession
+from chatcore.shared.ids import SessionId, UserId
+from chatcore.shared.paging import Position
 
 _SELECT = (
     "SELECT id, owner_id, title, message_count, created_at, updated_at,"

@@ -14,7 +14,7 @@ from typing import Generic
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
 from adapters.timeline_entries import E, EntryTimes
-from chatcore.paging import Position, position_of_id
+from chatcore.shared.paging import Position, position_of_id
 
 _TIMES = ("created_at", "updated_at", "deleted_at")
 

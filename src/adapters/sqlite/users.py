@@ -5,9 +5,9 @@ from datetime import datetime
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
-from chatcore.errors import Conflict
-from chatcore.ids import UserId
-from chatcore.users import Role, Tier, User
+from chatcore.accounts.model import Role, Tier, User
+from chatcore.shared.errors import Conflict
+from chatcore.shared.ids import UserId
 
 _COLUMNS = (
     "id",

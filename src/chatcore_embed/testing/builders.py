@@ -4,12 +4,12 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from adapters.object_ids import ObjectIdGenerator
-from chatcore.artifacts import Artifact, ArtifactType
-from chatcore.chats import ChatSession, Message
-from chatcore.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
-from chatcore.rooms import RoomMessage
-from chatcore.tokens import TokenClaims, TokenKind
-from chatcore.users import Role, Tier, User
+from chatcore.accounts.model import Role, Tier, User
+from chatcore.accounts.tokens import TokenClaims, TokenKind
+from chatcore.artifacts.model import Artifact, ArtifactType
+from chatcore.chats.model import ChatSession, Message
+from chatcore.rooms.model import RoomMessage
+from chatcore.shared.ids import ArtifactId, MessageId, RoomMessageId, SessionId, UserId
 
 T0 = datetime(2025, 11, 4, 10, 0, 0, tzinfo=UTC)
 _ids = ObjectIdGenerator()

@@ -4,8 +4,9 @@ from collections.abc import Callable
 
 import pytest
 
-from chatcore.mail import AccountEmails, OutgoingEmail
-from chatcore.ports import Mailer
+from chatcore.accounts.emails import AccountEmails
+from chatcore.mail.model import OutgoingEmail
+from chatcore.mail.ports import Mailer
 from chatcore_embed.testing.builders import a_user
 
 # What a test reads back: every email delivered so far, oldest first.

@@ -4,10 +4,10 @@ import random
 
 import pytest
 
-from chatcore.chats import Message
-from chatcore.ids import MessageId, SessionId
-from chatcore.paging import Position
-from chatcore.ports import MessageRepository
+from chatcore.chats.model import Message
+from chatcore.chats.ports import MessageRepository
+from chatcore.shared.ids import MessageId, SessionId
+from chatcore.shared.paging import Position
 from chatcore_embed.testing.builders import a_message, at, new_id
 from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
 

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from chatcore.ids import UserId
-from chatcore.ports import OneTimeTokenStore, Redemption
-from chatcore.tokens import TokenKind
+from chatcore.accounts.ports import OneTimeTokenStore, Redemption
+from chatcore.accounts.tokens import TokenKind
+from chatcore.shared.ids import UserId
 from chatcore_embed.testing.builders import claims, new_id
 
 

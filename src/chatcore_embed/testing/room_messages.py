@@ -4,10 +4,10 @@ import random
 
 import pytest
 
-from chatcore.ids import RoomMessageId
-from chatcore.paging import Position
-from chatcore.ports import RoomMessageRepository
-from chatcore.rooms import RoomMessage
+from chatcore.rooms.model import RoomMessage
+from chatcore.rooms.ports import RoomMessageRepository
+from chatcore.shared.ids import RoomMessageId
+from chatcore.shared.paging import Position
 from chatcore_embed.testing.builders import a_room_message, at, new_id
 from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
 

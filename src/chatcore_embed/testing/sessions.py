@@ -6,10 +6,10 @@ import threading
 import attrs
 import pytest
 
-from chatcore.chats import ChatSession
-from chatcore.ids import SessionId, UserId
-from chatcore.paging import Position
-from chatcore.ports import SessionRepository
+from chatcore.chats.model import ChatSession
+from chatcore.chats.ports import SessionRepository
+from chatcore.shared.ids import SessionId, UserId
+from chatcore.shared.paging import Position
 from chatcore_embed.testing.builders import a_session, at, new_id
 from chatcore_embed.testing.walks import PAGE, WALKED, millisecond, shuffled_ids, visited_once, walk
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from chatcore.errors import Conflict
-from chatcore.ports import UserRepository
-from chatcore.users import Role, Tier
+from chatcore.accounts.model import Role, Tier
+from chatcore.accounts.ports import UserRepository
+from chatcore.shared.errors import Conflict
 from chatcore_embed.testing.builders import a_user, at
 
 

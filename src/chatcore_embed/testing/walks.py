@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from chatcore.paging import Position
+from chatcore.shared.paging import Position
 from chatcore_embed.testing.builders import T0
 
 

@@ -5,9 +5,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
-from chatcore.artifact_library import ARTIFACTS_PAGE_MAX, FILES_PAGE_MAX, TEXT_CONTENT_TYPE
-from chatcore.artifacts import ArtifactType
-from chatcore.file_types import KINDS
+from chatcore.artifacts.formats.file_types import KINDS
+from chatcore.artifacts.library import ARTIFACTS_PAGE_MAX, FILES_PAGE_MAX, TEXT_CONTENT_TYPE
+from chatcore.artifacts.model import ArtifactType
 from entrypoints.http.downloads import ATTACHMENT_SCHEMA, attachment_headers
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation

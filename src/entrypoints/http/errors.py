@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ExceptionHandler
 
-from chatcore.errors import (
+from chatcore.shared.errors import (
     Conflict,
     DomainError,
     Forbidden,

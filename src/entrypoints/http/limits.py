@@ -15,13 +15,14 @@ import attrs
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from chatcore.ports import RateLimiter, TokenService
-from chatcore.rate_limits import Rate
-from chatcore.tokens import TokenKind
-from chatcore.users import normalize_email
+from chatcore.accounts.model import normalize_email
+from chatcore.accounts.ports import TokenService
+from chatcore.accounts.tokens import TokenKind
+from chatcore.shared.rate_limits import Rate
 from entrypoints.http.client_address import ClientAddresses
 from entrypoints.http.errors import error_response
 from entrypoints.http.metrics import Metrics
+from entrypoints.http.ports import RateLimiter
 
 # (method, route template) → limit class, for routes that differ from their method's
 # default; None: not limited. The classes' rates are settings (DEFAULT_RATES).

@@ -31,9 +31,9 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
-from chatcore.artifacts import ArtifactStatus
-from chatcore.audit import AuditEvent, AuditQuery
-from chatcore.ports import AuditLog
+from chatcore.artifacts.model import ArtifactStatus
+from chatcore.shared.audit import AuditEvent, AuditQuery
+from chatcore.shared.ports import AuditLog
 from entrypoints.http.errors import error_response
 from entrypoints.http.openapi import ApiRoute, Operation
 

@@ -9,8 +9,8 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from chatcore.artifacts import ArtifactType
-from chatcore.errors import InvalidInput
+from chatcore.artifacts.model import ArtifactType
+from chatcore.shared.errors import InvalidInput
 from entrypoints.http.artifacts import wake_ingestion
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation

@@ -12,9 +12,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from adapters.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, signed_out_user
-from chatcore.ids import UserId
-from chatcore.ports import RoomBroker
-from chatcore.users import User
+from chatcore.accounts.model import User
+from chatcore.rooms.ports import RoomBroker
+from chatcore.shared.ids import UserId
 from entrypoints.http.metrics import Metrics
 
 logger = logging.getLogger("chatcore.rooms")

@@ -9,8 +9,8 @@ from typing import Any
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chatcore.errors import DomainError, Unauthenticated
-from chatcore.rooms import ROOM_CONTENT_MAX_LENGTH, RoomMessage, check_room
+from chatcore.rooms.model import ROOM_CONTENT_MAX_LENGTH, RoomMessage, check_room
+from chatcore.shared.errors import DomainError, Unauthenticated
 from entrypoints.http.limits import RateLimits
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiWebSocketRoute

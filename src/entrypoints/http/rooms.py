@@ -6,9 +6,9 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from chatcore.chat_rooms import HISTORY_PAGE_MAX
-from chatcore.ids import RoomMessageId, UserId
-from chatcore.rooms import RoomMessage
+from chatcore.rooms.chat_rooms import HISTORY_PAGE_MAX
+from chatcore.rooms.model import RoomMessage
+from chatcore.shared.ids import RoomMessageId, UserId
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.paging import CURSOR, LINK, paged

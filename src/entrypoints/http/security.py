@@ -7,9 +7,9 @@ from datetime import datetime
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
+from chatcore.accounts.model import User
 from chatcore.core import ChatCore
-from chatcore.errors import Unauthenticated
-from chatcore.users import User
+from chatcore.shared.errors import Unauthenticated
 from entrypoints.http.offload import run
 
 # A host that authenticates callers itself (its own sessions, SSO, an API gateway) says

@@ -4,7 +4,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from chatcore.sessions import MESSAGES_PAGE_MAX, SESSIONS_PAGE_MAX
+from chatcore.chats.sessions import MESSAGES_PAGE_MAX, SESSIONS_PAGE_MAX
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.paging import CURSOR, LINK, paged

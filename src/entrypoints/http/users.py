@@ -4,8 +4,8 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from chatcore.accounts import AccountUpdate
-from chatcore.users import Role, Tier, UserChanges
+from chatcore.accounts.accounts import AccountUpdate
+from chatcore.accounts.model import Role, Tier, UserChanges
 from entrypoints.http.offload import hashing, run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of, current_user, optional_user

@@ -13,8 +13,8 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from chatcore.artifacts import ArtifactType
-from chatcore.users import Role, Tier
+from chatcore.accounts.model import Role, Tier
+from chatcore.artifacts.model import ArtifactType
 from entrypoints.http.request_limits import read_body
 
 T = TypeVar("T")

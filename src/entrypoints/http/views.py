@@ -13,12 +13,12 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from chatcore.artifacts import Artifact, ArtifactFile, ArtifactStatus, ArtifactType
-from chatcore.auth import SignedIn
-from chatcore.chats import ChatSession, Message, MessageRole
-from chatcore.ids import ArtifactId, MessageId, SessionId, UserId
-from chatcore.tokens import IssuedToken
-from chatcore.users import Role, Tier, User
+from chatcore.accounts.auth import SignedIn
+from chatcore.accounts.model import Role, Tier, User
+from chatcore.accounts.tokens import IssuedToken
+from chatcore.artifacts.model import Artifact, ArtifactFile, ArtifactStatus, ArtifactType
+from chatcore.chats.model import ChatSession, Message, MessageRole
+from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
 from entrypoints.http.openapi.schemas import ABSENT_KEY, METADATA_KEY, absent_when_none
 
 

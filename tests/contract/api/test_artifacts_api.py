@@ -446,8 +446,8 @@ def test_over_size_uploads_are_413_and_store_nothing(
 
 def test_zip_members_are_held_to_their_declared_size() -> None:
     # A member whose data inflates beyond its header's size is refused as it streams.
-    from chatcore.archives import Member, member_chunks
-    from chatcore.errors import InvalidInput
+    from chatcore.artifacts.formats.archives import Member, member_chunks
+    from chatcore.shared.errors import InvalidInput
 
     data = files.zip_of({"a.txt": b"x" * 10_000})
     with zipfile.ZipFile(io.BytesIO(data)) as archive, pytest.raises(InvalidInput):

@@ -4,7 +4,7 @@ import json
 
 import httpx
 
-from chatcore.users import OPERATOR_ID
+from chatcore.accounts.model import OPERATOR_ID
 from tests.contract.api.conftest import Account, login, unique_name
 from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_rooms_api import closed_with, joined, sibling

@@ -1,0 +1,1 @@
+"""Accounts: users with their transitions, sign-in tokens, login throttling, account emails."""

@@ -1,0 +1,1 @@
+"""Artifacts: uploads, archives and repositories attached to a chat session, file by file."""

@@ -1,0 +1,1 @@
+"""File formats artifacts are read in: file types, ZIP archives in and out."""

@@ -1,0 +1,167 @@
+"""What artifacts need: their records, the file index, and object storage for bytes."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import BinaryIO, Protocol
+
+from chatcore.artifacts.model import (
+    Artifact,
+    ArtifactFile,
+    ArtifactStatus,
+    Claim,
+    FilePage,
+    Ingestion,
+)
+from chatcore.shared.ids import ArtifactId, SessionId
+from chatcore.shared.paging import Position
+
+
+class ObjectStore(Protocol):
+    """Named blobs of bytes (uploads, the files of archives and repositories)."""
+
+    def put(self, key: str, chunks: Iterable[bytes]) -> int:
+        """Store the chunks under `key`, replacing what was there; how many bytes.
+
+        All or nothing: readers see the old object or the whole new one, never part of
+        it, and if iterating `chunks` raises, nothing is stored and the error propagates.
+        """
+        ...
+
+    def put_many(self, objects: Iterable[tuple[str, bytes]]) -> None:
+        """Store many small objects, each as `put` would; several may be written at once.
+
+        For the thousands of files of a repository: a store whose writes wait on the disk
+        or the network overlaps them. If iterating `objects` (or a write) raises, the error
+        propagates once every write begun has ended; what was stored by then stays.
+        """
+        ...
+
+    def open(self, key: str) -> BinaryIO | None:
+        """The object for reading (seekable, to be closed by the caller), or None."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Forget the object; nothing happens if there is none."""
+        ...
+
+    def delete_under(self, folder: str) -> None:
+        """Forget every object whose key starts with `folder` + "/"; none is no error.
+
+        Also takes what no index names any more: objects of an interrupted write.
+        """
+        ...
+
+    def ping(self) -> None:
+        """Return when the storage can serve reads and writes; raise when it cannot.
+
+        Cheap enough for a readiness probe every few seconds, and leaves no object behind.
+        """
+        ...
+
+
+class ArtifactRepository(Protocol):
+    def add(self, artifact: Artifact) -> None: ...
+
+    def get(self, artifact_id: ArtifactId) -> Artifact | None:
+        """The artifact with this id, deleted or not."""
+        ...
+
+    def list_for_session(self, session_id: SessionId) -> list[Artifact]:
+        """The session's live artifacts, oldest first."""
+        ...
+
+    def page_for_session(
+        self, session_id: SessionId, limit: int, after: Position | None = None
+    ) -> list[Artifact]:
+        """Up to `limit` live artifacts of the session whose (created_at, id) is above
+        `after`, oldest first; read along an index."""
+        ...
+
+    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
+        """Set the name and updated_at of a live artifact; the result, or None if gone."""
+        ...
+
+    def record_ingestion(
+        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        """Set where ingestion stands (status, files_count, commit, error) on a live artifact."""
+        ...
+
+    def count_unfinished(self) -> dict[ArtifactStatus, int]:
+        """Live repository artifacts waiting for ingestion or being ingested, by status."""
+        ...
+
+    def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
+        """Add a repository `artifact` unless its owner already has `max_unfinished` live
+        repositories pending or being ingested; False, and nothing stored, if they have.
+
+        Atomic: concurrent adds for one owner (in any processes sharing the database)
+        never leave more than `max_unfinished` of them unfinished.
+        """
+        ...
+
+    def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
+        """Claim the oldest live artifact that is `claimable` at `at`, for `owner` until `until`.
+
+        Atomic: the status becomes ingesting with this lease and the attempt count goes up
+        by one in a single step, so two claimers (in any processes sharing the database)
+        never both win the same artifact. None when nothing is claimable.
+        """
+        ...
+
+    def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
+        """Move the expiry of `owner`'s lease to `until`; False if `owner` holds it no more."""
+        ...
+
+    def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
+        """Give `owner`'s claim back unfinished: pending again, no lease, this attempt not
+        counted; False, and nothing changed, if `owner` no longer holds it."""
+        ...
+
+    def finish_claim(
+        self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
+    ) -> Artifact | None:
+        """Record the outcome of `owner`'s ingestion and drop the lease (deleted or not).
+
+        Fenced: None, and nothing changed, if `owner` no longer holds the lease (it expired
+        and another worker took the job over).
+        """
+        ...
+
+    def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
+        """Soft-delete a live artifact; False if it was not live."""
+        ...
+
+    def disable_for_sessions(self, session_ids: Sequence[SessionId], at: datetime) -> int:
+        """Soft-delete the live artifacts of these sessions; how many there were."""
+        ...
+
+    def deleted_before(self, cutoff: datetime, limit: int) -> list[Artifact]:
+        """At most `limit` artifacts soft-deleted before `cutoff` (due for purging)."""
+        ...
+
+    def all_for_sessions(self, session_ids: Sequence[SessionId]) -> list[Artifact]:
+        """Every artifact of these sessions, deleted or not."""
+        ...
+
+    def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
+        """Forget these artifacts' records for good; ids already gone are no error."""
+        ...
+
+
+class ArtifactFileRepository(Protocol):
+    """The file index of archives and repositories: path, size and type of each file."""
+
+    def add_many(self, artifact_id: ArtifactId, files: Iterable[ArtifactFile]) -> None:
+        """Index the files (paths unique within the artifact), written in batches."""
+        ...
+
+    def page(self, artifact_id: ArtifactId, limit: int, offset: int) -> FilePage:
+        """`limit` files sorted by path from `offset`, and the total; never loads them all."""
+        ...
+
+    def get(self, artifact_id: ArtifactId, path: str) -> ArtifactFile | None: ...
+
+    def remove_all(self, artifact_id: ArtifactId) -> None:
+        """Forget the artifact's index (an ingestion that failed half-way)."""
+        ...

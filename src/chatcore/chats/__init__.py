@@ -1,0 +1,1 @@
+"""Chats: a user's chat sessions and their messages."""

@@ -1,0 +1,1 @@
+"""Mail: the emails the domain sends, and the outbox that delivers them."""

@@ -1,0 +1,1 @@
+"""Repositories: which git sources are allowed, their limits, and their ingestion."""

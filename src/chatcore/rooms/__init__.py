@@ -1,0 +1,1 @@
+"""Rooms: the real-time chat rooms and their history."""

@@ -1,0 +1,75 @@
+"""Room use cases: posting to, reading and deleting from open chat rooms."""
+
+import attrs
+
+from chatcore.accounts.model import User
+from chatcore.ports import Ports
+from chatcore.rooms.model import RoomMessage, check_room, check_room_content
+from chatcore.shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from chatcore.shared.ids import RoomMessageId, parse_message_id
+from chatcore.shared.paging import Cursors, ListKind, Page, Position, page_backwards
+
+HISTORY_PAGE_MAX = 100
+
+
+@attrs.define
+class ChatRooms:
+    ports: Ports
+
+    def check_member(self, member: User) -> User:
+        """`member` as stored now, if the sign-in they joined a room with still stands.
+
+        A room connection outlives the token that opened it: Unauthenticated once the
+        account is deleted or deactivated, or the user's tokens were revoked since.
+        """
+        current = self.ports.users.get(member.id)
+        if current is None or not current.still_signed_in(member.token_generation):
+            raise Unauthenticated("Signed out: sign in again")
+        return current
+
+    def post(self, member: User, room: str, content: str) -> RoomMessage:
+        """Store a message in `room` from `member`, while their sign-in still stands."""
+        author = self.check_member(member)
+        now = self.ports.clock.now()
+        message = RoomMessage(
+            id=RoomMessageId(self.ports.ids.new_id()),
+            room=check_room(room),
+            author_id=author.id,
+            username=author.username,
+            content=check_room_content(content),
+            created_at=now,
+            updated_at=now,
+        )
+        self.ports.room_messages.add(message)
+        return message
+
+    def history(self, actor: User, room: str, limit: int = 50) -> list[RoomMessage]:
+        """The latest `limit` live messages of `room`, oldest first."""
+        return self.history_page(actor, room, limit).items
+
+    def history_page(
+        self, actor: User, room: str, limit: int = 50, cursor: str | None = None
+    ) -> Page[RoomMessage]:
+        """A page of the room's live messages, newest page first, each page oldest first."""
+        if not 1 <= limit <= HISTORY_PAGE_MAX:
+            raise InvalidInput(f"limit must be between 1 and {HISTORY_PAGE_MAX}")
+        name = check_room(room)
+        cursors = Cursors(ListKind.ROOM_HISTORY, name)
+        end = None if cursor is None else cursors.decode(cursor)
+        return page_backwards(
+            lambda count: self.ports.room_messages.page(name, count, end),
+            limit,
+            lambda message: Position(message.created_at, message.id),
+            cursors,
+        )
+
+    def delete(self, actor: User, message_id: str) -> RoomMessage:
+        """Soft-delete a room message; only its author may."""
+        message = self.ports.room_messages.get(RoomMessageId(parse_message_id(message_id)))
+        if message is None or message.deleted:
+            raise NotFound("Message not found")
+        if message.author_id != actor.id:
+            raise Forbidden("Not authorized to delete this message")
+        if not self.ports.room_messages.mark_deleted(message.id, self.ports.clock.now()):
+            raise NotFound("Message not found")
+        return message

@@ -1,0 +1,1 @@
+"""Upkeep: the periodic purge of what was deleted long enough ago."""
