@@ -63,6 +63,7 @@ def server_app(settings: Settings) -> Starlette:
 
     Raises ValueError for a configuration error (a bad URL or prefix).
     """
+    from adapters.sqlite import SqliteDatabase
     from entrypoints.http.app import create_app
     from entrypoints.http.client_address import ClientAddresses
     from entrypoints.http.limits import RateLimits
@@ -116,6 +117,9 @@ def server_app(settings: Settings) -> Starlette:
         ingestion=runtime.ingestion,
         mail=runtime.mail,
         purge=runtime.purge,
+        checkpointer=(
+            runtime.database.checkpointer if isinstance(runtime.database, SqliteDatabase) else None
+        ),
     )
 
 

@@ -4,7 +4,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, Protocol
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -60,6 +60,14 @@ ROUTES: Sequence[BaseRoute] = [
 ]
 
 
+class Background(Protocol):
+    """Work of the database's own that runs beside the server, started and stopped with it."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class ChatcoreApp(Starlette):
     """Starlette, with the request-size checks and security headers outermost.
 
@@ -101,6 +109,7 @@ def create_app(
     ingestion: IngestionWorker | None = None,
     mail: MailSender | None = None,
     purge: PurgeWorker | None = None,
+    checkpointer: Background | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -120,6 +129,8 @@ def create_app(
     `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
     with the lifespan; without it, queued emails wait for a process that runs one.
     `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
+    `checkpointer`: the SQLite database's checkpoint thread, likewise; while it runs, no
+    commit on the event loop copies the write-ahead log back (adapters/sqlite/checkpoints.py).
     `room_origins`: the origins whose pages may open room sockets besides the server's
     own (None: `cors_origins`; `*`: any); `room_sockets_per_user`: how many one user may
     hold open in this process (0: no cap).
@@ -131,6 +142,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def chatcore_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hashing_executor = hashing_executor()
+        if checkpointer is not None:
+            checkpointer.start()
         await app.state.room_hub.start()
         if ingestion is not None:
             ingestion.start()
@@ -152,6 +165,8 @@ def create_app(
             if rate_limits is not None:
                 await rate_limits.close()
             app.state.hashing_executor.shutdown(wait=True, cancel_futures=True)
+            if checkpointer is not None:
+                await anyio.to_thread.run_sync(checkpointer.stop)
             if on_shutdown is not None:
                 on_shutdown()
             lines.flush()
