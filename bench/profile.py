@@ -23,6 +23,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import attrs
+
 from bench.run import (
     LIMIT_CLASSES,
     Profile,
@@ -103,6 +105,41 @@ def budget(raw: Path) -> tuple[Counter[str], int]:
     return layers, elsewhere
 
 
+@attrs.frozen
+class Spied:
+    rps: float
+    cpu_us: float  # the server's CPU per request, all threads (from /proc)
+    layers: Counter[str]  # the event loop's samples, by layer
+    elsewhere: int  # samples of other threads
+
+
+def spy_on(
+    spy: str, pid: int, port: int, scenario: Scenario, token: str, args: argparse.Namespace,
+    keep_as: str,
+) -> Spied:  # fmt: skip
+    """One wrk run of `scenario` with py-spy sampling the server."""
+    wrk(port, scenario, token, 1, 16)  # warm-up
+    with tempfile.NamedTemporaryFile(suffix=".txt") as raw:
+        spying = subprocess.Popen(
+            [spy, "record", "--pid", str(pid), "--format", "raw", "--threads",
+             "--nonblocking", "--rate", str(args.rate), "--duration", str(args.seconds + 1),
+             "--output", raw.name],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        before = cpu_seconds(pid) or 0.0
+        measured = wrk(port, scenario, token, args.seconds, 16)
+        after = cpu_seconds(pid) or 0.0
+        spying.wait()
+        layers, elsewhere = budget(Path(raw.name))
+        if args.raw:
+            args.raw.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"\W+", "-", f"{keep_as} {scenario.name}").strip("-")
+            shutil.copy(raw.name, args.raw / f"{name}.txt")
+    requests = measured.rps * args.seconds
+    cpu_us = (after - before) / requests * 1e6 if requests else 0.0
+    return Spied(measured.rps, cpu_us, layers, elsewhere)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", action="append", metavar="SCENARIO")
@@ -115,7 +152,7 @@ def main() -> None:
         sys.exit("bench.profile: needs py-spy (pip install py-spy) and wrk")
     profile = Profile(duration=args.seconds, warmup=1, runs=1, connections=16, big_session=1000)
     with tempfile.TemporaryDirectory(prefix="chatcore-profile-") as data_dir:
-        port = free_port()
+        port, limit_port = free_port(), free_port()
         env = {
             **os.environ,
             "CHATCORE_DATA_DIR": data_dir,
@@ -123,7 +160,11 @@ def main() -> None:
             "CHATCORE_RATE_LIMITS": "on",
             **{f"CHATCORE_RATE_LIMIT_{name.upper()}": "1000000000/1" for name in LIMIT_CLASSES},
         }
-        with served([sys.executable, "-m", "entrypoints.cli", "serve"], env, port) as server:
+        reference = [sys.executable, "-m", "bench.serve_baseline", str(limit_port), "limit"]
+        with (
+            served([sys.executable, "-m", "entrypoints.cli", "serve"], env, port) as server,
+            served(reference, env, limit_port) as limit,
+        ):
             seeded = seed(port, env, profile)
             # The long session is the short one here (1,000 messages): one of each name.
             named = {s.name: s for s in reversed(scenarios(seeded, profile)) if not s.with_logins}
@@ -131,39 +172,34 @@ def main() -> None:
             if args.only:
                 plan = [s for s in plan if s.name in args.only]
             for scenario in plan:
-                wrk(port, scenario, seeded.token, 1, 16)  # warm-up
-                with tempfile.NamedTemporaryFile(suffix=".txt") as raw:
-                    spying = subprocess.Popen(
-                        [spy, "record", "--pid", str(server.pid), "--format", "raw",
-                         "--threads", "--nonblocking", "--rate", str(args.rate),
-                         "--duration", str(args.seconds + 1), "--output", raw.name],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    )  # fmt: skip
-                    before = cpu_seconds(server.pid)
-                    measured = wrk(port, scenario, seeded.token, args.seconds, 16)
-                    after = cpu_seconds(server.pid)
-                    spying.wait()
-                    layers, elsewhere = budget(Path(raw.name))
-                    if args.raw:
-                        args.raw.mkdir(parents=True, exist_ok=True)
-                        name = re.sub(r"\W+", "-", scenario.name).strip("-")
-                        shutil.copy(raw.name, args.raw / f"{name}.txt")
-                requests = measured.rps * args.seconds
-                cpu_us = ((after or 0) - (before or 0)) / requests * 1e6 if requests else 0
-                report(scenario.name, measured.rps, cpu_us, layers, elsewhere)
+                ours = spy_on(spy, server.pid, port, scenario, seeded.token, args, "chatcore")
+                theirs = spy_on(spy, limit.pid, limit_port, scenario, "", args, "limit")
+                report(scenario.name, ours, theirs)
 
 
-def report(name: str, rps: float, cpu_us: float, layers: Counter[str], elsewhere: int) -> None:
-    total = sum(layers.values())
-    print(f"\n{name}: {rps:.0f} req/s, {cpu_us:.0f} µs of CPU per request (all threads)")
+def report(name: str, ours: Spied, limit: Spied) -> None:
+    print(
+        f"\n{name}: chatcore {ours.rps:.0f} req/s, {ours.cpu_us:.0f} µs of CPU per request;"
+        f" the constant-JSON limit {limit.rps:.0f} req/s, {limit.cpu_us:.0f} µs"
+    )
+    theirs = _shares(limit)
+    for layer, (share, us) in _shares(ours).items():
+        beside = theirs.get(layer)
+        limit_us = "" if beside is None else f"{beside[1]:7.1f} µs in the limit"
+        print(f"  {layer:36} {share:6.1%} {us:7.1f} µs {limit_us}")
+
+
+def _shares(spied: Spied) -> dict[str, tuple[float, float]]:
+    """Each layer's share of the samples, and its µs per request; other threads last."""
+    total = sum(spied.layers.values()) + spied.elsewhere
     if not total:
-        print("  no samples (is py-spy allowed to read the process?)")
-        return
-    other_share = elsewhere / (total + elsewhere)
-    loop_us = cpu_us * (1 - other_share)
-    for layer, count in layers.most_common():
-        print(f"  {layer:36} {count / total:6.1%} {loop_us * count / total:7.1f} µs")
-    print(f"  {'(other threads)':36} {other_share:6.1%} {cpu_us * other_share:7.1f} µs")
+        return {}
+    shares = {
+        layer: (count / total, spied.cpu_us * count / total)
+        for layer, count in spied.layers.most_common()
+    }
+    shares["(other threads)"] = (spied.elsewhere / total, spied.cpu_us * spied.elsewhere / total)
+    return shares
 
 
 if __name__ == "__main__":
