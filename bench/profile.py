@@ -99,7 +99,10 @@ def budget(raw: Path) -> tuple[Counter[str], int]:
         count = int(count_text)
         # With --threads the first frame names the thread: the event loop is MainThread.
         if not stack[0].endswith(": MainThread"):
-            elsewhere += count
+            # A thread asleep in threading's waits is sometimes sampled (--nonblocking):
+            # it spends no CPU.
+            if "(threading.py:" not in stack[-1]:
+                elsewhere += count
             continue
         layers[layer_of(stack[1:])] += count
     return layers, elsewhere
