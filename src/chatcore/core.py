@@ -5,10 +5,16 @@ from datetime import timedelta
 import attrs
 
 from chatcore.accounts.accounts import Accounts
+from chatcore.accounts.audit_trail import AuditTrail
 from chatcore.accounts.auth import Auth
+from chatcore.accounts.credentials import Credentials
 from chatcore.accounts.emails import AccountEmails
+from chatcore.accounts.password_reset import PasswordReset
+from chatcore.accounts.registration import Registration
+from chatcore.accounts.sign_in import CurrentPassword, SignIn
 from chatcore.accounts.throttle import LoginThrottle
 from chatcore.accounts.tokens import TokenLifetimes
+from chatcore.accounts.verification import EmailVerification
 from chatcore.artifacts.library import ArtifactLibrary, ArtifactLimits
 from chatcore.chats.sessions import ChatSessions
 from chatcore.ports import Ports
@@ -43,14 +49,12 @@ class ChatCore:
         purge_after: timedelta = DEFAULT_AFTER,
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
-        # The emails promise what the tokens do: one set of lifetimes for both.
-        emails = attrs.evolve(emails, lifetimes=lifetimes)
-        auth = Auth(ports, lifetimes, emails, login_throttle)
+        auth, accounts = _account_use_cases(ports, lifetimes, emails, login_throttle)
         sessions = ChatSessions(ports)
         return cls(
             ports=ports,
             auth=auth,
-            accounts=Accounts(ports, auth),
+            accounts=accounts,
             sessions=sessions,
             rooms=ChatRooms(ports),
             artifacts=ArtifactLibrary(ports, sessions, artifact_limits),
@@ -59,3 +63,80 @@ class ChatCore:
             ),
             purge=Purge.from_ports(ports, purge_after),
         )
+
+
+def _account_use_cases(
+    ports: Ports, lifetimes: TokenLifetimes, emails: AccountEmails, throttle: LoginThrottle | None
+) -> tuple[Auth, Accounts]:
+    """The accounts context's use cases, each handed the ports it uses."""
+    # The emails promise what the tokens do: one set of lifetimes for both.
+    emails = attrs.evolve(emails, lifetimes=lifetimes)
+    trail = AuditTrail(audit=ports.audit, ids=ports.ids, clock=ports.clock)
+    credentials = Credentials(
+        users=ports.users,
+        tokens=ports.tokens,
+        one_time_tokens=ports.one_time_tokens,
+        ids=ports.ids,
+        clock=ports.clock,
+        sign_outs=ports.sign_outs,
+        lifetimes=lifetimes,
+    )
+    verification = EmailVerification(
+        users=ports.users,
+        one_time_tokens=ports.one_time_tokens,
+        mailer=ports.mailer,
+        clock=ports.clock,
+        unit_of_work=ports.unit_of_work,
+        credentials=credentials,
+        trail=trail,
+        emails=emails,
+    )
+    auth = Auth(
+        signing_in=SignIn(
+            users=ports.users,
+            one_time_tokens=ports.one_time_tokens,
+            hasher=ports.hasher,
+            clock=ports.clock,
+            ids=ports.ids,
+            unit_of_work=ports.unit_of_work,
+            credentials=credentials,
+            trail=trail,
+            verification=verification,
+            throttle=throttle,
+        ),
+        registration=Registration(
+            users=ports.users,
+            hasher=ports.hasher,
+            ids=ports.ids,
+            clock=ports.clock,
+            unit_of_work=ports.unit_of_work,
+            verification=verification,
+        ),
+        verification=verification,
+        password_reset=PasswordReset(
+            users=ports.users,
+            one_time_tokens=ports.one_time_tokens,
+            hasher=ports.hasher,
+            mailer=ports.mailer,
+            clock=ports.clock,
+            unit_of_work=ports.unit_of_work,
+            credentials=credentials,
+            trail=trail,
+            emails=emails,
+        ),
+    )
+    accounts = Accounts(
+        users=ports.users,
+        hasher=ports.hasher,
+        mailer=ports.mailer,
+        clock=ports.clock,
+        sessions=ports.sessions,
+        session_dependents=ports.session_dependents,
+        unit_of_work=ports.unit_of_work,
+        credentials=credentials,
+        current_password=CurrentPassword(hasher=ports.hasher, trail=trail, throttle=throttle),
+        verification=verification,
+        trail=trail,
+        emails=emails,
+    )
+    return auth, accounts
