@@ -5,12 +5,12 @@ from datetime import timedelta
 import attrs
 
 from chatcore.accounts.accounts import Accounts
-from chatcore.accounts.audit_trail import AuditTrail
 from chatcore.accounts.auth import Auth
 from chatcore.accounts.credentials import Credentials
 from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.password_reset import PasswordReset
 from chatcore.accounts.registration import Registration
+from chatcore.accounts.security_events import SecurityEvents
 from chatcore.accounts.sign_in import CurrentPassword, SignIn
 from chatcore.accounts.throttle import LoginThrottle
 from chatcore.accounts.tokens import TokenLifetimes
@@ -71,7 +71,7 @@ def _account_use_cases(
     """The accounts context's use cases, each handed the ports it uses."""
     # The emails promise what the tokens do: one set of lifetimes for both.
     emails = attrs.evolve(emails, lifetimes=lifetimes)
-    trail = AuditTrail(audit=ports.audit, ids=ports.ids, clock=ports.clock)
+    events = SecurityEvents(audit=ports.audit, ids=ports.ids, clock=ports.clock)
     credentials = Credentials(
         users=ports.users,
         tokens=ports.tokens,
@@ -88,7 +88,7 @@ def _account_use_cases(
         clock=ports.clock,
         unit_of_work=ports.unit_of_work,
         credentials=credentials,
-        trail=trail,
+        events=events,
         emails=emails,
     )
     auth = Auth(
@@ -100,7 +100,7 @@ def _account_use_cases(
             ids=ports.ids,
             unit_of_work=ports.unit_of_work,
             credentials=credentials,
-            trail=trail,
+            events=events,
             verification=verification,
             throttle=throttle,
         ),
@@ -121,7 +121,7 @@ def _account_use_cases(
             clock=ports.clock,
             unit_of_work=ports.unit_of_work,
             credentials=credentials,
-            trail=trail,
+            events=events,
             emails=emails,
         ),
     )
@@ -134,9 +134,9 @@ def _account_use_cases(
         session_dependents=ports.session_dependents,
         unit_of_work=ports.unit_of_work,
         credentials=credentials,
-        current_password=CurrentPassword(hasher=ports.hasher, trail=trail, throttle=throttle),
+        current_password=CurrentPassword(hasher=ports.hasher, events=events, throttle=throttle),
         verification=verification,
-        trail=trail,
+        events=events,
         emails=emails,
     )
     return auth, accounts

@@ -4,11 +4,11 @@ from collections.abc import Sequence
 
 import attrs
 
-from chatcore.accounts.audit_trail import AuditTrail
 from chatcore.accounts.credentials import Credentials, SignedIn
 from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.model import User, UserChanges, check_email
 from chatcore.accounts.ports import PasswordHasher, UserRepository
+from chatcore.accounts.security_events import SecurityEvents
 from chatcore.accounts.sign_in import CurrentPassword
 from chatcore.accounts.verification import EmailVerification, check_address_free
 from chatcore.chats.ports import SessionDependents, SessionRepository
@@ -43,7 +43,7 @@ class Accounts:
     credentials: Credentials
     current_password: CurrentPassword
     verification: EmailVerification
-    trail: AuditTrail
+    events: SecurityEvents
     emails: AccountEmails = AccountEmails()
 
     def get(self, actor: User, user_id: str) -> User:
@@ -86,7 +86,7 @@ class Accounts:
         session_ids = self.sessions.mark_deleted_for_user(target.id, now)
         for dependents in self.session_dependents:
             dependents.disable_for_sessions(session_ids, now)
-        self.trail.record(AuditKind.USER_DELETED, target.id, actor=actor)
+        self.events.record(AuditKind.USER_DELETED, target.id, actor=actor)
 
     def _by_email(self, actor: User, email: str) -> User:
         canonical = check_email(email)
@@ -152,13 +152,13 @@ class Accounts:
         for field, kind in _AUDITED.items():
             was, now = getattr(before, field), getattr(after, field)
             if was != now:
-                self.trail.record(kind, after.id, actor=actor, before=str(was), after=str(now))
+                self.events.record(kind, after.id, actor=actor, before=str(was), after=str(now))
         if password_changed:
-            self.trail.record(AuditKind.PASSWORD_CHANGED, after.id, actor=actor)
+            self.events.record(AuditKind.PASSWORD_CHANGED, after.id, actor=actor)
         if pending is not None:
-            self.trail.record(AuditKind.EMAIL_CHANGE_REQUESTED, after.id, actor=actor, to=pending)
+            self.events.record(AuditKind.EMAIL_CHANGE_REQUESTED, after.id, actor=actor, to=pending)
         if after.email != before.email:
-            self.trail.record(
+            self.events.record(
                 AuditKind.EMAIL_CHANGED,
                 after.id,
                 actor=actor,

@@ -2,11 +2,11 @@
 
 import attrs
 
-from chatcore.accounts.audit_trail import AuditTrail
 from chatcore.accounts.credentials import Credentials
 from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.model import check_password, normalize_email
 from chatcore.accounts.ports import OneTimeTokenStore, PasswordHasher, UserRepository
+from chatcore.accounts.security_events import SecurityEvents
 from chatcore.accounts.tokens import TokenKind
 from chatcore.mail.ports import Mailer
 from chatcore.shared.audit import AuditKind
@@ -24,7 +24,7 @@ class PasswordReset:
     clock: Clock
     unit_of_work: UnitOfWork
     credentials: Credentials
-    trail: AuditTrail
+    events: SecurityEvents
     emails: AccountEmails = AccountEmails()
 
     def request(self, email: str) -> None:
@@ -36,7 +36,7 @@ class PasswordReset:
         with self.unit_of_work.atomic():
             self.one_time_tokens.revoke(user.id, TokenKind.RESET)
             token = self.credentials.issue(TokenKind.RESET, user, remember=True)
-            self.trail.record(AuditKind.PASSWORD_RESET_REQUESTED, user.id)
+            self.events.record(AuditKind.PASSWORD_RESET_REQUESTED, user.id)
             self.mailer.send(self.emails.password_reset(user, token.token))
 
     def reset(self, reset_token: str, new_password: str) -> None:
@@ -47,4 +47,4 @@ class PasswordReset:
         self.credentials.redeem(claims)
         self.users.save(user.change_password(password_hash, self.clock.now()))
         self.credentials.revoke_all(user.id)
-        self.trail.record(AuditKind.PASSWORD_RESET, user.id)
+        self.events.record(AuditKind.PASSWORD_RESET, user.id)

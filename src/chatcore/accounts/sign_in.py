@@ -5,10 +5,10 @@ from typing import NoReturn
 
 import attrs
 
-from chatcore.accounts.audit_trail import AuditTrail
 from chatcore.accounts.credentials import INVALID_TOKEN, Credentials, SignedIn
 from chatcore.accounts.model import VERIFICATION_RESEND_INTERVAL, User, normalize_email
 from chatcore.accounts.ports import OneTimeTokenStore, PasswordHasher, Redemption, UserRepository
+from chatcore.accounts.security_events import SecurityEvents
 from chatcore.accounts.throttle import LoginThrottle
 from chatcore.accounts.tokens import TokenKind
 from chatcore.accounts.verification import EmailVerification
@@ -31,7 +31,7 @@ class SignIn:
     ids: IdGenerator
     unit_of_work: UnitOfWork
     credentials: Credentials
-    trail: AuditTrail
+    events: SecurityEvents
     verification: EmailVerification
     # None: failed logins are not throttled (CHATCORE_RATE_LIMITS=off).
     throttle: LoginThrottle | None = None
@@ -51,7 +51,7 @@ class SignIn:
                 self.throttle.check(email, address)
             except TooManyRequests:
                 # Refused before the password is looked at: a guess made now is not tried.
-                self.trail.record(AuditKind.LOGIN_THROTTLED, user_id, address=address, email=email)
+                self.events.record(AuditKind.LOGIN_THROTTLED, user_id, address=address, email=email)
                 raise
         if user is None:
             self.hasher.verify(self._decoy(), password)
@@ -68,7 +68,7 @@ class SignIn:
         if self.hasher.needs_rehash(user.password_hash):
             user = user.rehash_password(self.hasher.hash(password))
             self.users.save(user)
-        self.trail.record(AuditKind.LOGIN_SUCCEEDED, user.id, address=address)
+        self.events.record(AuditKind.LOGIN_SUCCEEDED, user.id, address=address)
         return self.credentials.sign_in(user)
 
     def _resend_verification(self, user: User) -> NoReturn:
@@ -91,7 +91,7 @@ class SignIn:
     ) -> None:
         if self.throttle is not None:
             self.throttle.failed(email, address)
-        self.trail.record(
+        self.events.record(
             AuditKind.LOGIN_FAILED, user_id, address=address, email=email, reason=reason
         )
         raise Unauthenticated(INVALID_CREDENTIALS)
@@ -110,7 +110,7 @@ class SignIn:
                 self.credentials.revoke_all(user.id)
             else:
                 self.one_time_tokens.revoke(claims.user_id, TokenKind.REFRESH)
-            self.trail.record(AuditKind.REFRESH_REUSE_DETECTED, claims.user_id)
+            self.events.record(AuditKind.REFRESH_REUSE_DETECTED, claims.user_id)
             raise Unauthenticated("Refresh token reuse detected: please sign in again")
         if redemption is Redemption.UNKNOWN:
             raise Unauthenticated(INVALID_TOKEN)
@@ -143,7 +143,7 @@ class CurrentPassword:
     """The proof asked of whoever changes their own password or address."""
 
     hasher: PasswordHasher
-    trail: AuditTrail
+    events: SecurityEvents
     throttle: LoginThrottle | None = None
 
     def prove(self, user: User, password: str | None, address: str | None) -> None:
@@ -152,7 +152,7 @@ class CurrentPassword:
             try:
                 self.throttle.check(user.email, address)
             except TooManyRequests:
-                self.trail.record(
+                self.events.record(
                     AuditKind.LOGIN_THROTTLED, user.id, address=address, via="current_password"
                 )
                 raise
@@ -161,7 +161,7 @@ class CurrentPassword:
             if self.throttle is not None:
                 self.throttle.failed(user.email, address)
             reason = "missing" if password is None else "wrong"
-            self.trail.record(
+            self.events.record(
                 AuditKind.CURRENT_PASSWORD_REJECTED, user.id, address=address, reason=reason
             )
             raise Forbidden(

@@ -2,11 +2,11 @@
 
 import attrs
 
-from chatcore.accounts.audit_trail import AuditTrail
 from chatcore.accounts.credentials import INVALID_TOKEN, Credentials
 from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.model import User
 from chatcore.accounts.ports import OneTimeTokenStore, UserRepository
+from chatcore.accounts.security_events import SecurityEvents
 from chatcore.accounts.tokens import TokenKind
 from chatcore.mail.ports import Mailer
 from chatcore.shared.audit import AuditKind
@@ -30,7 +30,7 @@ class EmailVerification:
     clock: Clock
     unit_of_work: UnitOfWork
     credentials: Credentials
-    trail: AuditTrail
+    events: SecurityEvents
     emails: AccountEmails = AccountEmails()
 
     def send(self, user: User, address: str | None = None) -> None:
@@ -67,7 +67,7 @@ class EmailVerification:
                 TokenKind.UNDO_EMAIL_CHANGE, confirmed, remember=True, email=user.email
             )
             self.mailer.send(self.emails.email_changed(confirmed, user.email, undo.token))
-            self.trail.record(
+            self.events.record(
                 AuditKind.EMAIL_CHANGED, user.id, before=user.email, after=confirmed.email
             )
 
@@ -86,6 +86,6 @@ class EmailVerification:
         self.credentials.revoke_all(restored.id)
         # The other undo links would only move the account again.
         self.one_time_tokens.revoke(restored.id, TokenKind.UNDO_EMAIL_CHANGE)
-        self.trail.record(
+        self.events.record(
             AuditKind.EMAIL_CHANGE_UNDONE, user.id, before=user.email, after=restored.email
         )

@@ -9,7 +9,7 @@ from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 
 
 @attrs.frozen
-class AuditTrail:
+class SecurityEvents:
     audit: AuditLog
     ids: IdGenerator
     clock: Clock
