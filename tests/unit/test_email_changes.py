@@ -102,6 +102,28 @@ def test_email_texts_promise_the_lifetimes_tokens_have() -> None:
     assert "/auths/undo-email-change?token=undo-token" in notice.body
 
 
+@pytest.mark.parametrize("subject", ["Verify", "Reset"])
+def test_the_links_sent_live_as_long_as_their_emails_say(
+    core: ChatCore, clock: ManualClock, outbox: MemoryOutbox, subject: str
+) -> None:
+    lifetimes = TokenLifetimes(verify=timedelta(hours=2), reset=timedelta(minutes=20))
+    core = ChatCore.from_ports(core.ports, lifetimes=lifetimes)
+    user = core.auth.register("johndoe", "john@example.com", PASSWORD)
+    if subject == "Reset":
+        core.auth.verify_email(outbox.token(user.email, "Verify"))
+        core.auth.request_password_reset(user.email)
+    promised = {"Verify": "2 hours", "Reset": "20 minutes"}[subject]
+    [email] = [e for e in outbox.sent if subject in e.subject]
+    assert f"expires in {promised}" in email.body
+    use = {
+        "Verify": core.auth.verify_email,
+        "Reset": lambda token: core.auth.reset_password(token, NEW_PASSWORD),
+    }[subject]
+    clock.advance(lifetimes.of(TokenKind.VERIFY if subject == "Verify" else TokenKind.RESET))
+    with pytest.raises(InvalidInput):
+        use(outbox.token(user.email, subject))
+
+
 # The use cases
 
 
