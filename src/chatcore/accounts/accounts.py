@@ -150,9 +150,9 @@ class Accounts:
         self, actor: User, before: User, after: User, password_changed: bool, pending: str | None
     ) -> None:
         for field, kind in _AUDITED.items():
-            was, now = getattr(before, field), getattr(after, field)
-            if was != now:
-                self.events.record(kind, after.id, actor=actor, before=str(was), after=str(now))
+            old, new = getattr(before, field), getattr(after, field)
+            if old != new:
+                self.events.record(kind, after.id, actor=actor, before=str(old), after=str(new))
         if password_changed:
             self.events.record(AuditKind.PASSWORD_CHANGED, after.id, actor=actor)
         if pending is not None:
