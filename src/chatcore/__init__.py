@@ -6,6 +6,9 @@ entities, the errors, the ports and `ChatCore` (every use case over one set of p
 To build a ready `ChatCore` from URLs, or serve it over HTTP, see `chatcore_embed`.
 """
 
+import warnings
+from typing import Any
+
 from chatcore.accounts.accounts import Accounts, AccountUpdate
 from chatcore.accounts.auth import Auth, SignedIn
 from chatcore.accounts.emails import AccountEmails
@@ -27,7 +30,7 @@ from chatcore.mail.ports import Mailer
 from chatcore.ports import Ports
 from chatcore.rooms.chat_rooms import ChatRooms
 from chatcore.rooms.model import RoomMessage
-from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.rooms.ports import RoomMessageRepository
 from chatcore.shared.errors import (
     Conflict,
     DomainError,
@@ -70,7 +73,6 @@ __all__ = [
     "Position",
     "Redemption",
     "Role",
-    "RoomBroker",
     "RoomMessage",
     "RoomMessageId",
     "RoomMessageRepository",
@@ -89,3 +91,17 @@ __all__ = [
     "UserId",
     "UserRepository",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The room broker is the HTTP edge's now (entrypoints.http.ports): no use case uses it.
+    if name == "RoomBroker":
+        warnings.warn(
+            f"{__name__}.RoomBroker moved to entrypoints.http.ports: the domain does not use it",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from entrypoints.http.ports import RoomBroker
+
+        return RoomBroker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.rooms.chat_rooms import ChatRooms
+from chatcore.shared.audit_trail import AuditTrail
 from chatcore.upkeep.purge import DEFAULT_AFTER, Purge
 
 
@@ -28,6 +29,7 @@ class ChatCore:
     artifacts: ArtifactLibrary
     ingestion: RepositoryIngestion
     purge: Purge
+    audit_trail: AuditTrail
 
     @classmethod
     def from_ports(
@@ -58,4 +60,5 @@ class ChatCore:
                 ports, artifact_limits.repository_policy, repository_limits, ingestion_lease
             ),
             purge=Purge.from_ports(ports, purge_after),
+            audit_trail=AuditTrail(ports.audit),
         )

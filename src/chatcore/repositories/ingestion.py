@@ -41,6 +41,10 @@ class RepositoryIngestion:
     limits: RepositoryLimits = RepositoryLimits()
     lease: timedelta = timedelta(seconds=30)
 
+    def backlog(self) -> dict[ArtifactStatus, int]:
+        """Live repositories waiting for ingestion or being ingested, by status."""
+        return self.ports.artifacts.count_unfinished()
+
     def claim_next(self, owner: str) -> Claim | None:
         """Claim the oldest pending (or abandoned) repository for `owner`, if there is one."""
         now = self.ports.clock.now()
