@@ -6,7 +6,6 @@ entities, the errors, the ports and `ChatCore` (every use case over one set of p
 To build a ready `ChatCore` from URLs, or serve it over HTTP, see `chatcore_embed`.
 """
 
-import warnings
 from typing import Any
 
 from chatcore.accounts.accounts import Accounts, AccountUpdate
@@ -27,7 +26,7 @@ from chatcore.chats.sessions import ChatSessions
 from chatcore.core import ChatCore
 from chatcore.mail.model import OutgoingEmail
 from chatcore.mail.ports import Mailer
-from chatcore.ports import Ports
+from chatcore.ports import Ports, moved_to_the_edge
 from chatcore.rooms.chat_rooms import ChatRooms
 from chatcore.rooms.model import RoomMessage
 from chatcore.rooms.ports import RoomMessageRepository
@@ -94,14 +93,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The room broker is the HTTP edge's now (entrypoints.http.ports): no use case uses it.
-    if name == "RoomBroker":
-        warnings.warn(
-            f"{__name__}.RoomBroker moved to entrypoints.http.ports: the domain does not use it",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        from entrypoints.http.ports import RoomBroker
-
-        return RoomBroker
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return moved_to_the_edge(__name__, name)

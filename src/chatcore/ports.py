@@ -94,15 +94,20 @@ class Ports:
     sign_outs: SignOutNotices = attrs.field(factory=NobodyListening)
 
 
-def __getattr__(name: str) -> Any:
+def moved_to_the_edge(module: str, name: str) -> Any:
+    """`module`'s attribute `name`, for the names that left the domain (a warning says where)."""
     # The room broker is the HTTP edge's now (entrypoints.http.ports): no use case uses it.
     if name == "RoomBroker":
         warnings.warn(
-            f"{__name__}.RoomBroker moved to entrypoints.http.ports: the domain does not use it",
+            f"{module}.RoomBroker moved to entrypoints.http.ports: the domain does not use it",
             DeprecationWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         from entrypoints.http.ports import RoomBroker
 
         return RoomBroker
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str) -> Any:
+    return moved_to_the_edge(__name__, name)
