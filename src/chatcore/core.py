@@ -21,6 +21,7 @@ from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.rooms.chat_rooms import ChatRooms
+from chatcore.shared.audit_trail import AuditTrail
 from chatcore.upkeep.purge import DEFAULT_AFTER, Purge
 
 
@@ -34,6 +35,7 @@ class ChatCore:
     artifacts: ArtifactLibrary
     ingestion: RepositoryIngestion
     purge: Purge
+    audit_trail: AuditTrail
 
     @classmethod
     def from_ports(
@@ -101,6 +103,7 @@ class ChatCore:
                 ids=ports.ids,
                 after=purge_after,
             ),
+            audit_trail=AuditTrail(ports.audit),
         )
 
 
