@@ -63,6 +63,7 @@ def memory_core(
             objects=MemoryObjectStore(),
             repository_fetcher=fetcher or MemoryRepositoryFetcher(),
             session_dependents=(database.artifacts,),
+            unit_of_work=database.unit_of_work,
         )
     )
 

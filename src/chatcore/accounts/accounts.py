@@ -63,12 +63,14 @@ class Accounts:
         target = self._target(actor, parse_user_id(user_id))
         now = self.ports.clock.now()
         target.delete(now)
-        self.ports.users.save(target)
-        self.auth.revoke_all(target)
-        session_ids = self.ports.sessions.mark_deleted_for_user(target.id, now)
-        for dependents in self.ports.session_dependents:
-            dependents.disable_for_sessions(session_ids, now)
-        self.auth.audit(AuditKind.USER_DELETED, target.id, actor=actor)
+        # Half a deletion would leave a signed-out account with live chats, or the reverse.
+        with self.ports.unit_of_work.atomic():
+            self.ports.users.save(target)
+            self.auth.revoke_all(target)
+            session_ids = self.ports.sessions.mark_deleted_for_user(target.id, now)
+            for dependents in self.ports.session_dependents:
+                dependents.disable_for_sessions(session_ids, now)
+            self.auth.audit(AuditKind.USER_DELETED, target.id, actor=actor)
 
     def _by_email(self, actor: User, email: str) -> User:
         canonical = check_email(email)

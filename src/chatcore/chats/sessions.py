@@ -75,12 +75,14 @@ class ChatSessions:
         """Soft-delete a session and disable what belongs to it; how many artifacts went."""
         session = self._owned(actor, session_id)
         now = self.ports.clock.now()
-        if not self.ports.sessions.mark_deleted(session.id, now):
-            raise NotFound("Session not found")
-        return sum(
-            dependents.disable_for_sessions([session.id], now)
-            for dependents in self.ports.session_dependents
-        )
+        # A deleted session never keeps live artifacts, nor the reverse.
+        with self.ports.unit_of_work.atomic():
+            if not self.ports.sessions.mark_deleted(session.id, now):
+                raise NotFound("Session not found")
+            return sum(
+                dependents.disable_for_sessions([session.id], now)
+                for dependents in self.ports.session_dependents
+            )
 
     def send_message(self, actor: User, session_id: str, content: str) -> Message:
         """Store a message from `actor` in their session and count it."""
@@ -95,8 +97,10 @@ class ChatSessions:
             created_at=now,
             updated_at=now,
         )
-        self.ports.messages.add(message)
-        self.ports.sessions.record_message(session.id, now)
+        # The message is stored if and only if it is counted.
+        with self.ports.unit_of_work.atomic():
+            self.ports.messages.add(message)
+            self.ports.sessions.record_message(session.id, now)
         return message
 
     def messages(
@@ -147,12 +151,14 @@ class ChatSessions:
         message = self.ports.messages.get(target)
         if message is None or message.session_id != session.id or message.deleted:
             raise NotFound("Message not found")
-        if not self.ports.messages.mark_deleted(message.id, self.ports.clock.now()):
-            raise NotFound("Message not found")  # deleted concurrently: counted once only
-        newest = self.ports.messages.latest(session.id, 1)
-        self.ports.sessions.record_message_removed(
-            session.id, newest[0].created_at if newest else None
-        )
+        # The message is deleted if and only if it is uncounted.
+        with self.ports.unit_of_work.atomic():
+            if not self.ports.messages.mark_deleted(message.id, self.ports.clock.now()):
+                raise NotFound("Message not found")  # deleted concurrently: counted once only
+            newest = self.ports.messages.latest(session.id, 1)
+            self.ports.sessions.record_message_removed(
+                session.id, newest[0].created_at if newest else None
+            )
 
     def _owned(self, actor: User, session_id: str) -> ChatSession:
         session = self.ports.sessions.get(parse_session_id(session_id))
