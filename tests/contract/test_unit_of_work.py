@@ -34,6 +34,7 @@ from adapters.sqlite.connection import Connections
 from chatcore.accounts.model import User
 from chatcore.accounts.ports import Redemption
 from chatcore.accounts.tokens import TokenKind
+from chatcore.artifacts.model import ArtifactFile
 from chatcore.chats.model import ChatSession
 from chatcore.core import ChatCore
 from chatcore.mail.delivery import QueuedMailer
@@ -44,7 +45,7 @@ from chatcore.shared.audit import AuditKind, AuditQuery
 from chatcore.shared.unit_of_work import SeparateWrites
 from entrypoints.bootstrap import build
 from entrypoints.settings import Settings
-from tests.builders import T0, a_user, an_artifact, at, claims, new_id
+from tests.builders import T0, a_room_message, a_user, an_artifact, at, claims, new_id
 
 
 @pytest.fixture
@@ -420,3 +421,60 @@ def test_opening_a_database_without_transactions_repairs_it() -> None:
     reopened = MongoDatabase(client, name)  # the restart after the crash
     assert assert_deleted_whole_or_not_at_all(reopened, account)
     session_is_counted(reopened, account.session)
+
+
+def everything(
+    database: Any, account: Account, other: ChatSession, deleted: str
+) -> dict[str, object]:
+    """What the reads of every repository show of an account, a second session and the rest."""
+    return {
+        "deleted message": database.messages.get(deleted),
+        "user": database.users.get(account.user.id),
+        "sessions": [database.sessions.get(s.id) for s in (account.session, other)],
+        "messages": [database.messages.latest(s.id, 100) for s in (account.session, other)],
+        "room": database.room_messages.latest("general", 100),
+        "artifact": database.artifacts.get(account.artifact_id),
+        "files": database.artifact_files.page(account.artifact_id, 100, 0),
+        "audit": database.audit.query(AuditQuery()),
+        "email": database.mail_queue.get("queued-before"),
+        "claimable email": database.mail_queue.depth(),
+    }
+
+
+def test_a_failed_block_undoes_every_kind_of_write(database: Any) -> None:
+    if not rolls_back(database):
+        pytest.skip("each write stands")
+    clock = ManualClock()
+    account = an_account(database, clock)
+    core = core_over(database, clock)
+    other = core.sessions.create(account.user)
+    core.sessions.send_message(account.user, other.id, "to be deleted")
+    (doomed,) = database.messages.latest(other.id, 1)
+    core.sessions.delete_message(account.user, other.id, doomed.id)
+    core.sessions.send_message(account.user, other.id, "kept")
+    database.artifact_files.add_many(account.artifact_id, [ArtifactFile("a.txt", 1)])
+    database.mail_queue.enqueue(attrs.evolve(an_email("jane@example.com"), id="queued-before"))
+    before = everything(database, account, other, doomed.id)
+    user = account.user
+    now = clock.now()
+    with pytest.raises(RuntimeError), database.unit_of_work.atomic():
+        database.users.save(attrs.evolve(user, username="renamed"))
+        database.sessions.rename(account.session.id, "Renamed", now)
+        core.sessions.send_message(user, account.session.id, "undone")
+        database.sessions.mark_deleted(other.id, now)
+        database.messages.remove_deleted_before(now + timedelta(days=1))
+        database.messages.remove_for_sessions([other.id])
+        database.room_messages.add(a_room_message())
+        database.artifacts.rename(account.artifact_id, "Renamed", now)
+        database.artifacts.mark_deleted(account.artifact_id, now)
+        database.artifact_files.add_many(account.artifact_id, [ArtifactFile("b.txt", 2)])
+        database.artifact_files.remove_all(account.artifact_id)
+        database.mail_queue.enqueue(an_email("joe@example.com"))
+        database.mail_queue.claim_next("sender", now + timedelta(days=1), now + timedelta(days=2))
+        core.auth.audit(AuditKind.USER_DELETED, user.id)
+        database.one_time_tokens.redeem(account.reset_token_id)
+        database.one_time_tokens.revoke(user.id)
+        database.users.remove([user.id])
+        raise RuntimeError("the use case failed after all of them")
+    assert everything(database, account, other, doomed.id) == before
+    assert database.one_time_tokens.redeem(account.reset_token_id) is Redemption.REDEEMED
