@@ -18,17 +18,12 @@ import mongomock
 import pytest
 
 from adapters.argon2_hasher import Argon2Hasher
-from adapters.jwt_tokens import JwtTokenService
 from adapters.memory import (
     ManualClock,
-    MemoryObjectStore,
     MemoryOutbox,
-    MemoryRepositoryFetcher,
 )
-from adapters.memory_broker import MemoryRoomBroker
 from adapters.mongo import MongoDatabase
 from adapters.mongo.unit_of_work import supports_transactions
-from adapters.object_ids import ObjectIdGenerator
 from adapters.sqlite import SqliteDatabase
 from adapters.sqlite.connection import Connections
 from chatcore.accounts.model import User
@@ -40,12 +35,12 @@ from chatcore.core import ChatCore
 from chatcore.mail.delivery import QueuedMailer
 from chatcore.mail.model import OutgoingEmail, QueuedEmail
 from chatcore.mail.ports import MailQueue
-from chatcore.ports import Ports
 from chatcore.shared.audit import AuditKind, AuditQuery
 from chatcore.shared.unit_of_work import SeparateWrites
 from entrypoints.bootstrap import build
 from entrypoints.settings import Settings
 from tests.builders import T0, a_room_message, a_user, an_artifact, at, claims, new_id
+from tests.unit.conftest import memory_core
 
 
 @pytest.fixture
@@ -235,27 +230,9 @@ class FailingOnCall:
 
 def core_over(database: Any, clock: ManualClock, **failing: FailingOnCall) -> ChatCore:
     """The use cases over `database`, with some of its adapters made to fail."""
-    ports = Ports(
-        users=database.users,
-        one_time_tokens=database.one_time_tokens,
-        tokens=JwtTokenService("unit-of-work-test-secret-key-long-enough"),
-        hasher=Argon2Hasher(time_cost=1, memory_cost=64),
-        mailer=MemoryOutbox(),
-        clock=clock,
-        ids=ObjectIdGenerator(),
-        sessions=database.sessions,
-        messages=database.messages,
-        room_messages=database.room_messages,
-        room_broker=MemoryRoomBroker(),
-        audit=database.audit,
-        artifacts=database.artifacts,
-        artifact_files=database.artifact_files,
-        objects=MemoryObjectStore(),
-        repository_fetcher=MemoryRepositoryFetcher(),
-        session_dependents=(failing.pop("artifacts", database.artifacts),),
-        unit_of_work=database.unit_of_work,
-    )
-    return ChatCore.from_ports(attrs.evolve(ports, **failing))
+    ports = memory_core(clock, MemoryOutbox(), database=database).ports
+    dependents = (failing.pop("artifacts", database.artifacts),)
+    return ChatCore.from_ports(attrs.evolve(ports, session_dependents=dependents, **failing))
 
 
 @attrs.frozen

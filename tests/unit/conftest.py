@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -40,9 +41,11 @@ def memory_core(
     clock: ManualClock,
     mailer: Mailer,
     fetcher: MemoryRepositoryFetcher | None = None,
+    database: Any = None,
 ) -> ChatCore:
-    """The use cases over fresh in-memory adapters, with a cheap hasher and a fixed key."""
-    database = MemoryDatabase()
+    """The use cases over `database`'s repositories (by default fresh in-memory ones),
+    with a cheap hasher and a fixed key."""
+    database = database or MemoryDatabase()
     return ChatCore.from_ports(
         Ports(
             users=database.users,
