@@ -43,9 +43,9 @@ class Timelines(Generic[E]):
         with self._lock:
             self._journal.keep(self._entries, entry.id, self._lock)
             self._entries[entry.id] = copy.copy(entry)
-            self._place(entry)
+            self._insert(entry)
 
-    def _place(self, entry: E) -> None:
+    def _insert(self, entry: E) -> None:
         group, place = self._group_of(entry), _place(entry)
         bisect.insort(self._groups.setdefault(group, []), place)
 
