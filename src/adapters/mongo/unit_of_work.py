@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from pymongo import MongoClient
 from pymongo.client_session import ClientSession
+from pymongo.errors import OperationFailure
 
 from adapters.mongo.documents import Document, Documents
 
@@ -49,7 +50,10 @@ def supports_transactions(client: Any) -> bool:
     """True when `client` reaches a replica set member or a mongos (not mongomock)."""
     if not isinstance(client, MongoClient):
         return False
-    hello = client.admin.command("hello")
+    try:
+        hello = client.admin.command("hello")
+    except OperationFailure:  # a server older than 4.4.2 knows it by its old name
+        hello = client.admin.command("isMaster")
     return "setName" in hello or hello.get("msg") == "isdbgrid"
 
 
