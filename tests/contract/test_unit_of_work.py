@@ -23,7 +23,7 @@ from adapters.memory import (
     MemoryOutbox,
 )
 from adapters.mongo import MongoDatabase
-from adapters.mongo.unit_of_work import supports_transactions
+from adapters.mongo.unit_of_work import joining_transactions, supports_transactions
 from adapters.sqlite import SqliteDatabase
 from adapters.sqlite.connection import Connections
 from chatcore.accounts.model import User
@@ -455,3 +455,14 @@ def test_a_failed_block_undoes_every_kind_of_write(database: Any) -> None:
         raise RuntimeError("the use case failed after all of them")
     assert everything(database, account, other, doomed.id) == before
     assert database.one_time_tokens.redeem(account.reset_token_id) is Redemption.REDEEMED
+
+
+def test_outside_a_block_a_joining_collection_is_the_plain_one() -> None:
+    plain: Any = mongomock.MongoClient()["test"]["things"]
+    joining = joining_transactions(plain)
+    joining.insert_one({"_id": 1, "n": 1})
+    joining.update_one({"_id": 1}, {"$inc": {"n": 1}})
+    assert joining.find_one({"_id": 1}) == {"_id": 1, "n": 2}
+    assert [d["_id"] for d in joining.find({}).sort("_id")] == [1]
+    assert joining.count_documents({}) == 1
+    assert joining.name == "things"
