@@ -1,7 +1,8 @@
 """The one converter from the API's typed answers (the `*Out` classes) to JSON.
 
 Every response body and every room event is an `*Out` value, made from a domain entity by
-the class itself (`SessionOut.of(session)`), and turned into JSON here and nowhere else.
+the class itself (`SessionOut.of(session)`), and turned into JSON here and nowhere else
+(room events into the dicts the room hub encodes and fans out).
 The OpenAPI document reads its schemas off the same classes, so what is served is what is
 documented.
 
@@ -20,7 +21,6 @@ import attrs
 import orjson
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter
-from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from entrypoints.http.openapi.schemas import ABSENT_KEY
@@ -88,6 +88,5 @@ class OutResponse(Response):
         headers: Mapping[str, str] | None = None,
         *,
         as_type: Any = None,
-        background: BackgroundTask | None = None,
     ) -> None:
-        super().__init__(encode(value, as_type), status_code, headers, background=background)
+        super().__init__(encode(value, as_type), status_code, headers)
