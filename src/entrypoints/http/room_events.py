@@ -6,7 +6,7 @@ from typing import Literal, Self
 
 import attrs
 
-from chatcore.rooms.model import RoomMessage
+from chatcore.rooms.model import RoomMessage, RoomNotice
 from chatcore.shared.ids import RoomMessageId, UserId
 from entrypoints.http.converter import unstructure
 
@@ -46,8 +46,8 @@ class SystemEventOut:
     timestamp: datetime
 
     @classmethod
-    def of(cls, room: str, content: str, at: datetime) -> Self:
-        return cls("system", content, room, at)
+    def of(cls, notice: RoomNotice) -> Self:
+        return cls("system", notice.content, notice.room, notice.at)
 
 
 @attrs.frozen

@@ -60,13 +60,12 @@ async def room_socket(websocket: WebSocket) -> None:
             # A sign-out between the token check and joining was told to nobody here yet:
             # from now on the hub hears it; until now, the account says so.
             try:
-                await run(websocket, core_of(websocket).rooms.check_member, user)
+                joined = await run(websocket, core_of(websocket).rooms.join, user, room)
             except Unauthenticated as error:
                 member.close(POLICY_VIOLATION, error.message)
                 await member.pump()  # sends what the room offered meanwhile, then closes
                 return
-            joined = SystemEventOut.of(room, f"{user.username} joined the room", _now(websocket))
-            await hub.publish(room, unstructure(joined))
+            await hub.publish(room, unstructure(SystemEventOut.of(joined)))
             async with anyio.create_task_group() as tasks:
                 if expires_at is not None:
                     tasks.start_soon(_close_at_expiry, member, expires_at)
@@ -76,8 +75,8 @@ async def room_socket(websocket: WebSocket) -> None:
     except TooManySockets as error:
         await websocket.close(TRY_AGAIN_LATER, str(error))
         return
-    left = SystemEventOut.of(room, f"{user.username} left the room", _now(websocket))
-    await hub.publish(room, unstructure(left))
+    left = core_of(websocket).rooms.leave(user, room)
+    await hub.publish(room, unstructure(SystemEventOut.of(left)))
 
 
 async def _too_many_connects(
@@ -156,10 +155,6 @@ async def _close_at_expiry(member: Member, expires_at: datetime) -> None:
     remaining = (expires_at - datetime.now(expires_at.tzinfo)).total_seconds()
     await anyio.sleep(max(0.0, remaining))
     member.close(POLICY_VIOLATION, "Token expired")
-
-
-def _now(websocket: WebSocket) -> datetime:
-    return core_of(websocket).ports.clock.now()
 
 
 _FRAMES = DEFAULT_RATES["room_messages"]
