@@ -8,7 +8,6 @@ import pytest
 from starlette.websockets import WebSocketState
 
 from adapters.memory_broker import MemoryRoomBroker
-from adapters.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, sign_out_event
 from entrypoints.http.room_hub import (
     POLICY_VIOLATION,
     SEND_QUEUE_LIMIT,
@@ -17,6 +16,7 @@ from entrypoints.http.room_hub import (
     TooManySockets,
     text_frame,
 )
+from entrypoints.http.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, sign_out_event
 from tests.builders import a_user
 
 
