@@ -43,11 +43,16 @@ LAYERS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), layer)
     for p, layer in [
         (r"\((json|orjson)/|\(orjson|\bjson_line\b|render \(starlette/responses", "JSON"),
+        # The *Out values and their encoding (cattrs, orjson: no Python frames of its own).
+        (
+            r"\(.*entrypoints/http/(converter|views)\.py"
+            r"|\(<cattrs generated|\(<attrs generated methods entrypoints",
+            "view + encoding (entity → *Out → bytes)",
+        ),
         (r"\(.*adapters/sqlite/", "SQLite adapter"),
         (r"\(.*adapters/memory/rate_limiter", "rate limits"),
         (r"\(.*adapters/", "other adapters"),
         (r"\(.*(jwt|tokens\.py|cryptography)", "token check"),
-        (r"\(.*entrypoints/http/views\.py", "view (entity → dict)"),
         (r"\(.*entrypoints/http/(security|auth)\.py|\(.*chatcore/accounts/auth", "auth"),
         (r"\(.*chatcore/", "use case + entities"),
         (r"\(.*entrypoints/http/(validation|paging)\.py|read_body", "body + query reading"),
@@ -69,7 +74,15 @@ FRAME = re.compile(r"^(?P<function>[^ ]+) \((?P<file>[^:)]+)(?::\d+)?\)$")
 
 
 def layer_of(stack: list[str]) -> str:
-    """The layer of one sample: its innermost frame that belongs to one."""
+    """The layer of one sample: its innermost frame that belongs to one (the request log's
+    own JSON line is the request log's)."""
+    layer = _innermost_layer(stack)
+    if layer == "JSON" and any("request_log.py" in frame for frame in stack):
+        return "request log"
+    return layer
+
+
+def _innermost_layer(stack: list[str]) -> str:
     for frame in reversed(stack):
         match = FRAME.match(frame)
         text = frame if match is None else f"{match['function']} ({_short(match['file'])})"
