@@ -32,7 +32,7 @@ def test_lines_are_written_together_once_the_interval_is_over() -> None:
     method=st.text(),
     path=st.none() | st.text(),
     status=st.integers(0, 599),
-    duration=st.floats(0, 1e9, allow_nan=False),
+    duration=st.floats(),
     request_id=st.text(),
 )
 def test_a_json_line_is_exactly_what_json_dumps_writes(
