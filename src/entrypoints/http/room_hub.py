@@ -48,22 +48,9 @@ def keep_server_send(app: ASGIApp) -> ASGIApp:
     return with_server_send
 
 
-def _uvicorn_protocol() -> tuple[type[Any], Any] | None:
-    """uvicorn's WebSocket protocol class and its connections' open state, if installed.
-
-    Imported here, not at the top: uvicorn is the [server] extra, and a host may serve
-    the app with another server.
-    """
-    try:
-        from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-        from websockets.protocol import State
-    except ImportError:  # pragma: no cover - no [server] extra
-        return None
-    return WebSocketsSansIOProtocol, State.OPEN
-
-
-_UVICORN = _uvicorn_protocol()
-_OPEN = None if _UVICORN is None else _UVICORN[1]
+# uvicorn's WebSocket protocol, recognized by name: uvicorn is the [server] extra, imported
+# by `chatcore serve` only (a host may serve the app with another server).
+UVICORN_PROTOCOL = "uvicorn.protocols.websockets.websockets_sansio_impl.WebSocketsSansIOProtocol"
 
 
 def text_frame(event: str) -> bytes:
@@ -97,7 +84,8 @@ class DirectFrames:
     def of(cls, send: Send | None) -> "DirectFrames | None":
         """For the `send` uvicorn gave a WebSocket connection; None for any other server's."""
         protocol = getattr(send, "__self__", None)
-        if _UVICORN is None or not isinstance(protocol, _UVICORN[0]):
+        kind = type(protocol)
+        if f"{kind.__module__}.{kind.__qualname__}" != UVICORN_PROTOCOL:
             return None
         return cls(protocol)
 
@@ -111,7 +99,7 @@ class DirectFrames:
             and not protocol.close_sent
             and not protocol.transport.is_closing()
             and protocol.initial_response is None
-            and protocol.conn.state is _OPEN
+            and protocol.conn.state.name == "OPEN"
             and not protocol.conn.extensions
         ):
             protocol.transport.write(frame)
