@@ -31,12 +31,20 @@ REDIS := $(shell command -v redis-server 2>/dev/null)
 GIT := $(shell command -v git 2>/dev/null)
 # The /docs page is tried in headless Chromium, driven over its DevTools protocol.
 CHROMIUM := $(shell command -v chromium 2>/dev/null)
+# Legacy .doc uploads are read by catdoc; the tests write one with LibreOffice and PDFs
+# with a DejaVu font (Greek and Cyrillic).
+CATDOC := $(shell command -v catdoc 2>/dev/null)
+SOFFICE := $(shell command -v soffice 2>/dev/null)
+DEJAVU := $(wildcard /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)
 
 test: $(STAMP) lint
 	@test -n "$(REDIS)" || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
 	@test -n "$(CHROMIUM)" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null)
+	@test -n "$(CATDOC)" -a -n "$(SOFFICE)" -a -n "$(DEJAVU)" || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		catdoc libreoffice-writer-nogui fonts-dejavu-core >/dev/null)
 	$(BIN)/pytest
 
 lint: $(STAMP)

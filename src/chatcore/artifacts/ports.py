@@ -1,6 +1,6 @@
 """What artifacts need: their records, the file index, and object storage for bytes."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
@@ -12,6 +12,7 @@ from chatcore.artifacts.model import (
     FilePage,
     Ingestion,
 )
+from chatcore.artifacts.texts import DocumentFormat, DocumentText, TextLimits
 from chatcore.shared.ids import ArtifactId, SessionId
 from chatcore.shared.paging import Position
 
@@ -164,4 +165,25 @@ class ArtifactFileRepository(Protocol):
 
     def remove_all(self, artifact_id: ArtifactId) -> None:
         """Forget the artifact's index (an ingestion that failed half-way)."""
+        ...
+
+
+class TextExtractor(Protocol):
+    """Reads the words of a document (PDF, DOCX, legacy DOC, UTF-8 text)."""
+
+    def extract(
+        self,
+        document: BinaryIO,
+        format: DocumentFormat,
+        limits: TextLimits,
+        cancelled: Callable[[], bool],
+    ) -> DocumentText:
+        """The document's text in reading order: paragraphs apart by a blank line, the
+        pages of a PDF by a form feed; cut at `limits.max_chars` (then `truncated`).
+
+        A document that cannot be read is an outcome, not an error: `failed` with a
+        readable reason (malformed, over the time or memory limit) or `unsupported`
+        (encrypted, no text layer, no tool for the format here). Raises Cancelled soon
+        after `cancelled()` answers True.
+        """
         ...
