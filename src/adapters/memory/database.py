@@ -7,6 +7,7 @@ from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
+from adapters.memory.text_jobs import MemoryTextJobs
 from adapters.memory.users import MemoryUserRepository
 from chatcore.shared.unit_of_work import SeparateWrites
 
@@ -26,6 +27,7 @@ class MemoryDatabase:
         self.audit = MemoryAuditLog()
         self.artifacts = MemoryArtifactRepository()
         self.artifact_files = MemoryArtifactFileRepository()
+        self.text_jobs = MemoryTextJobs(self.artifacts)
         self.mail_queue = MemoryMailQueue()
         # Memory adapters cannot roll back: each write stands (see UnitOfWork).
         self.unit_of_work = SeparateWrites()

@@ -25,6 +25,7 @@ from chatcore.artifacts.model import (
     Ingestion,
     StoredUpload,
 )
+from chatcore.artifacts.texts import TextState, TextStatus
 from chatcore.shared.ids import ArtifactId, SessionId, UserId
 from chatcore.shared.paging import Position
 
@@ -292,6 +293,7 @@ def _to_document(artifact: Artifact) -> Document:
             "content_type": upload.content_type,
         },
         **_ingestion_fields(artifact.ingestion),
+        "text": _text_fields(artifact.text),
         "created_at": artifact.created_at,
         "updated_at": artifact.updated_at,
         **deletion_fields(artifact.deleted_at),
@@ -318,9 +320,32 @@ def _from_document(document: Document) -> Artifact:
             commit=document["commit"],
             error=document["error"],
         ),
+        text=_text_of(document.get("text")),
         created_at=utc(document["created_at"]),
         updated_at=utc(document["updated_at"]),
         deleted_at=utc_or_none(document["deleted_at"]),
+    )
+
+
+def _text_fields(text: TextState | None) -> Document | None:
+    if text is None:
+        return None
+    return {
+        "status": text.status.value,
+        "length": text.length,
+        "truncated": text.truncated,
+        "error": text.error,
+    }
+
+
+def _text_of(fields: Document | None) -> TextState | None:
+    if fields is None:
+        return None
+    return TextState(
+        status=TextStatus(fields["status"]),
+        length=fields["length"],
+        truncated=fields["truncated"],
+        error=fields["error"],
     )
 
 

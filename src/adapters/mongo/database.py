@@ -12,6 +12,7 @@ from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
 from adapters.mongo.periodic_jobs import MongoPeriodicJobs
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.sessions import MongoSessionRepository
+from adapters.mongo.text_jobs import MongoTextJobs
 from adapters.mongo.users import MongoUserRepository
 from chatcore.shared.unit_of_work import SeparateWrites
 
@@ -41,6 +42,7 @@ class MongoDatabase:
         self.audit = MongoAuditLog(database["audit_events"])
         self.artifacts = MongoArtifactRepository(database["artifacts"])
         self.artifact_files = MongoArtifactFileRepository(database["artifact_files"])
+        self.text_jobs = MongoTextJobs(database["artifacts"])
         self.mail_queue = MongoMailQueue(database["mail_outbox"])
         # Multi-document transactions need a replica set: the use cases' order of writes
         # (the change first, its email last) is what holds here (see UnitOfWork).
@@ -55,6 +57,7 @@ class MongoDatabase:
             self.audit,
             self.artifacts,
             self.artifact_files,
+            self.text_jobs,
             self.mail_queue,
             self.periodic_jobs,
         ):

@@ -15,12 +15,14 @@ from chatcore.artifacts.model import (
     Ingestion,
     StoredUpload,
 )
+from chatcore.artifacts.texts import TextState, TextStatus
 from chatcore.shared.ids import ArtifactId, SessionId, UserId
 from chatcore.shared.paging import Position
 
 _COLUMNS = (
     "id, session_id, owner_id, type, name, source, content, size, object_key, filename,"
-    " content_type, status, files_count, commit_id, error, created_at, updated_at, deleted_at"
+    " content_type, status, files_count, commit_id, error, created_at, updated_at, deleted_at,"
+    " text_status, text_length, text_truncated, text_error"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM artifacts"
 # SQLite caps the variables of one statement (32,766 since 3.32); stay well below.
@@ -263,7 +265,7 @@ def _insert(connection: sqlite3.Connection, artifact: Artifact) -> None:
     ingestion = artifact.ingestion
     connection.execute(
         f"INSERT INTO artifacts ({_COLUMNS}) VALUES"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             artifact.id,
             artifact.session_id,
@@ -283,8 +285,16 @@ def _insert(connection: sqlite3.Connection, artifact: Artifact) -> None:
             to_ms(artifact.created_at),
             to_ms(artifact.updated_at),
             to_ms_or_none(artifact.deleted_at),
+            *_text_values(artifact.text),
         ),
     )
+
+
+def _text_values(text: TextState | None) -> tuple[object, ...]:
+    """The text_status, text_length, text_truncated and text_error columns of a text."""
+    if text is None:
+        return (None, 0, 0, None)
+    return (text.status.value, text.length, int(text.truncated), text.error)
 
 
 def _fetch(connection: sqlite3.Connection, artifact_id: ArtifactId) -> Artifact | None:
@@ -311,6 +321,14 @@ def _to_artifact(row: sqlite3.Row) -> Artifact:
             files_count=row["files_count"],
             commit=row["commit_id"],
             error=row["error"],
+        ),
+        text=None
+        if row["text_status"] is None
+        else TextState(
+            status=TextStatus(row["text_status"]),
+            length=row["text_length"],
+            truncated=bool(row["text_truncated"]),
+            error=row["text_error"],
         ),
         created_at=from_ms(row["created_at"]),
         updated_at=from_ms(row["updated_at"]),

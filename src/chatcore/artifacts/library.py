@@ -19,6 +19,7 @@ from chatcore.artifacts.model import (
     check_name,
     check_text_content,
     file_key,
+    initial_text,
     requested_file_path,
 )
 from chatcore.artifacts.uploads import ByteSource, UploadWriter
@@ -116,6 +117,7 @@ class ArtifactLibrary:
             content=content,
             size=None if content is None else len(content.encode("utf-8")),
             ingestion=ingestion,
+            text=initial_text(type, content),
             created_at=now,
             updated_at=now,
         )
@@ -154,6 +156,7 @@ class ArtifactLibrary:
                 size=stored.size,
                 upload=stored.upload,
                 ingestion=stored.ingestion,
+                text=initial_text(kind.type, None),
                 created_at=now,
                 updated_at=now,
             )

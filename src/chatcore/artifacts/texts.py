@@ -10,8 +10,6 @@ from enum import StrEnum
 
 import attrs
 
-from chatcore.artifacts.model import Artifact, ArtifactType
-
 MIB = 1024 * 1024
 
 
@@ -40,19 +38,13 @@ class DocumentFormat(StrEnum):
     TXT = "txt"
 
     @classmethod
-    def of(cls, artifact: Artifact) -> "DocumentFormat | None":
-        """The format of an artifact's uploaded document; None when it has none."""
-        if artifact.upload is None or artifact.type not in TEXT_TYPES:
-            return None
-        _, dot, extension = artifact.upload.filename.rpartition(".")
+    def of(cls, filename: str) -> "DocumentFormat | None":
+        """The format an uploaded file's name says; None for one text is not read from."""
+        _, dot, extension = filename.rpartition(".")
         try:
             return cls(extension.lower()) if dot else None
         except ValueError:
             return None
-
-
-# Artifact types that have a text of their own (a zip's or a repository's is per file).
-TEXT_TYPES = (ArtifactType.PDF, ArtifactType.DOC, ArtifactType.TEXT)
 
 
 @attrs.frozen
@@ -111,20 +103,6 @@ class TextState:
     def of(cls, document: DocumentText, length: int) -> "TextState":
         """The state an extraction's outcome leaves (`length` of the stored text)."""
         return cls(document.status, length, document.truncated, document.reason)
-
-
-@attrs.frozen
-class TextClaim:
-    """A worker's hold on one artifact's text extraction, until `expires_at` unless renewed.
-
-    `attempt` counts the claims ever made on it, this one included: a document that keeps
-    killing its workers is given up after a few.
-    """
-
-    artifact: Artifact
-    owner: str
-    expires_at: datetime
-    attempt: int
 
 
 def text_claimable(status: TextStatus, lease_expires_at: datetime | None, now: datetime) -> bool:
