@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # nothing here until `make lock` is run and its result committed.
 CONSTRAINTS := constraints/dev.txt
 
-.PHONY: run test lint lock clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest bench-workers
+.PHONY: run test lint lock clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest bench-workers bench-text
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ bench-embedding: $(STAMP)
 bench-ingest: $(STAMP)
 	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
 	$(BIN)/python -m bench.ingest
+
+# Extracting the text of a 300-page PDF and of a 50 MiB one: time and peak memory.
+bench-text: $(STAMP)
+	$(BIN)/python -m bench.text_extract
 
 # `chatcore serve --workers 2` against one worker, GET /users/me, with a Redis broker.
 bench-workers: $(STAMP)

@@ -17,15 +17,16 @@ RUSSIAN = "Русский текст"
 FRENCH = "Crème brûlée à la française, naïve café"
 
 
-def page_paragraphs(number: int) -> list[str]:
-    """Two paragraphs of page `number`: long enough to wrap over several lines."""
+def page_paragraphs(number: int, scale: int = 1) -> list[str]:
+    """Two paragraphs of page `number`: long enough to wrap over several lines (`scale`
+    times longer: 4 fills a page about as a book does)."""
     return [
-        f"Page {number} opens: {GREEK}, {RUSSIAN}. " + "First paragraph words. " * 12,
-        f"Page {number} second paragraph: {FRENCH}. " + "Second paragraph words. " * 10,
+        f"Page {number} opens: {GREEK}, {RUSSIAN}. " + "First paragraph words. " * 12 * scale,
+        f"Page {number} second paragraph: {FRENCH}. " + "Second paragraph words. " * 10 * scale,
     ]
 
 
-def pdf_document(pages: int) -> bytes:
+def pdf_document(pages: int, scale: int = 1) -> bytes:
     """A PDF of `pages` pages of two paragraphs each, a blank line between them."""
     from fpdf import FPDF
 
@@ -34,7 +35,7 @@ def pdf_document(pages: int) -> bytes:
     pdf.set_font("DejaVu", size=11)
     for number in range(1, pages + 1):
         pdf.add_page()
-        first, second = page_paragraphs(number)
+        first, second = page_paragraphs(number, scale)
         pdf.multi_cell(0, 6, first)
         pdf.ln(8)
         pdf.multi_cell(0, 6, second)
