@@ -26,6 +26,7 @@ from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.ports import OneTimeTokenStore, PasswordHasher, TokenService, UserRepository
 from chatcore.accounts.throttle import Backoff, LoginThrottle
 from chatcore.artifacts.library import ArtifactLimits
+from chatcore.artifacts.model import Claim
 from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.core import ChatCore
@@ -40,7 +41,7 @@ from chatcore.shared.unit_of_work import UnitOfWork
 from chatcore.upkeep.ports import PeriodicJobs
 from entrypoints.extras import require_extra
 from entrypoints.http.ports import RateLimiter
-from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.job_worker import JobWorker, repository_ingestion
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker, log_progress
 from entrypoints.settings import Settings
@@ -138,7 +139,7 @@ class Runtime:
     in_process: bool
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
-    ingestion: IngestionWorker | None = None
+    ingestion: JobWorker[Claim] | None = None
     # Built, not started, like `ingestion`: delivers the mail outbox. None when a host
     # supplied its own mailer (its emails then go out as they are sent).
     mail: MailSender | None = None
@@ -287,8 +288,10 @@ def build(
     in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
     ingestion = None
     if settings.repository_workers > 0:
-        ingestion = IngestionWorker(
-            core.ingestion, settings.repository_workers, settings.repository_poll_seconds
+        ingestion = JobWorker(
+            repository_ingestion(core.ingestion),
+            settings.repository_workers,
+            settings.repository_poll_seconds,
         )
     core.purge.progress = log_progress
     purge = PurgeWorker(core.purge, database.periodic_jobs)

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Lifespan
 
 from adapters.room_sign_outs import BrokerSignOutNotices
+from chatcore.artifacts.model import Claim
 from chatcore.core import ChatCore
 from entrypoints.http import (
     api_docs,
@@ -40,7 +41,7 @@ from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog, jso
 from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
-from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.job_worker import JobWorker
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker
 from entrypoints.version import chatcore_version
@@ -98,7 +99,7 @@ def create_app(
     log_format: str = "json",
     metrics: Metrics | None = None,
     metrics_token: str | None = None,
-    ingestion: IngestionWorker | None = None,
+    ingestion: JobWorker[Claim] | None = None,
     mail: MailSender | None = None,
     purge: PurgeWorker | None = None,
 ) -> Starlette:

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 
 from chatcore.artifacts.formats.file_types import KINDS
 from chatcore.artifacts.library import ARTIFACTS_PAGE_MAX, FILES_PAGE_MAX, TEXT_CONTENT_TYPE
-from chatcore.artifacts.model import ArtifactType
+from chatcore.artifacts.model import ArtifactType, Claim
 from entrypoints.http.downloads import ATTACHMENT_SCHEMA, attachment_headers
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
@@ -23,7 +23,7 @@ from entrypoints.http.views import (
     artifact_file_view,
     artifact_view,
 )
-from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.job_worker import JobWorker
 
 OFFSET_MAX = 1_000_000_000
 ARTIFACTS_LIMIT = IntQuery("limit", 100, 1, ARTIFACTS_PAGE_MAX, "how many artifacts at most")
@@ -66,7 +66,7 @@ async def create_artifact(request: Request) -> JSONResponse:
 
 def wake_ingestion(request: Request) -> None:
     """Have this process's ingestion threads look for the new repository at once."""
-    worker: IngestionWorker | None = getattr(request.app.state, "ingestion", None)
+    worker: JobWorker[Claim] | None = getattr(request.app.state, "ingestion", None)
     if worker is not None:
         worker.wake()
 
