@@ -127,21 +127,26 @@ def read_document(path: Path, format: DocumentFormat, max_chars: int) -> Documen
     from adapters.text_extraction.docx import docx_text
     from adapters.text_extraction.pdf import pdf_text
 
-    readers = {DocumentFormat.PDF: pdf_text, DocumentFormat.DOCX: docx_text}
-    if format is DocumentFormat.DOC:
-        return doc_text(path, max_chars)
-    if format is DocumentFormat.TXT:
-        with path.open("rb") as document:
-            return plain_text(document, max_chars)
+    readers: dict[DocumentFormat, Callable[[Path, int], DocumentText]] = {
+        DocumentFormat.PDF: pdf_text,
+        DocumentFormat.DOCX: docx_text,
+        DocumentFormat.DOC: doc_text,
+        DocumentFormat.TXT: _plain_file,
+    }
     try:
         return readers[format](path, max_chars)
     except MemoryError:
         raise
     except Exception as error:
         # pypdf answers a malformed file with many kinds of errors; each is a reason.
-        name = "PDF" if format is DocumentFormat.PDF else format.value.upper()
+        name = {DocumentFormat.DOC: ".doc file"}.get(format, format.value.upper())
         detail = str(error) or type(error).__name__
         return DocumentText.failed(f"The {name} could not be read: {detail}")
+
+
+def _plain_file(path: Path, max_chars: int) -> DocumentText:
+    with path.open("rb") as document:
+        return plain_text(document, max_chars)
 
 
 def main() -> None:
