@@ -10,6 +10,8 @@ from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.throttle import LoginThrottle
 from chatcore.accounts.tokens import TokenLifetimes
 from chatcore.artifacts.library import ArtifactLibrary, ArtifactLimits
+from chatcore.artifacts.text_extraction import TextExtraction
+from chatcore.artifacts.texts import TextLimits
 from chatcore.chats.sessions import ChatSessions
 from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
@@ -27,6 +29,7 @@ class ChatCore:
     rooms: ChatRooms
     artifacts: ArtifactLibrary
     ingestion: RepositoryIngestion
+    texts: TextExtraction
     purge: Purge
 
     @classmethod
@@ -40,6 +43,8 @@ class ChatCore:
         artifact_limits: ArtifactLimits = ArtifactLimits(),
         repository_limits: RepositoryLimits = RepositoryLimits(),
         ingestion_lease: timedelta = timedelta(seconds=30),
+        text_limits: TextLimits = TextLimits(),
+        text_lease: timedelta = timedelta(seconds=30),
         purge_after: timedelta = DEFAULT_AFTER,
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
@@ -56,6 +61,14 @@ class ChatCore:
             artifacts=ArtifactLibrary(ports, sessions, artifact_limits),
             ingestion=RepositoryIngestion(
                 ports, artifact_limits.repository_policy, repository_limits, ingestion_lease
+            ),
+            texts=TextExtraction(
+                ports.text_jobs,
+                ports.objects,
+                ports.text_extractor,
+                ports.clock,
+                text_limits,
+                text_lease,
             ),
             purge=Purge.from_ports(ports, purge_after),
         )

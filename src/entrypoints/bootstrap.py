@@ -22,12 +22,19 @@ from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
 from adapters.room_sign_outs import BrokerSignOutNotices
 from adapters.smtp_mail import SmtpMailer
+from adapters.text_extraction import IsolatedTextExtractor
 from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.ports import OneTimeTokenStore, PasswordHasher, TokenService, UserRepository
 from chatcore.accounts.throttle import Backoff, LoginThrottle
 from chatcore.artifacts.library import ArtifactLimits
-from chatcore.artifacts.model import Claim
-from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.artifacts.model import Claim, TextClaim
+from chatcore.artifacts.ports import (
+    ArtifactFileRepository,
+    ArtifactRepository,
+    ObjectStore,
+    TextExtractor,
+    TextJobs,
+)
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.core import ChatCore
 from chatcore.mail.delivery import MailDelivery, QueuedMailer
@@ -41,7 +48,7 @@ from chatcore.shared.unit_of_work import UnitOfWork
 from chatcore.upkeep.ports import PeriodicJobs
 from entrypoints.extras import require_extra
 from entrypoints.http.ports import RateLimiter
-from entrypoints.job_worker import JobWorker, repository_ingestion
+from entrypoints.job_worker import JobWorker, repository_ingestion, text_extraction
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker, log_progress
 from entrypoints.settings import Settings
@@ -83,6 +90,9 @@ class Database(Protocol):
     def artifact_files(self) -> ArtifactFileRepository: ...
 
     @property
+    def text_jobs(self) -> TextJobs: ...
+
+    @property
     def mail_queue(self) -> MailQueue: ...
 
     @property
@@ -120,12 +130,14 @@ class PortOverrides(TypedDict, total=False):
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
     repository_fetcher: RepositoryFetcher
+    text_jobs: TextJobs
+    text_extractor: TextExtractor
 
 
 # Overrides that cannot make a use case wait on the network: anything else a host passes
 # may do I/O, so the HTTP app then runs use cases in worker threads, off the event loop.
-# The repository fetcher is one too: only the ingestion threads call it, never a request.
-_LOCAL_PORTS = frozenset({"hasher", "clock", "ids", "repository_fetcher"})
+# The repository fetcher and the text extractor are too: only background threads call them.
+_LOCAL_PORTS = frozenset({"hasher", "clock", "ids", "repository_fetcher", "text_extractor"})
 
 
 @attrs.define
@@ -140,6 +152,9 @@ class Runtime:
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
     ingestion: JobWorker[Claim] | None = None
+    # Built, not started, like `ingestion`: extracts the text of uploaded documents. None
+    # with CHATCORE_TEXT_WORKERS=0.
+    texts: JobWorker[TextClaim] | None = None
     # Built, not started, like `ingestion`: delivers the mail outbox. None when a host
     # supplied its own mailer (its emails then go out as they are sent).
     mail: MailSender | None = None
@@ -157,6 +172,8 @@ class Runtime:
     def close(self) -> None:
         if self.ingestion is not None:
             self.ingestion.stop()
+        if self.texts is not None:
+            self.texts.stop()
         if self.mail is not None:
             self.mail.stop()
         if self.purge is not None:
@@ -198,6 +215,8 @@ def build(
         raise ValueError(f"CHATCORE_REPOSITORY_ALLOWED_URLS: {error}") from None
     if settings.repository_workers < 0:
         raise ValueError("CHATCORE_REPOSITORY_WORKERS must be 0 or more")
+    if settings.text_workers < 0:
+        raise ValueError("CHATCORE_TEXT_WORKERS must be 0 or more")
     if settings.purge_after_days < 0:
         raise ValueError("CHATCORE_PURGE_AFTER_DAYS must be 0 or more")
     database = open_database(settings.database_url, settings.data_dir)
@@ -238,6 +257,12 @@ def build(
                     overrides["repository_fetcher"]
                     if "repository_fetcher" in overrides
                     else DulwichRepositoryFetcher(settings.data_dir / "tmp" / "git")
+                ),
+                text_jobs=database.text_jobs,
+                text_extractor=(
+                    overrides["text_extractor"]
+                    if "text_extractor" in overrides
+                    else IsolatedTextExtractor(settings.data_dir / "tmp" / "text")
                 ),
                 session_dependents=(database.artifacts,),
                 unit_of_work=database.unit_of_work,
@@ -283,6 +308,8 @@ def build(
         ),
         repository_limits=settings.repository_limits,
         ingestion_lease=timedelta(seconds=settings.repository_lease_seconds),
+        text_limits=settings.text_limits,
+        text_lease=timedelta(seconds=settings.text_lease_seconds),
         purge_after=timedelta(days=settings.purge_after_days),
     )
     in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
@@ -293,6 +320,11 @@ def build(
             settings.repository_workers,
             settings.repository_poll_seconds,
         )
+    texts = None
+    if settings.text_workers > 0:
+        texts = JobWorker(
+            text_extraction(core.texts), settings.text_workers, settings.text_poll_seconds
+        )
     core.purge.progress = log_progress
     purge = PurgeWorker(core.purge, database.periodic_jobs)
     return Runtime(
@@ -300,6 +332,7 @@ def build(
         database=database,
         in_process=in_process,
         ingestion=ingestion,
+        texts=texts,
         mail=mail,
         purge=purge,
         optional_checks=optional_checks,

@@ -114,6 +114,7 @@ def server_app(settings: Settings) -> Starlette:
         metrics=metrics,
         metrics_token=settings.metrics_token,
         ingestion=runtime.ingestion,
+        texts=runtime.texts,
         mail=runtime.mail,
         purge=runtime.purge,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import attrs
 
+from chatcore.artifacts.texts import MIB, TextLimits
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.shared.errors import InvalidInput
 from chatcore.shared.rate_limits import Rate
@@ -52,6 +53,10 @@ class Settings:
     repository_workers: int = 2  # ingestion threads per process; 0: this process ingests none
     repository_lease_seconds: float = 30.0  # a crashed worker's job is taken over after this
     repository_poll_seconds: float = 5.0  # how often idle workers look for work from elsewhere
+    text_limits: TextLimits = TextLimits()
+    text_workers: int = 1  # extraction threads per process; 0: this process extracts none
+    text_lease_seconds: float = 30.0
+    text_poll_seconds: float = 5.0
     broker_url: str = "memory://"
     cors_origins: tuple[str, ...] = ()
     # Origins whose pages may open room sockets, besides the server's own; None: the CORS
@@ -124,6 +129,18 @@ class Settings:
                 "CHATCORE_REPOSITORY_POLL_SECONDS",
                 get("REPOSITORY_POLL_SECONDS"),
                 defaults.repository_poll_seconds,
+            ),
+            text_limits=_text_limits(get, defaults.text_limits),
+            text_workers=_integer(
+                "CHATCORE_TEXT_WORKERS", get("TEXT_WORKERS"), defaults.text_workers
+            ),
+            text_lease_seconds=_seconds(
+                "CHATCORE_TEXT_LEASE_SECONDS",
+                get("TEXT_LEASE_SECONDS"),
+                defaults.text_lease_seconds,
+            ),
+            text_poll_seconds=_seconds(
+                "CHATCORE_TEXT_POLL_SECONDS", get("TEXT_POLL_SECONDS"), defaults.text_poll_seconds
             ),
             broker_url=get("BROKER_URL") or defaults.broker_url,
             cors_origins=_list(get("CORS_ORIGINS")),
@@ -230,6 +247,24 @@ def _repository_limits(
         )
     except ValueError as error:
         raise ValueError(f"CHATCORE_REPOSITORY_* limits must be positive: {error}") from None
+
+
+def _text_limits(get: Callable[[str], str | None], default: TextLimits) -> TextLimits:
+    memory = _integer(
+        "CHATCORE_TEXT_MAX_MEMORY_MB", get("TEXT_MAX_MEMORY_MB"), default.max_memory_bytes // MIB
+    )
+    try:
+        return TextLimits(
+            max_chars=_integer("CHATCORE_TEXT_MAX_CHARS", get("TEXT_MAX_CHARS"), default.max_chars),
+            timeout_seconds=_seconds(
+                "CHATCORE_TEXT_TIMEOUT_SECONDS",
+                get("TEXT_TIMEOUT_SECONDS"),
+                default.timeout_seconds,
+            ),
+            max_memory_bytes=memory * MIB,
+        )
+    except ValueError as error:
+        raise ValueError(f"CHATCORE_TEXT_* limits must be positive: {error}") from None
 
 
 def _rate(name: str, raw: str | None) -> Rate | None:

@@ -13,6 +13,7 @@ from adapters.memory import (
 )
 from adapters.memory_broker import MemoryRoomBroker
 from adapters.object_ids import ObjectIdGenerator
+from adapters.text_extraction import IsolatedTextExtractor
 from chatcore.accounts.model import Role, User
 from chatcore.core import ChatCore
 from chatcore.mail.ports import Mailer
@@ -62,6 +63,8 @@ def memory_core(
             artifact_files=database.artifact_files,
             objects=MemoryObjectStore(),
             repository_fetcher=fetcher or MemoryRepositoryFetcher(),
+            text_jobs=database.text_jobs,
+            text_extractor=IsolatedTextExtractor(),
             session_dependents=(database.artifacts,),
         )
     )

@@ -1,17 +1,22 @@
 """Extracting texts: the use case over in-memory adapters and the real extractor."""
 
+import io
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
 from adapters.memory import ManualClock, MemoryDatabase, MemoryObjectStore
 from adapters.text_extraction import IsolatedTextExtractor
+from chatcore.accounts.model import User
 from chatcore.artifacts.model import Artifact, ArtifactType, StoredUpload, upload_key
 from chatcore.artifacts.stored_text import PIECE_CHARS, StoredTexts
 from chatcore.artifacts.text_extraction import MAX_ATTEMPTS, TextExtraction
 from chatcore.artifacts.texts import TextLimits, TextState, TextStatus
+from chatcore.core import ChatCore
+from chatcore.shared.errors import InvalidInput, NotFound
 from chatcore.shared.ids import ArtifactId
-from tests import documents
+from tests import documents, files
 from tests.builders import an_artifact, new_id
 
 NOTES = "Première ligne — Ελληνικά.\n\nSecond paragraph: русский.\n"
@@ -171,3 +176,27 @@ def test_slices_across_pieces_are_exact(objects: MemoryObjectStore) -> None:
     ]:
         assert texts.slice(artifact_id, length, offset, limit) == text[offset : offset + limit]
     assert "".join(texts.pieces(artifact_id, length)) == text
+
+
+def test_reading_a_text_in_slices_through_the_library(
+    core: ChatCore, make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    session = core.sessions.create(user)
+    inline = core.artifacts.create(user, session.id, ArtifactType.TEXT, content="héllo wörld")
+    part = core.artifacts.text(user, session.id, inline.id, offset=2, limit=5)
+    assert (part.status, part.text, part.offset, part.total) == (TextStatus.READY, "llo w", 2, 11)
+    upload = core.artifacts.upload(user, session.id, "notes.txt", io.BytesIO(NOTES.encode()), None)
+    assert core.artifacts.text(user, session.id, upload.id).status is TextStatus.PENDING
+    claim = core.texts.claim_next("w")
+    assert claim is not None and core.texts.extract(claim, lambda: True) is not None
+    whole = core.artifacts.text(user, session.id, upload.id)
+    assert (whole.status, whole.text, whole.total) == (TextStatus.READY, NOTES, len(NOTES))
+    archive = core.artifacts.upload(user, session.id, "a.zip", io.BytesIO(files.zip_of({})), None)
+    with pytest.raises(NotFound):
+        core.artifacts.text(user, session.id, archive.id)
+    for offset, limit in [(-1, 10), (0, 0), (0, 1_000_001)]:
+        with pytest.raises(InvalidInput):
+            core.artifacts.text(user, session.id, inline.id, offset, limit)
+    with pytest.raises(NotFound):
+        core.artifacts.text(make_user(), session.id, inline.id)

@@ -48,6 +48,9 @@ class IsolatedTextExtractor:
     ) -> DocumentText:
         if format is DocumentFormat.TXT:
             return plain_text(document, limits.max_chars)
+        if self.temporary_folder is not None:
+            # Owner only, as the data dir: the copies are users' documents.
+            self.temporary_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(
             prefix="chatcore-text-", dir=self.temporary_folder
         ) as folder:

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Lifespan
 
 from adapters.room_sign_outs import BrokerSignOutNotices
-from chatcore.artifacts.model import Claim
+from chatcore.artifacts.model import Claim, TextClaim
 from chatcore.core import ChatCore
 from entrypoints.http import (
     api_docs,
@@ -100,6 +100,7 @@ def create_app(
     metrics: Metrics | None = None,
     metrics_token: str | None = None,
     ingestion: JobWorker[Claim] | None = None,
+    texts: JobWorker[TextClaim] | None = None,
     mail: MailSender | None = None,
     purge: PurgeWorker | None = None,
 ) -> Starlette:
@@ -118,6 +119,7 @@ def create_app(
     `ingestion`: the repository ingestion threads (`Runtime.ingestion`), started with the
     lifespan and stopped with it; without them repositories created here wait for another
     process to ingest them.
+    `texts`: the text extraction threads (`Runtime.texts`), likewise.
     `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
     with the lifespan; without it, queued emails wait for a process that runs one.
     `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
@@ -133,8 +135,9 @@ def create_app(
     async def chatcore_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hashing_executor = hashing_executor()
         await app.state.room_hub.start()
-        if ingestion is not None:
-            ingestion.start()
+        for worker in (ingestion, texts):
+            if worker is not None:
+                worker.start()
         if mail is not None:
             mail.start()
         if purge is not None:
@@ -144,9 +147,10 @@ def create_app(
         finally:
             if purge is not None:
                 await anyio.to_thread.run_sync(purge.stop)
-            if ingestion is not None:
-                # Joining threads blocks: off the loop, which still serves the goodbyes.
-                await anyio.to_thread.run_sync(ingestion.stop)
+            for worker in (ingestion, texts):
+                if worker is not None:
+                    # Joining threads blocks: off the loop, which still serves the goodbyes.
+                    await anyio.to_thread.run_sync(worker.stop)
             if mail is not None:
                 await anyio.to_thread.run_sync(mail.stop)
             await app.state.room_hub.close()
@@ -200,6 +204,7 @@ def create_app(
     app.state.readiness = dict(readiness or {})
     app.state.degradable = dict(degradable or {})
     app.state.ingestion = ingestion
+    app.state.texts = texts
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()
     return app

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 
 from chatcore.artifacts.model import ArtifactType
 from chatcore.shared.errors import InvalidInput
-from entrypoints.http.artifacts import wake_ingestion
+from entrypoints.http.artifacts import wake
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of, current_user
@@ -48,7 +48,7 @@ async def add_repository_context(request: Request) -> JSONResponse:
         body.name,
         body.repository_url(),
     )
-    wake_ingestion(request)
+    wake(request, "ingestion")
     return JSONResponse(artifact_view(artifact), status_code=201)
 
 

@@ -17,6 +17,7 @@ from chatcore.accounts.auth import SignedIn
 from chatcore.accounts.model import Role, Tier, User
 from chatcore.accounts.tokens import IssuedToken
 from chatcore.artifacts.model import Artifact, ArtifactFile, ArtifactStatus, ArtifactType
+from chatcore.artifacts.texts import TextStatus
 from chatcore.chats.model import ChatSession, Message, MessageRole
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
 from entrypoints.http.openapi.schemas import ABSENT_KEY, METADATA_KEY, absent_when_none
@@ -139,6 +140,14 @@ class ArtifactMetadataOut:
     )
     commit: str | None = absent_when_none(description="repositories: the commit fetched")
     error: str | None = absent_when_none(description="why ingestion failed")
+    # absent_when_none builds an attrs field, not a shared mutable default.
+    text_status: TextStatus | None = absent_when_none(  # noqa: RUF009
+        description="pdf, doc and text artifacts: where their text stands (see …/text)"
+    )
+    text_truncated: bool | None = absent_when_none(
+        description="the text was cut at the limit (CHATCORE_TEXT_MAX_CHARS)"
+    )
+    text_error: str | None = absent_when_none(description="why there is no text")
 
 
 @attrs.frozen
@@ -179,6 +188,18 @@ class FileListOut:
     total: int
     limit: int
     offset: int
+
+
+@attrs.frozen
+class TextOut:
+    """Part of an artifact's text: `text` from character `offset`, of `total` characters in
+    all. Until the text is ready, `text` is empty and `status` says why."""
+
+    artifact_id: ArtifactId
+    status: TextStatus
+    text: str
+    offset: int = attrs.field(metadata={"schema": {"minimum": 0}})
+    total: int = attrs.field(metadata={"schema": {"minimum": 0}})
 
 
 @attrs.frozen
@@ -245,6 +266,13 @@ def _artifact(artifact: Artifact) -> dict[str, Any]:
         metadata["commit"] = ingestion.commit
     if ingestion.error is not None:
         metadata["error"] = ingestion.error
+    text = artifact.text
+    if text is not None:
+        metadata["text_status"] = text.status.public.value
+        if text.status is TextStatus.READY:
+            metadata["text_truncated"] = text.truncated
+        if text.error is not None:
+            metadata["text_error"] = text.error
     deleted_at = artifact.deleted_at
     return {
         "id": artifact.id,
