@@ -18,6 +18,7 @@ from tests.contract.api.conftest import Account
 from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_artifacts_api import artifact_url, uploaded
 from tests.contract.api.test_repositories_api import client_of, own_account
+from tests.contract.api.test_repositories_api import settled as settled_artifact
 from tests.contract.api.test_rooms_api import sibling
 from tests.contract.api.test_sessions_api import new_session
 from tests.documents import FRENCH, GREEK, RUSSIAN
@@ -35,13 +36,7 @@ def text_of(client: httpx.Client, account: Account, artifact: Any, **query: int)
 
 def settled(client: httpx.Client, account: Account, artifact: Any, timeout: float = 90) -> Any:
     """The artifact once its text is no longer pending."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        current = client.get(artifact_url(artifact), headers=account.headers).json()
-        if current["metadata"]["text_status"] != "pending":
-            return current
-        time.sleep(0.1)
-    raise AssertionError(f"the text of {artifact['id']} is still pending after {timeout} s")
+    return settled_artifact(client, account, artifact, timeout, key="text_status")
 
 
 @pytest.fixture(scope="module")
