@@ -23,6 +23,7 @@ from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.rooms.chat_rooms import ChatRooms
+from chatcore.shared.audit_trail import AuditTrail
 from chatcore.upkeep.purge import DEFAULT_AFTER, Purge
 
 
@@ -37,6 +38,7 @@ class ChatCore:
     ingestion: RepositoryIngestion
     texts: TextExtraction
     purge: Purge
+    audit_trail: AuditTrail
 
     @classmethod
     def from_ports(
@@ -114,6 +116,7 @@ class ChatCore:
                 limits=text_limits,
                 lease=text_lease,
             ),
+            audit_trail=AuditTrail(ports.audit),
         )
 
 

@@ -1,6 +1,6 @@
 """Ingesting repositories: claim a pending one, fetch it, store and index its files.
 
-Workers call these (entrypoints/ingestion_worker.py runs them on threads). Every step is
+Workers call these (entrypoints/job_worker.py runs them on threads). Every step is
 safe with several workers in several processes over one database: a job is claimed
 atomically with a lease; the holder renews the lease while it works; the outcome is
 recorded only if the lease is still its own (fenced), so a worker that hung past its
@@ -15,6 +15,7 @@ import attrs
 from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
+    ArtifactStatus,
     Claim,
     Ingestion,
     file_key,
@@ -45,6 +46,10 @@ class RepositoryIngestion:
     policy: RepositoryUrlPolicy
     limits: RepositoryLimits = RepositoryLimits()
     lease: timedelta = timedelta(seconds=30)
+
+    def backlog(self) -> dict[ArtifactStatus, int]:
+        """Live repositories waiting for ingestion or being ingested, by status."""
+        return self.artifacts.count_unfinished()
 
     def claim_next(self, owner: str) -> Claim | None:
         """Claim the oldest pending (or abandoned) repository for `owner`, if there is one."""
