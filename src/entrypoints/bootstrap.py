@@ -268,14 +268,16 @@ def build(
     storage_url: str | None = None,
     broker_url: str | None = None,
     room_broker: RoomBroker | None = None,
+    database: Database | None = None,
     **overrides: Unpack[PortOverrides],
 ) -> Runtime:
     """Build every adapter that `settings` names and wire the use cases to them.
 
     The server, the CLI and embedding hosts all come through here. Without `settings`
     the defaults apply (as for `chatcore serve` with no CHATCORE_* variables); the URL
-    arguments replace the settings' own, `room_broker` the broker `broker_url` names, and
-    `overrides` replace single adapters.
+    arguments replace the settings' own, `room_broker` the broker `broker_url` names,
+    `database` (an adapter already opened) the one `database_url` names, and `overrides`
+    replace single adapters.
     """
     settings = settings or Settings()
     settings = attrs.evolve(
@@ -295,7 +297,8 @@ def build(
         raise ValueError("CHATCORE_TEXT_WORKERS must be 0 or more")
     if settings.purge_after_days < 0:
         raise ValueError("CHATCORE_PURGE_AFTER_DAYS must be 0 or more")
-    database = open_database(settings.database_url, settings.data_dir)
+    if database is None:
+        database = open_database(settings.database_url, settings.data_dir)
     try:
         parts = Parts(
             settings=settings,

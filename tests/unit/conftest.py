@@ -9,7 +9,7 @@ from adapters.memory import ManualClock, MemoryOutbox, MemoryRepositoryFetcher
 from chatcore.accounts.model import Role, User
 from chatcore.core import ChatCore
 from chatcore.mail.ports import Mailer
-from entrypoints.bootstrap import PortOverrides, build
+from entrypoints.bootstrap import Database, PortOverrides, build
 from entrypoints.config import Settings
 
 PASSWORD = "SecurePass123!"
@@ -34,15 +34,20 @@ def memory_core(
     clock: ManualClock,
     mailer: Mailer,
     fetcher: MemoryRepositoryFetcher | None = None,
+    database: Database | None = None,
     **overrides: Unpack[PortOverrides],
 ) -> ChatCore:
-    """The use cases over fresh in-memory adapters, with a cheap hasher and a fixed key.
+    """The use cases over fresh in-memory adapters (or `database`'s repositories), with a
+    cheap hasher and a fixed key.
 
     Built by the server's own composition root: no list of ports is kept here.
     """
     return build(
         # Rules, not the edge: no login throttle, nothing counted for /metrics.
-        Settings(database_url="memory://", rate_limits=False, metrics=False),
+        Settings(
+            database_url="memory://", storage_url="memory://", rate_limits=False, metrics=False
+        ),
+        database=database,
         tokens=JwtTokenService("unit-test-secret-key-of-sufficient-length"),
         # Cheap parameters: these tests are about rules, not hash strength.
         hasher=Argon2Hasher(time_cost=1, memory_cost=64),

@@ -5,7 +5,7 @@ from typing import Any, Literal
 import attrs
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import StreamingResponse
 
 from chatcore.artifacts.formats.file_types import KINDS
 from chatcore.artifacts.library import (
@@ -16,6 +16,7 @@ from chatcore.artifacts.library import (
     TEXT_SLICE_MAX,
 )
 from chatcore.artifacts.model import ArtifactType
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.downloads import ATTACHMENT_SCHEMA, attachment_headers
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
@@ -29,8 +30,6 @@ from entrypoints.http.views import (
     FileContentOut,
     FileListOut,
     TextOut,
-    artifact_file_view,
-    artifact_view,
 )
 from entrypoints.job_worker import JobWorker
 
@@ -57,7 +56,7 @@ class ArtifactUpdate:
     name: str | None = None
 
 
-async def create_artifact(request: Request) -> JSONResponse:
+async def create_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, ArtifactBody)
     artifact = await run(
@@ -71,18 +70,22 @@ async def create_artifact(request: Request) -> JSONResponse:
         body.content,
     )
     if artifact.type is ArtifactType.REPOSITORY:
-        wake(request, "ingestion")
-    return JSONResponse(artifact_view(artifact), status_code=201)
+        wake_ingestion(request)
+    return OutResponse(ArtifactOut.of(artifact), 201)
 
 
-def wake(request: Request, workers: Literal["ingestion", "texts"]) -> None:
-    """Have this process's job threads (`app.state.<workers>`) look for the new job at once."""
+def wake_ingestion(request: Request) -> None:
+    """Have this process's ingestion threads look for the new repository at once."""
+    _wake(request, "ingestion")
+
+
+def _wake(request: Request, workers: Literal["ingestion", "texts"]) -> None:
     worker: JobWorker[Any] | None = getattr(request.app.state, workers, None)
     if worker is not None:
         worker.wake()
 
 
-async def upload_artifact(request: Request) -> JSONResponse:
+async def upload_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     core = core_of(request)
     session_id = request.path_params["session_id"]
@@ -94,11 +97,12 @@ async def upload_artifact(request: Request) -> JSONResponse:
             core.artifacts.upload, actor, session_id, upload.filename, upload.file, upload.name
         )
     if artifact.text is not None:
-        wake(request, "texts")
-    return JSONResponse(artifact_view(artifact), status_code=201)
+        # Its text is pending: this process's extraction threads look for it at once.
+        _wake(request, "texts")
+    return OutResponse(ArtifactOut.of(artifact), 201)
 
 
-async def list_artifacts(request: Request) -> JSONResponse:
+async def list_artifacts(request: Request) -> OutResponse:
     actor = await current_user(request)
     page = await run(
         request,
@@ -108,33 +112,27 @@ async def list_artifacts(request: Request) -> JSONResponse:
         ARTIFACTS_LIMIT.read(request),
         CURSOR.read(request),
     )
-    return paged(request, [artifact_view(artifact) for artifact in page.items], page.next_cursor)
+    artifacts = [ArtifactOut.of(artifact) for artifact in page.items]
+    return paged(request, artifacts, ArtifactOut, page.next_cursor)
 
 
-async def get_artifact(request: Request) -> JSONResponse:
+async def get_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     artifact = await run(request, core_of(request).artifacts.get, actor, *_ids(request))
-    return JSONResponse(artifact_view(artifact))
+    return OutResponse(ArtifactOut.of(artifact))
 
 
-async def list_files(request: Request) -> JSONResponse:
+async def list_files(request: Request) -> OutResponse:
     actor = await current_user(request)
     limit = FILES_LIMIT.read(request)
     offset = FILES_OFFSET.read(request)
     page = await run(
         request, core_of(request).artifacts.files, actor, *_ids(request), limit, offset
     )
-    return JSONResponse(
-        {
-            "files": [artifact_file_view(file) for file in page.files],
-            "total": page.total,
-            "limit": limit,
-            "offset": offset,
-        }
-    )
+    return OutResponse(FileListOut.of(page, limit, offset))
 
 
-async def file_content(request: Request) -> JSONResponse:
+async def file_content(request: Request) -> OutResponse:
     actor = await current_user(request)
     content = await run(
         request,
@@ -143,29 +141,14 @@ async def file_content(request: Request) -> JSONResponse:
         *_ids(request),
         request.path_params["file_path"],
     )
-    return JSONResponse(
-        {
-            "content": content.content,
-            "path": content.path,
-            "size": content.size,
-            "encoding": content.encoding,
-        }
-    )
+    return OutResponse(FileContentOut.of(content))
 
 
-async def artifact_text(request: Request) -> JSONResponse:
+async def artifact_text(request: Request) -> OutResponse:
     actor = await current_user(request)
     offset, limit = TEXT_OFFSET.read(request), TEXT_LIMIT.read(request)
     part = await run(request, core_of(request).artifacts.text, actor, *_ids(request), offset, limit)
-    return JSONResponse(
-        {
-            "artifact_id": part.artifact_id,
-            "status": part.status.value,
-            "text": part.text,
-            "offset": part.offset,
-            "total": part.total,
-        }
-    )
+    return OutResponse(TextOut.of(part))
 
 
 async def download_artifact(request: Request) -> StreamingResponse:
@@ -178,19 +161,19 @@ async def download_artifact(request: Request) -> StreamingResponse:
     return StreamingResponse(download.chunks, media_type=download.content_type, headers=headers)
 
 
-async def update_artifact(request: Request) -> JSONResponse:
+async def update_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, ArtifactUpdate)
     artifact = await run(
         request, core_of(request).artifacts.rename, actor, *_ids(request), body.name
     )
-    return JSONResponse(artifact_view(artifact))
+    return OutResponse(ArtifactOut.of(artifact))
 
 
-async def delete_artifact(request: Request) -> JSONResponse:
+async def delete_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     await run(request, core_of(request).artifacts.delete, actor, *_ids(request))
-    return JSONResponse({"message": "Artifact deleted successfully"})
+    return OutResponse(Done("Artifact deleted successfully"))
 
 
 def _ids(request: Request) -> tuple[str, str]:

@@ -27,9 +27,6 @@ class FieldError:
     msg: str
     type: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
-
 
 @attrs.frozen
 class ValidationErrorBody:
