@@ -16,6 +16,8 @@ from chatcore.accounts.throttle import LoginThrottle
 from chatcore.accounts.tokens import TokenLifetimes
 from chatcore.accounts.verification import EmailVerification
 from chatcore.artifacts.library import ArtifactLibrary, ArtifactLimits
+from chatcore.artifacts.text_extraction import TextExtraction
+from chatcore.artifacts.texts import TextLimits
 from chatcore.chats.sessions import ChatSessions
 from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
@@ -34,6 +36,7 @@ class ChatCore:
     rooms: ChatRooms
     artifacts: ArtifactLibrary
     ingestion: RepositoryIngestion
+    texts: TextExtraction
     purge: Purge
     audit_trail: AuditTrail
 
@@ -48,6 +51,8 @@ class ChatCore:
         artifact_limits: ArtifactLimits = ArtifactLimits(),
         repository_limits: RepositoryLimits = RepositoryLimits(),
         ingestion_lease: timedelta = timedelta(seconds=30),
+        text_limits: TextLimits = TextLimits(),
+        text_lease: timedelta = timedelta(seconds=30),
         purge_after: timedelta = DEFAULT_AFTER,
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
@@ -102,6 +107,14 @@ class ChatCore:
                 clock=ports.clock,
                 ids=ports.ids,
                 after=purge_after,
+            ),
+            texts=TextExtraction(
+                jobs=ports.text_jobs,
+                objects=ports.objects,
+                extractor=ports.text_extractor,
+                clock=ports.clock,
+                limits=text_limits,
+                lease=text_lease,
             ),
             audit_trail=AuditTrail(ports.audit),
         )

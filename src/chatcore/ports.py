@@ -25,7 +25,13 @@ from chatcore.accounts.ports import (
     TokenService,
     UserRepository,
 )
-from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.artifacts.ports import (
+    ArtifactFileRepository,
+    ArtifactRepository,
+    ObjectStore,
+    TextExtractor,
+    TextJobs,
+)
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.mail.ports import Mailer, MailQueue, MailTransport
 from chatcore.repositories.ports import RepositoryFetcher, RepositoryFile, RepositorySnapshot
@@ -61,6 +67,8 @@ __all__ = [
     "SessionDependents",
     "SessionRepository",
     "SignOutNotices",
+    "TextExtractor",
+    "TextJobs",
     "TokenService",
     "UnitOfWork",
     "UserRepository",
@@ -86,6 +94,8 @@ class Ports:
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
     repository_fetcher: RepositoryFetcher
+    text_jobs: TextJobs
+    text_extractor: TextExtractor
     # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()
     # Makes a use case's writes one change (the default joins nothing: each write stands).
