@@ -1,8 +1,10 @@
 """A minimal WebSocket client on asyncio protocols, light enough for 1,000 connections.
 
-It does the opening handshake, sends masked text frames, and hands each received text
-frame to a callback. Nothing more: it exists so that the load generator, not the server,
-is never the bottleneck of the fan-out measurement.
+It does the opening handshake, sends masked text frames, answers the server's pings (a
+server closes a connection that leaves them unanswered, with 1011, after its ping
+timeout: uvicorn's is 20 s, shorter than a thousand clients take to join), and hands each
+received text frame to a callback. Nothing more: it exists so that the load generator,
+not the server, is never the bottleneck of the fan-out measurement.
 """
 
 import asyncio
@@ -78,15 +80,20 @@ class WebSocketClient(asyncio.Protocol):
             del buffer[: offset + length]
             if opcode == 0x1:
                 self._on_text(payload)
+            elif opcode == 0x9:
+                self._frame(0x8A, payload)  # pong, with the ping's payload
             elif opcode == 0x8:
                 self.close_code = struct.unpack("!H", payload[:2])[0] if payload else None
                 if self._transport is not None:
                     self._transport.close()
 
     def send_text(self, text: str) -> None:
-        payload = text.encode()
+        self._frame(0x81, text.encode())
+
+    def _frame(self, first_byte: int, payload: bytes) -> None:
+        """Send one masked frame: FIN and opcode in `first_byte`."""
         mask = os.urandom(4)
-        header = bytearray([0x81])
+        header = bytearray([first_byte])
         if len(payload) < 126:
             header.append(0x80 | len(payload))
         elif len(payload) < 65536:
@@ -110,6 +117,9 @@ class WebSocketClient(asyncio.Protocol):
             self.closed.set_result(None)
 
 
+PING = b"\x89"
+
+
 class CountingClient(WebSocketClient):
     """Counts the events it receives without parsing frames, for the many clients whose
     deliveries are counted but not timed: a thousand parsing clients would make the load
@@ -131,7 +141,23 @@ class CountingClient(WebSocketClient):
         self._buffer.clear()
         self._counts.messages += data.count(self.MESSAGE)
         self._counts.system_events += data.count(self.SYSTEM)
+        self._answer_pings(data, len(self._tail))
         self._tail = data[-(len(self.MESSAGE) - 1) :]
+
+    def _answer_pings(self, data: bytes, seen: int) -> None:
+        """Pong each ping that ends past `seen` (those before it were answered already).
+
+        A server's ping is 0x89 and a length under 126, unmasked; 0x89 never occurs in the
+        events' ASCII JSON.
+        """
+        at = data.find(PING)
+        while 0 <= at < len(data) - 1:
+            end = at + 2 + (data[at + 1] & 0x7F)
+            if end > len(data):
+                return  # the rest comes with the next read (kept in the tail)
+            if end > seen:
+                self._frame(0x8A, data[at + 2 : end])
+            at = data.find(PING, end)
 
 
 class EventCounts:

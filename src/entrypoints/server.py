@@ -35,6 +35,9 @@ UVICORN_OPTIONS: dict[str, Any] = {
     # would then be compressed once per member, with a zlib context (hundreds of KiB) per
     # connection, to save a few bytes on messages of a few hundred.
     "ws_per_message_deflate": False,
+    # Named, not left to "auto": room broadcasts write frames straight to this protocol's
+    # connections (entrypoints/http/room_hub.py, DirectFrames).
+    "ws": "websockets-sansio",
 }
 
 # A worker that exits with this before serving failed to start (bad settings, a database

@@ -1,9 +1,12 @@
 """The benchmark's references answer what chatcore's routes answer, so fractions compare."""
 
+import asyncio
 import json
 
 from bench import baseline, limit, room_baseline
+from bench.ws_client import CountingClient, EventCounts, WebSocketClient
 from starlette.testclient import TestClient
+from websockets.asyncio.server import ServerConnection, serve
 
 ROUTES = [
     ("GET", "/healthz", None),
@@ -37,3 +40,44 @@ def test_the_room_baseline_announces_joins_and_broadcasts_to_every_member() -> N
             for member in (first, second):
                 event = json.loads(member.receive_text())
                 assert event == {"type": "message", "content": "hi", "room": "r"}
+
+
+def test_the_fanout_clients_answer_pings_so_a_long_join_is_not_timed_out() -> None:
+    # uvicorn pings every 20 s and closes (1011) a connection whose pong is 20 s late: a
+    # thousand clients take longer than that to join. Here a server pinging every 0.2 s
+    # with a 1 s timeout (generous: the machine may be loaded) keeps every kind of client
+    # for 3 s.
+    async def scenario() -> dict[str, int | None]:
+        received: list[bytes] = []
+
+        async def echo(connection: ServerConnection) -> None:
+            async for message in connection:
+                await connection.send(message)
+
+        async with serve(echo, "127.0.0.1", 0, ping_interval=0.2, ping_timeout=1.0) as server:
+            port = server.sockets[0].getsockname()[1]
+            counts = EventCounts()
+            clients = {
+                "parsing": await WebSocketClient.connect("127.0.0.1", port, "/", received.append),
+                "counting": await CountingClient.connect(
+                    "127.0.0.1",
+                    port,
+                    "/",
+                    counts,  # type: ignore[arg-type]
+                ),
+            }
+            await asyncio.sleep(3.0)
+            clients["parsing"].send_text('{"type": "message"}')
+            for _ in range(100):  # the echo, within 5 s
+                if received:
+                    break
+                await asyncio.sleep(0.05)
+            assert received == [b'{"type": "message"}']
+            outcome = {name: client.close_code for name, client in clients.items()}
+            outcome["closed"] = sum(client.closed.done() for client in clients.values())
+            for client in clients.values():
+                client.close()
+            return outcome
+
+    outcome = asyncio.run(scenario())
+    assert outcome == {"parsing": None, "counting": None, "closed": 0}

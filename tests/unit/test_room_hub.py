@@ -1,6 +1,7 @@
 """The room hub's delivery rules: a stuck client is let go, the others keep receiving."""
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from entrypoints.http.room_hub import (
     Member,
     RoomHub,
     TooManySockets,
+    text_frame,
 )
-from entrypoints.http.room_sign_outs import BrokerSignOutNotices
+from entrypoints.http.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, sign_out_event
 from tests.builders import a_user
 
 
@@ -154,4 +156,53 @@ async def test_sockets_beyond_the_cap_per_user_are_refused_until_one_leaves() ->
                     pass
         async with hub.membership(third, max_per_user=2):
             pass
+    await hub.close()
+
+
+class Batches(Member):
+    """A member that notes how the hub hands it events: which ones, in one go."""
+
+    def __init__(self, socket: FakeSocket) -> None:
+        super().__init__(socket, a_user(), "general")  # type: ignore[arg-type]
+        self.batches: list[tuple[list[str], bytes]] = []
+
+    def offer_all(self, events: Sequence[str], frames: bytes) -> None:
+        self.batches.append((list(events), frames))
+        super().offer_all(events, frames)
+
+
+@pytest.mark.anyio
+async def test_events_published_in_one_turn_of_the_loop_go_out_together_in_order() -> None:
+    hub = RoomHub(MemoryRoomBroker())
+    await hub.start()
+    socket = FakeSocket()
+    member = Batches(socket)
+    async with hub.membership(member):
+        for n in range(3):
+            await hub.publish("general", {"n": n})  # the memory broker never waits
+        assert socket.sent == []  # delivered at the end of this turn, all three at once
+        await asyncio.sleep(0)
+        events = ['{"n": 0}', '{"n": 1}', '{"n": 2}']
+        assert member.batches == [(events, b"".join(text_frame(e) for e in events))]
+        assert socket.sent == events
+        await hub.publish("general", {"n": 3})
+        await asyncio.sleep(0)
+        assert member.batches[1][0] == ['{"n": 3}']
+    await hub.close()
+
+
+@pytest.mark.anyio
+async def test_what_was_said_before_a_sign_out_reaches_the_socket_before_its_close() -> None:
+    broker = MemoryRoomBroker()
+    notices = BrokerSignOutNotices(broker)
+    hub = RoomHub(broker, sign_outs=notices)
+    await hub.start()
+    socket = FakeSocket()
+    member = Member(socket, a_user(), "general")  # type: ignore[arg-type]
+    async with hub.membership(member):
+        await hub.publish("general", {"said": "goodbye"})
+        # The sign-out arrives in the same turn (as two messages read from Redis at once).
+        await broker.publish(SIGN_OUTS, sign_out_event(member.user.id))
+        assert socket.sent == ['{"said": "goodbye"}']
+        assert member.close_code == POLICY_VIOLATION
     await hub.close()

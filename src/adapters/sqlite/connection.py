@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 BUSY_TIMEOUT_MS = 5000
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default: the commit that takes the log past it copies it
 # Owner only: the database holds password hashes, tokens' records and every message.
 PRIVATE_FILE = 0o600
 
@@ -29,6 +30,8 @@ def _keep_private(path: str) -> None:
 class _Connection(sqlite3.Connection):
     """A plain connection that can be weakly referenced (sqlite3.Connection cannot)."""
 
+    setting = 0  # the `Connections` setting it has applied
+
 
 class Connections:
     """One autocommit connection per thread to one database file, opened on first use.
@@ -44,13 +47,26 @@ class Connections:
         self._open: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._closed = False
+        # Bumped when commits stop (or start again) checkpointing: each thread's
+        # connection catches up on its next use.
+        self._autocheckpoint = AUTOCHECKPOINT_PAGES
+        self._setting = 0
 
     def get(self) -> sqlite3.Connection:
         connection: _Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._connect()
             self._local.connection = connection
+        if connection.setting != self._setting:
+            connection.execute(f"PRAGMA wal_autocheckpoint = {self._autocheckpoint}")
+            connection.setting = self._setting
         return connection
+
+    def checkpoint_on_commit(self, on: bool) -> None:
+        """Whether a commit that grows the log past 1,000 pages checkpoints it (SQLite's
+        default), or leaves that to a `Checkpointer`."""
+        self._autocheckpoint = AUTOCHECKPOINT_PAGES if on else 0
+        self._setting += 1
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from adapters.sqlite.artifacts import SqliteArtifactFileRepository, SqliteArtifactRepository
 from adapters.sqlite.audit import SqliteAuditLog
+from adapters.sqlite.checkpoints import Checkpointer
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.mail_queue import SqliteMailQueue
 from adapters.sqlite.messages import SqliteMessageRepository
@@ -45,6 +46,8 @@ class SqliteDatabase:
         self.mail_queue = SqliteMailQueue(self._connections)
         self.unit_of_work = SqliteUnitOfWork(self._connections)
         self.periodic_jobs = SqlitePeriodicJobs(self._connections)
+        # Not started: a server starts it with its other threads (see checkpoints.py).
+        self.checkpointer = Checkpointer(self._connections)
 
     def object_store(self) -> None:
         """None: objects live in files beside the database, not inside it."""
@@ -66,4 +69,5 @@ class SqliteDatabase:
             target.close()
 
     def close(self) -> None:
+        self.checkpointer.stop()
         self._connections.close()

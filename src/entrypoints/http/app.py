@@ -4,7 +4,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Lifespan
 
 from adapters.memory_broker import MemoryRoomBroker
+from adapters.sqlite import SqliteDatabase
 from chatcore.artifacts.model import Claim, TextClaim
 from chatcore.core import ChatCore
 from entrypoints.http import (
@@ -66,6 +67,14 @@ ROUTES: Sequence[BaseRoute] = [
 ]
 
 
+class Background(Protocol):
+    """Work of the database's own that runs beside the server, started and stopped with it."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class ChatcoreApp(Starlette):
     """Starlette, with the request-size checks and security headers outermost.
 
@@ -110,6 +119,7 @@ class AppOptions(TypedDict, total=False):
     purge: PurgeWorker | None
     room_broker: RoomBroker | None
     sign_outs: BrokerSignOutNotices | None
+    checkpointer: Background | None
 
 
 def runtime_options(runtime: "Runtime") -> AppOptions:
@@ -135,6 +145,9 @@ def runtime_options(runtime: "Runtime") -> AppOptions:
         purge=runtime.purge,
         room_broker=runtime.room_broker,
         sign_outs=runtime.sign_outs,
+        checkpointer=(
+            runtime.database.checkpointer if isinstance(runtime.database, SqliteDatabase) else None
+        ),
     )
 
 
@@ -177,6 +190,7 @@ def _create_app(
     purge: PurgeWorker | None = None,
     room_broker: RoomBroker | None = None,
     sign_outs: BrokerSignOutNotices | None = None,
+    checkpointer: Background | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -197,6 +211,8 @@ def _create_app(
     `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
     with the lifespan; without it, queued emails wait for a process that runs one.
     `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
+    `checkpointer`: the SQLite database's checkpoint thread, likewise; while it runs, no
+    commit on the event loop copies the write-ahead log back (adapters/sqlite/checkpoints.py).
     `room_origins`: the origins whose pages may open room sockets besides the server's
     own (None: `cors_origins`; `*`: any); `room_sockets_per_user`: how many one user may
     hold open in this process (0: no cap).
@@ -217,6 +233,8 @@ def _create_app(
     @contextlib.asynccontextmanager
     async def chatcore_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hashing_executor = hashing_executor()
+        if checkpointer is not None:
+            checkpointer.start()
         await app.state.room_hub.start()
         for worker in (ingestion, texts):
             if worker is not None:
@@ -240,6 +258,8 @@ def _create_app(
             if rate_limits is not None:
                 await rate_limits.close()
             app.state.hashing_executor.shutdown(wait=True, cancel_futures=True)
+            if checkpointer is not None:
+                await anyio.to_thread.run_sync(checkpointer.stop)
             if on_shutdown is not None:
                 on_shutdown()
             lines.flush()

@@ -14,8 +14,9 @@ carries it.
 import asyncio
 import json
 import logging
+import math
+import random
 import re
-import secrets
 import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
@@ -47,9 +48,38 @@ class AccessLog(Protocol):
 Render = Callable[[dict[str, Any]], str]
 
 
+ACCESS_FIELDS = ["time", "level", "logger", "message", "method", "path", "status",
+                 "duration_ms", "request_id"]  # fmt: skip
+# The request line's middle (level to status) by its values: few of them (a route, a
+# method, a status), and they repeat on every request.
+_MIDDLES: dict[tuple[Any, ...], str] = {}
+_encode_text = json.encoder.encode_basestring_ascii  # json.dumps's own, for its strings
+
+
 def json_line(fields: dict[str, Any]) -> str:
-    """The request as a JSON object, shaped as every other log line is."""
-    return json.dumps(fields)
+    """The request as a JSON object, shaped as every other log line is: `json.dumps`'s
+    text exactly, with the middle that repeats encoded once per route and status (a
+    whole `json.dumps` per request was a quarter of the request log's cost)."""
+    duration = fields.get("duration_ms")
+    # json.dumps writes an infinite or NaN float otherwise than repr does.
+    if (
+        list(fields) != ACCESS_FIELDS
+        or not isinstance(duration, float)
+        or not math.isfinite(duration)
+    ):
+        return json.dumps(fields)
+    key = (fields["level"], fields["logger"], fields["message"], fields["method"],
+           fields["path"], fields["status"])  # fmt: skip
+    middle = _MIDDLES.get(key)
+    if middle is None:
+        middle = json.dumps({name: fields[name] for name in ACCESS_FIELDS[1:7]})[1:-1]
+        if len(_MIDDLES) < 4096:
+            _MIDDLES[key] = middle
+    return (
+        f'{{"time": {_encode_text(fields["time"])}, {middle},'
+        f' "duration_ms": {duration!r},'
+        f' "request_id": {_encode_text(fields["request_id"])}}}'
+    )
 
 
 def text_line(fields: dict[str, Any]) -> str:
@@ -170,4 +200,5 @@ def _request_id(scope: Scope) -> bytes:
             if SANE_REQUEST_ID.fullmatch(value):
                 return bytes(value)
             break
-    return secrets.token_hex(16).encode("ascii")
+    # Unique, not secret (a caller may send its own): no system call for it.
+    return f"{random.getrandbits(128):032x}".encode("ascii")

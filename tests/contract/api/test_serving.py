@@ -1,6 +1,7 @@
 """`chatcore serve`: its command-line options, several worker processes, and its log."""
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -105,3 +106,35 @@ def test_text_format_and_level(server: ChatcoreServer, account: Account) -> None
     lines = readable.log().splitlines()
     assert any(" INFO    chatcore.access: GET /healthz 200 " in line for line in lines)
     assert not any(line.startswith("{") for line in lines)
+
+
+def test_what_is_written_reaches_the_database_file_without_a_commit_copying_it(
+    server: ChatcoreServer, client: httpx.Client, account: Account
+) -> None:
+    # SQLite's commits copy the write-ahead log back only once it holds 1,000 pages; the
+    # server's checkpoint thread does it within a fraction of a second, off the event loop.
+    session = client.post("/chat/sessions", json={"title": "t"}, headers=account.headers).json()
+    content = unique_name("checkpointed")
+    sent = client.post(
+        f"/chat/sessions/{session['_id']}/messages",
+        json={"content": content},
+        headers=account.headers,
+    )
+    assert sent.status_code == 201
+    database = Path(server.env["CHATCORE_DATA_DIR"]) / "chatcore.sqlite3"
+    deadline = time.monotonic() + 10
+    while not in_database_file(database, content):
+        assert time.monotonic() < deadline, "the message is still only in the log"
+        time.sleep(0.1)
+
+
+def in_database_file(path: Path, content: str) -> bool:
+    """Whether the database file itself (the write-ahead log left unread) holds a message."""
+    reader = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        found = reader.execute("SELECT 1 FROM messages WHERE content = ?", (content,)).fetchone()
+        return found is not None
+    except sqlite3.DatabaseError:  # caught halfway through a copy: look again
+        return False
+    finally:
+        reader.close()
