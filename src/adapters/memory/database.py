@@ -6,6 +6,7 @@ from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.room_messages import MemoryRoomMessageRepository
+from adapters.memory.search import MemorySearchIndex, MemorySearchSources
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
 from chatcore.shared.unit_of_work import SeparateWrites
@@ -30,6 +31,8 @@ class MemoryDatabase:
         # Memory adapters cannot roll back: each write stands (see UnitOfWork).
         self.unit_of_work = SeparateWrites()
         self.periodic_jobs = MemoryPeriodicJobs()
+        self.search = MemorySearchIndex(self.sessions, self.messages, self.artifacts)
+        self.search_sources = MemorySearchSources()
 
     def object_store(self) -> MemoryObjectStore:
         """Objects kept in memory too: a memory database keeps nothing anywhere else."""

@@ -11,6 +11,7 @@ from adapters.mongo.objects import GridFsObjectStore
 from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
 from adapters.mongo.periodic_jobs import MongoPeriodicJobs
 from adapters.mongo.room_messages import MongoRoomMessageRepository
+from adapters.mongo.search import MongoSearchIndex, MongoSearchSources
 from adapters.mongo.sessions import MongoSessionRepository
 from adapters.mongo.users import MongoUserRepository
 from chatcore.shared.unit_of_work import SeparateWrites
@@ -46,6 +47,9 @@ class MongoDatabase:
         # (the change first, its email last) is what holds here (see UnitOfWork).
         self.unit_of_work = SeparateWrites()
         self.periodic_jobs = MongoPeriodicJobs(database["periodic_jobs"])
+        live = (database["chat_sessions"], database["messages"], database["artifacts"])
+        self.search = MongoSearchIndex(database["search_texts"], database["search_progress"], *live)
+        self.search_sources = MongoSearchSources(*live)
         for repository in (
             self.users,
             self.one_time_tokens,
@@ -57,6 +61,7 @@ class MongoDatabase:
             self.artifact_files,
             self.mail_queue,
             self.periodic_jobs,
+            self.search,
         ):
             repository.create_indexes()
 

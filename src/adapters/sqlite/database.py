@@ -10,6 +10,7 @@ from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
 from adapters.sqlite.periodic_jobs import SqlitePeriodicJobs
 from adapters.sqlite.room_messages import SqliteRoomMessageRepository
 from adapters.sqlite.schema import migrate
+from adapters.sqlite.search import SqliteSearchIndex, SqliteSearchSources
 from adapters.sqlite.sessions import SqliteSessionRepository
 from adapters.sqlite.unit_of_work import SqliteUnitOfWork
 from adapters.sqlite.users import SqliteUserRepository
@@ -43,6 +44,8 @@ class SqliteDatabase:
         self.mail_queue = SqliteMailQueue(self._connections)
         self.unit_of_work = SqliteUnitOfWork(self._connections)
         self.periodic_jobs = SqlitePeriodicJobs(self._connections)
+        self.search = SqliteSearchIndex(self._connections)
+        self.search_sources = SqliteSearchSources(self._connections)
 
     def object_store(self) -> None:
         """None: objects live in files beside the database, not inside it."""

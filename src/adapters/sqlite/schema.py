@@ -256,6 +256,41 @@ _PURGING = (
     """,
 )
 
+# Search: each text's record, and an FTS5 index of its terms (made by the domain, one space
+# between them: the `ascii` tokenizer reads them back exactly, letters of any script
+# included). Contentless: the terms are kept once, in search_texts, for ranking. The
+# owner and the session are indexed beside the terms, so that MATCH alone narrows to them;
+# the 2- and 3-character prefix indexes keep short prefix queries cheap.
+_SEARCH = (
+    """
+    CREATE TABLE IF NOT EXISTS search_texts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        path TEXT,
+        created_at INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        searchable TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS search_texts_by_item ON search_texts (item_id)",
+    "CREATE INDEX IF NOT EXISTS search_texts_by_session ON search_texts (session_id)",
+    """
+    CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5(
+        owner_id, session_id, searchable, content = '', tokenize = 'ascii', prefix = '2 3'
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS search_progress (
+        task TEXT PRIMARY KEY,
+        mark TEXT NOT NULL
+    )
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _INITIAL,
     _ROOM_MESSAGES,
@@ -266,6 +301,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _ACCEPT_TIME_ORDER,
     _MAIL_OUTBOX,
     _PURGING,
+    _SEARCH,
 )
 
 

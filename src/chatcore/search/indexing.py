@@ -1,0 +1,177 @@
+"""Which texts of a message or an artifact are searchable, and keeping the index up to date."""
+
+from collections.abc import Callable, Iterator
+
+import attrs
+
+from chatcore.artifacts.model import Artifact, ArtifactStatus, ArtifactType, file_key
+from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.chats.model import Message
+from chatcore.search.model import HitKind, IndexedText
+from chatcore.search.ports import SearchIndex, SearchSources
+from chatcore.shared.ids import UserId
+
+# Bigger files of archives and repositories are data (dumps, bundles), not prose or code
+# anyone searches; reading them would cost more than they give.
+FILE_MAX_BYTES = 1024 * 1024
+# Texts written to the index at once: a repository's files go in batches, not one by one.
+BATCH = 500
+
+
+def message_text(owner_id: UserId, message: Message) -> IndexedText:
+    """The searchable text of a message of `owner_id`'s session."""
+    return IndexedText.of(
+        owner_id,
+        message.session_id,
+        HitKind.MESSAGE,
+        message.id,
+        message.created_at,
+        message.content,
+    )
+
+
+def artifact_text(artifact: Artifact, text: str) -> IndexedText:
+    """The searchable text of a single-text artifact (a `text` artifact, a document)."""
+    return IndexedText.of(
+        artifact.owner_id,
+        artifact.session_id,
+        HitKind.ARTIFACT,
+        artifact.id,
+        artifact.created_at,
+        text,
+    )
+
+
+def file_texts(
+    artifact: Artifact, files: ArtifactFileRepository, objects: ObjectStore
+) -> Iterator[IndexedText]:
+    """The searchable texts of an archive's or repository's files: those that are UTF-8
+    text (no NUL) of at most FILE_MAX_BYTES, read one at a time."""
+    offset = 0
+    while True:
+        page = files.page(artifact.id, 1000, offset)
+        for file in page.files:
+            if file.size > FILE_MAX_BYTES:
+                continue
+            stream = objects.open(file_key(artifact.id, file.path))
+            if stream is None:
+                continue  # an index entry whose bytes are gone: nothing to read
+            with stream:
+                data = stream.read(FILE_MAX_BYTES + 1)
+            text = _text_of(data)
+            if text is not None:
+                yield IndexedText.of(
+                    artifact.owner_id,
+                    artifact.session_id,
+                    HitKind.ARTIFACT,
+                    artifact.id,
+                    artifact.created_at,
+                    text,
+                    path=file.path,
+                )
+        offset += len(page.files)
+        if not page.files or offset >= page.total:
+            return
+
+
+def _text_of(data: bytes) -> str | None:
+    if len(data) > FILE_MAX_BYTES or b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+@attrs.frozen
+class IndexingProgress:
+    """How far the first indexing of old data has gone: items read and texts indexed."""
+
+    source: str
+    items: int
+    texts: int
+    done: bool
+
+
+@attrs.define
+class SearchBackfill:
+    """Indexes, once, what existed before the index did: resumable, batch by batch.
+
+    Each batch records how far it got, so that a restart carries on from there; items
+    already indexed (by the live path, or by a batch whose mark was lost) are skipped.
+    """
+
+    sources: SearchSources
+    index: SearchIndex
+    artifacts: ArtifactRepository
+    files: ArtifactFileRepository
+    objects: ObjectStore
+    report: Callable[[IndexingProgress], None] = lambda progress: None
+    batch: int = BATCH
+
+    TASK_MESSAGES = "backfill/messages"
+    TASK_ARTIFACTS = "backfill/artifacts"
+    DONE = "done"
+
+    def run(self, stop: Callable[[], bool] = lambda: False) -> bool:
+        """Index the old messages, then the old artifacts; True once both are done."""
+        return self._messages(stop) and self._artifacts(stop)
+
+    def _messages(self, stop: Callable[[], bool]) -> bool:
+        mark = self.index.progress(self.TASK_MESSAGES)
+        items = texts = 0
+        while mark != self.DONE:
+            if stop():
+                return False
+            batch, last = self.sources.messages_after(mark, self.batch)
+            known = self.index.indexed([message.id for _, message in batch])
+            new = [message_text(owner, m) for owner, m in batch if m.id not in known]
+            self.index.add(new)
+            items, texts, mark = items + len(batch), texts + len(new), last or self.DONE
+            self.index.record_progress(self.TASK_MESSAGES, mark)
+            self.report(IndexingProgress("messages", items, texts, mark == self.DONE))
+        return True
+
+    def _artifacts(self, stop: Callable[[], bool]) -> bool:
+        mark = self.index.progress(self.TASK_ARTIFACTS)
+        items = texts = 0
+        while mark != self.DONE:
+            if stop():
+                return False
+            batch, last = self.sources.artifacts_after(mark, self.batch)
+            known = self.index.indexed(batch)
+            for artifact_id in batch:
+                artifact = self.artifacts.get(artifact_id)
+                if artifact_id not in known and artifact is not None:
+                    texts += self.index_artifact(artifact)
+            items, mark = items + len(batch), last or self.DONE
+            self.index.record_progress(self.TASK_ARTIFACTS, mark)
+            self.report(IndexingProgress("artifacts", items, texts, mark == self.DONE))
+        return True
+
+    def index_artifact(self, artifact: Artifact) -> int:
+        """Index an artifact's searchable texts as it stands; how many texts."""
+        count = 0
+        for batch in _batches(self.texts_of(artifact), self.batch):
+            self.index.add(batch)
+            count += len(batch)
+        return count
+
+    def texts_of(self, artifact: Artifact) -> Iterator[IndexedText]:
+        """An artifact's searchable texts: a text artifact's content, an archive's or a
+        ready repository's text files."""
+        if artifact.type is ArtifactType.TEXT and artifact.content:
+            yield artifact_text(artifact, artifact.content)
+        elif artifact.has_file_index and artifact.ingestion.status is ArtifactStatus.READY:
+            yield from file_texts(artifact, self.files, self.objects)
+
+
+def _batches(texts: Iterator[IndexedText], size: int) -> Iterator[list[IndexedText]]:
+    batch: list[IndexedText] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
