@@ -4,6 +4,7 @@ Results are asserted through the search use case (ranking and snippets are the d
 so that every adapter must find exactly the same texts, and hide the same deleted ones.
 """
 
+import random
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from chatcore.chats.model import ChatSession, Message
 from chatcore.search.indexing import SearchBackfill, artifact_text, message_text
 from chatcore.search.model import HitKind, IndexedText
 from chatcore.search.query import SearchQuery
+from chatcore.search.ranking import rank
 from chatcore.search.search import Search
 from chatcore.shared.errors import InvalidInput
 from chatcore_embed.testing.builders import a_message, a_session, a_user, an_artifact, at
@@ -231,14 +233,32 @@ def test_a_cursor_of_another_query_is_refused(corpus: Corpus) -> None:
         corpus.search.search(corpus.user(), "alpha", limit=1, cursor=cursor)
 
 
-def test_matching_checks_the_whole_query(database: Any) -> None:
-    alice = a_user()
-    corpus = Corpus(database)
+@pytest.mark.parametrize(
+    "q", ["alpha", "alpha beta", '"beta gamma"', "gam*", '"alpha be"* delta', "zeta"]
+)
+def test_every_adapter_ranks_as_the_domain_does(corpus: Corpus, q: str) -> None:
+    # Texts of many lengths and frequencies: the adapters' points (SQLite's in SQL) must be
+    # the domain's to the last unit, and their order the domain's order.
+    alice = corpus.user()
     chat = corpus.session(alice)
-    corpus.message(chat, "one two three")
-    found = database.search.matching(alice.id, SearchQuery.parse('"two three" on*'))
-    assert [text.text for text in found] == ["one two three"]
-    assert database.search.matching(alice.id, SearchQuery.parse('"three two"')) == []
+    chance = random.Random(7)
+    words = ["alpha", "beta", "gamma", "gamut", "delta", "epsilon"]
+    texts = [
+        message_text(alice.id, corpus.message(chat, " ".join(chance.choices(words, k=n))))
+        for n in chance.choices(range(1, 400), k=60)
+    ]
+    query = SearchQuery.parse(q)
+    expected = rank(
+        query, [t.candidate for t in texts if query.matches(t.candidate.searchable)], None, 100
+    )
+    found = corpus.database.search.ranked(alice.id, query, None, None, 100)
+    assert [(hit.key, hit.rank.points) for hit in found] == [
+        (hit.key, hit.rank.points) for hit in expected
+    ]
+    if len(expected) > 5:  # and from any place in that order
+        middle = expected[4].rank
+        after = corpus.database.search.ranked(alice.id, query, None, middle, 3)
+        assert [hit.key for hit in after] == [hit.key for hit in expected[5:8]]
 
 
 def test_existing_data_is_indexed_once_and_resumably(

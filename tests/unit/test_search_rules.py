@@ -3,7 +3,7 @@
 import pytest
 
 from chatcore.search.query import Phrase, QueryTooLong, SearchQuery
-from chatcore.search.ranking import SNIPPET_MAX_CHARS, score, snippet
+from chatcore.search.ranking import SNIPPET_MAX_CHARS, points, snippet
 from chatcore.search.text import fold, terms_of, words
 from chatcore.shared.errors import InvalidInput
 
@@ -85,7 +85,7 @@ def test_more_occurrences_and_shorter_texts_score_higher() -> None:
     query = SearchQuery.parse("cache")
     once, twice = terms_of("cache here"), terms_of("cache and cache")
     longer = terms_of("cache " + "filler " * 100)
-    assert score(query, twice) > score(query, once) > score(query, longer) > 0
+    assert points(query, twice) > points(query, once) > points(query, longer) > 0
 
 
 def test_a_snippet_centres_on_the_best_match() -> None:
@@ -113,3 +113,19 @@ def test_a_text_without_a_visible_match_shows_its_beginning() -> None:
     shown, highlights = snippet(SearchQuery.parse("zebra"), "x" * 500)
     assert shown == "x" * SNIPPET_MAX_CHARS
     assert highlights == ()
+
+
+def test_ascii_and_other_texts_are_quoted_alike() -> None:
+    # ASCII texts are searched with regexes, others word by word: the same matches.
+    query = SearchQuery.parse('"build server" dep* ok')
+    ascii_text = "Deploy: the BUILD-server is ok; build  server, deployed. oks"
+    plain = snippet(query, ascii_text)
+    other = snippet(query, ascii_text + " é")
+    assert plain[1] == other[1]
+    assert [plain[0][s:e] for s, e in plain[1]] == [
+        "Deploy",
+        "BUILD-server",
+        "ok",
+        "build  server",
+        "deployed",
+    ]

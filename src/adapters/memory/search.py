@@ -7,9 +7,11 @@ from adapters.memory.artifacts import MemoryArtifactRepository
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.sessions import MemorySessionRepository
 from chatcore.chats.model import Message
-from chatcore.search.model import HitKind, IndexedText
+from chatcore.search.model import Candidate, Hit, HitKind, IndexedText
 from chatcore.search.query import SearchQuery
+from chatcore.search.ranking import rank
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
+from chatcore.shared.paging import Rank
 
 
 class MemorySearchIndex:
@@ -31,33 +33,46 @@ class MemorySearchIndex:
     def add(self, texts: Sequence[IndexedText]) -> None:
         with self._lock:
             for text in texts:
-                self._texts.setdefault(text.key, text)
+                self._texts.setdefault(text.candidate.key, text)
 
-    def matching(
-        self, owner_id: UserId, query: SearchQuery, session_id: SessionId | None = None
-    ) -> list[IndexedText]:
+    def ranked(
+        self,
+        owner_id: UserId,
+        query: SearchQuery,
+        session_id: SessionId | None,
+        after: Rank | None,
+        limit: int,
+    ) -> list[Hit]:
         with self._lock:
             found = [
-                text
+                text.candidate
                 for text in self._texts.values()
                 if text.owner_id == owner_id
-                and (session_id is None or text.session_id == session_id)
-                and query.matches(text.searchable)
+                and (session_id is None or text.candidate.session_id == session_id)
+                and query.matches(text.candidate.searchable)
             ]
-        return [text for text in found if self._live(text)]
+        return rank(query, filter(self._live, found), after, limit)
+
+    def texts(self, keys: Sequence[str]) -> dict[str, str]:
+        with self._lock:
+            return {key: self._texts[key].text for key in keys if key in self._texts}
 
     def indexed(self, item_ids: Sequence[str]) -> set[str]:
         wanted = set(item_ids)
         with self._lock:
-            return {text.item_id for text in self._texts.values() if text.item_id in wanted}
+            return {
+                text.candidate.item_id
+                for text in self._texts.values()
+                if text.candidate.item_id in wanted
+            }
 
     def remove_items(self, item_ids: Sequence[str]) -> None:
         gone = set(item_ids)
-        self._remove(lambda text: text.item_id in gone)
+        self._remove(lambda text: text.candidate.item_id in gone)
 
     def remove_for_sessions(self, session_ids: Sequence[SessionId]) -> None:
         gone = set(session_ids)
-        self._remove(lambda text: text.session_id in gone)
+        self._remove(lambda text: text.candidate.session_id in gone)
 
     def progress(self, task: str) -> str | None:
         with self._lock:
@@ -72,7 +87,7 @@ class MemorySearchIndex:
             for key in [key for key, text in self._texts.items() if doomed(text)]:
                 del self._texts[key]
 
-    def _live(self, text: IndexedText) -> bool:
+    def _live(self, text: Candidate) -> bool:
         session = self._sessions.get(text.session_id)
         if session is None or session.deleted_at is not None:
             return False

@@ -17,9 +17,11 @@ from pymongo.errors import BulkWriteError
 
 from adapters.mongo.documents import LIVE, Document, Documents, id_of, object_id, utc
 from chatcore.chats.model import Message, MessageRole
-from chatcore.search.model import HitKind, IndexedText
+from chatcore.search.model import Candidate, Hit, HitKind, IndexedText
 from chatcore.search.query import SearchQuery
+from chatcore.search.ranking import rank
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
+from chatcore.shared.paging import Rank
 
 _DUPLICATE_KEY = 11000
 
@@ -50,15 +52,21 @@ class MongoSearchIndex:
         # Keyed by the text's key: a text indexed twice (a retried batch) is kept once.
         try:
             self._texts.insert_many(
-                [{"_id": object_id(text.key), **_document(text)} for text in texts], ordered=False
+                [{"_id": object_id(text.candidate.key), **_document(text)} for text in texts],
+                ordered=False,
             )
         except BulkWriteError as error:
             if any(failure["code"] != _DUPLICATE_KEY for failure in error.details["writeErrors"]):
                 raise
 
-    def matching(
-        self, owner_id: UserId, query: SearchQuery, session_id: SessionId | None = None
-    ) -> list[IndexedText]:
+    def ranked(
+        self,
+        owner_id: UserId,
+        query: SearchQuery,
+        session_id: SessionId | None,
+        after: Rank | None,
+        limit: int,
+    ) -> list[Hit]:
         wanted: Document = {"owner_id": object_id(owner_id)}
         if session_id is not None:
             wanted["session_id"] = object_id(session_id)
@@ -69,11 +77,17 @@ class MongoSearchIndex:
                 {"terms": {"$regex": f"^{re.escape(prefix)}"}} for prefix in sorted(query.prefixes)
             ]
         found = [
-            _text(document)
-            for document in self._texts.find(wanted, {"terms": 0})
+            _candidate(document)
+            for document in self._texts.find(wanted, {"terms": 0, "text": 0})
             if query.matches(document["searchable"])
         ]
-        return self._live(found)
+        return rank(query, self._live(found), after, limit)
+
+    def texts(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        documents = self._texts.find({"_id": {"$in": [object_id(k) for k in keys]}}, {"text": 1})
+        return {id_of(document["_id"]): document["text"] for document in documents}
 
     def indexed(self, item_ids: Sequence[str]) -> set[str]:
         if not item_ids:
@@ -98,7 +112,7 @@ class MongoSearchIndex:
     def record_progress(self, task: str, mark: str) -> None:
         self._progress.update_one({"_id": task}, {"$set": {"mark": mark}}, upsert=True)
 
-    def _live(self, texts: list[IndexedText]) -> list[IndexedText]:
+    def _live(self, texts: list[Candidate]) -> list[Candidate]:
         """The texts whose session and message or artifact are live: three lookups by id."""
         if not texts:
             return []
@@ -158,28 +172,28 @@ def _live_ids(documents: Documents, ids: set[str]) -> set[str]:
 
 
 def _document(text: IndexedText) -> Document:
+    found = text.candidate
     return {
         "owner_id": object_id(text.owner_id),
-        "session_id": object_id(text.session_id),
-        "kind": text.kind.value,
-        "item_id": object_id(text.item_id),
-        "path": text.path,
-        "created_at": text.created_at,
+        "session_id": object_id(found.session_id),
+        "kind": found.kind.value,
+        "item_id": object_id(found.item_id),
+        "path": found.path,
+        "created_at": found.created_at,
+        "searchable": found.searchable,
+        "terms": sorted(set(found.searchable.split())),
         "text": text.text,
-        "searchable": text.searchable,
-        "terms": sorted(set(text.searchable.split())),
     }
 
 
-def _text(document: dict[str, Any]) -> IndexedText:
-    return IndexedText(
-        owner_id=UserId(id_of(document["owner_id"])),
+def _candidate(document: dict[str, Any]) -> Candidate:
+    return Candidate(
+        key=id_of(document["_id"]),
         session_id=SessionId(id_of(document["session_id"])),
         kind=HitKind(document["kind"]),
         item_id=id_of(document["item_id"]),
         path=document["path"],
         created_at=utc(document["created_at"]),
-        text=document["text"],
         searchable=document["searchable"],
     )
 

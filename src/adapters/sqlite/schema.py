@@ -258,9 +258,10 @@ _PURGING = (
 
 # Search: each text's record, and an FTS5 index of its terms (made by the domain, one space
 # between them: the `ascii` tokenizer reads them back exactly, letters of any script
-# included). Contentless: the terms are kept once, in search_texts, for ranking. The
-# owner and the session are indexed beside the terms, so that MATCH alone narrows to them;
-# the 2- and 3-character prefix indexes keep short prefix queries cheap.
+# included), each prefixed with the owner's id, so that every user's terms have doclists
+# of their own (see adapters.sqlite.search.owned_terms); the prefix indexes serve a
+# prefix of one to three characters after the id's 24. Contentless: the terms are kept
+# once, in search_texts, for ranking.
 _SEARCH = (
     """
     CREATE TABLE IF NOT EXISTS search_texts (
@@ -272,15 +273,23 @@ _SEARCH = (
         item_id TEXT NOT NULL,
         path TEXT,
         created_at INTEGER NOT NULL,
-        text TEXT NOT NULL,
+        words INTEGER NOT NULL,
         searchable TEXT NOT NULL
+    )
+    """,
+    # The texts themselves, read for a page of results only: apart, they leave the rows
+    # that ranking reads small.
+    """
+    CREATE TABLE IF NOT EXISTS search_bodies (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL
     )
     """,
     "CREATE INDEX IF NOT EXISTS search_texts_by_item ON search_texts (item_id)",
     "CREATE INDEX IF NOT EXISTS search_texts_by_session ON search_texts (session_id)",
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5(
-        owner_id, session_id, searchable, content = '', tokenize = 'ascii', prefix = '2 3'
+        session_id, searchable, content = '', tokenize = 'ascii', prefix = '25 26 27'
     )
     """,
     """

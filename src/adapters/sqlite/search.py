@@ -1,5 +1,6 @@
 """The search index in SQLite: FTS5 finds the texts, the live tables say which may show."""
 
+import functools
 import sqlite3
 from collections.abc import Iterator, Sequence
 
@@ -7,26 +8,44 @@ from adapters.sqlite.connection import Connections
 from adapters.sqlite.purging import IDS_PER_STATEMENT
 from adapters.sqlite.timestamps import from_ms, to_ms
 from chatcore.chats.model import Message, MessageRole
-from chatcore.search.model import HitKind, IndexedText
+from chatcore.search.model import Hit, HitKind, IndexedText
 from chatcore.search.query import Phrase, SearchQuery
+from chatcore.search.ranking import length_of, points
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
+from chatcore.shared.paging import Rank
 
-_COLUMNS = "id, owner_id, session_id, kind, item_id, path, created_at, text, searchable"
-
-# Driven by MATCH (owner, session and terms in one FTS5 query); each text found is kept
-# only while its session and its message or artifact are live: soft deletes hide it at
-# once, and nothing is written to the index when they happen.
-_MATCHING = f"""
-    SELECT {", ".join(f"t.{c}" for c in _COLUMNS.split(", "))}
+# Driven by MATCH (the owner's terms, and the session, in one FTS5 query); each text found
+# is kept only while its session and its message or artifact are live: soft deletes hide
+# it at once, and nothing is written to the index when they happen. Ranked in SQL by the
+# domain's own `points` (a function of the connection), so that only a page of results
+# ever reaches Python as rows; their texts are read for it alone.
+_RANKED = """
+    SELECT t.key, t.session_id, t.kind, t.item_id, t.path, t.created_at,
+        search_points(t.searchable, t.words) AS points
     FROM search_terms JOIN search_texts t ON t.id = search_terms.rowid
     JOIN sessions s ON s.id = t.session_id AND s.deleted_at IS NULL
-    WHERE search_terms MATCH ? AND CASE t.kind
+    WHERE search_terms MATCH :match AND CASE t.kind
         WHEN 'message' THEN EXISTS (
             SELECT 1 FROM messages m WHERE m.id = t.item_id AND m.deleted_at IS NULL)
         ELSE EXISTS (
             SELECT 1 FROM artifacts a WHERE a.id = t.item_id AND a.deleted_at IS NULL)
     END
 """
+_AFTER = """
+    WHERE points < :points OR (points = :points AND (created_at < :at
+        OR (created_at = :at AND key < :key)))
+"""
+_IN_ORDER = "ORDER BY points DESC, created_at DESC, key DESC LIMIT :limit"
+
+
+def owned_terms(owner_id: str, searchable: str) -> str:
+    """The terms as the FTS5 index holds them: each prefixed with its owner's id.
+
+    Each user's terms are then terms of their own, with lists of their own: a query
+    reads the caller's lists only, whatever other users wrote (the ids' 24 hex digits
+    and a term make one token for the `ascii` tokenizer).
+    """
+    return " ".join(owner_id + term for term in searchable.split())
 
 
 class SqliteSearchIndex:
@@ -39,38 +58,73 @@ class SqliteSearchIndex:
         # One transaction (or a savepoint of the caller's): the record and its terms together.
         with self._connections.transaction() as connection:
             for text in texts:
+                found = text.candidate
                 cursor = connection.execute(
                     "INSERT INTO search_texts (key, owner_id, session_id, kind, item_id, path,"
-                    " created_at, text, searchable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " created_at, words, searchable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (key) DO NOTHING",
                     (
-                        text.key,
+                        found.key,
                         text.owner_id,
-                        text.session_id,
-                        text.kind.value,
-                        text.item_id,
-                        text.path,
-                        to_ms(text.created_at),
-                        text.text,
-                        text.searchable,
+                        found.session_id,
+                        found.kind.value,
+                        found.item_id,
+                        found.path,
+                        to_ms(found.created_at),
+                        length_of(found.searchable),
+                        found.searchable,
                     ),
                 )
                 if cursor.rowcount == 1:
                     connection.execute(
-                        "INSERT INTO search_terms (rowid, owner_id, session_id, searchable)"
-                        " VALUES (?, ?, ?, ?)",
-                        (cursor.lastrowid, text.owner_id, text.session_id, text.searchable),
+                        "INSERT INTO search_bodies (id, text) VALUES (?, ?)",
+                        (cursor.lastrowid, text.text),
+                    )
+                    connection.execute(
+                        "INSERT INTO search_terms (rowid, session_id, searchable) VALUES (?, ?, ?)",
+                        (
+                            cursor.lastrowid,
+                            found.session_id,
+                            owned_terms(text.owner_id, found.searchable),
+                        ),
                     )
 
-    def matching(
-        self, owner_id: UserId, query: SearchQuery, session_id: SessionId | None = None
-    ) -> list[IndexedText]:
-        clauses = [f'owner_id : "{owner_id}"']
+    def ranked(
+        self,
+        owner_id: UserId,
+        query: SearchQuery,
+        session_id: SessionId | None,
+        after: Rank | None,
+        limit: int,
+    ) -> list[Hit]:
+        clauses = [f"searchable : {_fts_phrase(owner_id, phrase)}" for phrase in query.phrases]
         if session_id is not None:
             clauses.append(f'session_id : "{session_id}"')
-        clauses.extend(f"searchable : {_fts_phrase(phrase)}" for phrase in query.phrases)
-        rows = self._connections.get().execute(_MATCHING, (" AND ".join(clauses),)).fetchall()
-        return [_to_text(row) for row in rows]
+        values: dict[str, object] = {"match": " AND ".join(clauses), "limit": limit}
+        after_clause = ""
+        if after is not None:
+            values.update(points=after.points, at=to_ms(after.at), key=after.id)
+            after_clause = _AFTER
+        connection = self._connections.get()
+        connection.create_function(
+            "search_points", 2, functools.partial(points, query), deterministic=True
+        )
+        rows = connection.execute(
+            f"SELECT * FROM ({_RANKED}) {after_clause} {_IN_ORDER}", values
+        ).fetchall()
+        return [_to_hit(row) for row in rows]
+
+    def texts(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(keys):
+            marks = ", ".join("?" * len(chunk))
+            rows = self._connections.get().execute(
+                "SELECT t.key, b.text FROM search_texts t JOIN search_bodies b ON b.id = t.id"
+                f" WHERE t.key IN ({marks})",
+                chunk,
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
 
     def indexed(self, item_ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -114,9 +168,19 @@ class SqliteSearchIndex:
                 ).fetchall()
                 # A contentless FTS5 table forgets a row's terms when told what they were.
                 connection.executemany(
-                    "INSERT INTO search_terms (search_terms, rowid, owner_id, session_id,"
-                    " searchable) VALUES ('delete', ?, ?, ?, ?)",
-                    [tuple(row) for row in rows],
+                    "INSERT INTO search_terms (search_terms, rowid, session_id, searchable)"
+                    " VALUES ('delete', ?, ?, ?)",
+                    [
+                        (
+                            row["id"],
+                            row["session_id"],
+                            owned_terms(row["owner_id"], row["searchable"]),
+                        )
+                        for row in rows
+                    ],
+                )
+                connection.executemany(
+                    "DELETE FROM search_bodies WHERE id = ?", [(row["id"],) for row in rows]
                 )
                 connection.execute(f"DELETE FROM search_texts WHERE {column} IN ({marks})", chunk)
 
@@ -177,20 +241,17 @@ def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
         yield values[start : start + IDS_PER_STATEMENT]
 
 
-def _fts_phrase(phrase: Phrase) -> str:
+def _fts_phrase(owner_id: str, phrase: Phrase) -> str:
     # Terms are letters and digits only (see chatcore.search.text): nothing to escape.
-    quoted = f'"{" ".join(phrase.terms)}"'
+    quoted = f'"{owned_terms(owner_id, " ".join(phrase.terms))}"'
     return f"{quoted} *" if phrase.prefix else quoted
 
 
-def _to_text(row: sqlite3.Row) -> IndexedText:
-    return IndexedText(
-        owner_id=UserId(row["owner_id"]),
-        session_id=SessionId(row["session_id"]),
-        kind=HitKind(row["kind"]),
-        item_id=row["item_id"],
-        path=row["path"],
-        created_at=from_ms(row["created_at"]),
-        text=row["text"],
-        searchable=row["searchable"],
+def _to_hit(row: sqlite3.Row) -> Hit:
+    return Hit(
+        Rank(row["points"], from_ms(row["created_at"]), row["key"]),
+        SessionId(row["session_id"]),
+        HitKind(row["kind"]),
+        row["item_id"],
+        row["path"],
     )

@@ -8,6 +8,7 @@ import attrs
 
 from chatcore.search.text import SEARCHABLE_CHARS, terms_of
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
+from chatcore.shared.paging import Rank
 
 
 class HitKind(StrEnum):
@@ -16,22 +17,48 @@ class HitKind(StrEnum):
 
 
 @attrs.frozen
-class IndexedText:
-    """One searchable text: a message, an artifact's text, or one file of an archive.
+class Candidate:
+    """A text an index found for a query, as ranking reads it: where it is, and its terms.
 
-    `item_id` is the message's or the artifact's id; `path` the file inside a ZIP or
-    repository artifact (None otherwise). `searchable` is the text's terms (`terms_of`):
-    what an index matches on. Only the first SEARCHABLE_CHARS characters are kept.
+    `key` is the text's own id (see `text_key`); `item_id` the message's or the artifact's
+    id; `path` the file inside a ZIP or repository artifact (None otherwise); `searchable`
+    the text's terms (`terms_of`), what an index matches on.
     """
 
-    owner_id: UserId
+    key: str
     session_id: SessionId
     kind: HitKind
     item_id: str
     path: str | None
     created_at: datetime
-    text: str
     searchable: str
+
+
+@attrs.frozen
+class Hit:
+    """A text found and ranked: where it is, and its place in the ranking."""
+
+    rank: Rank
+    session_id: SessionId
+    kind: HitKind
+    item_id: str
+    path: str | None
+
+    @property
+    def key(self) -> str:
+        return self.rank.id
+
+
+@attrs.frozen
+class IndexedText:
+    """One searchable text: a message, an artifact's text, or one file of an archive.
+
+    Only the first SEARCHABLE_CHARS characters are kept (and searched).
+    """
+
+    owner_id: UserId
+    candidate: Candidate
+    text: str
 
     @classmethod
     def of(
@@ -46,15 +73,16 @@ class IndexedText:
     ) -> "IndexedText":
         """The indexed form of a text, its terms made once here for every index."""
         text = text[:SEARCHABLE_CHARS]
-        return cls(owner_id, session_id, kind, item_id, path, created_at, text, terms_of(text))
+        key = text_key(item_id, path)
+        candidate = Candidate(key, session_id, kind, item_id, path, created_at, terms_of(text))
+        return cls(owner_id, candidate, text)
 
-    @property
-    def key(self) -> str:
-        """An id of its own (24 hex digits): the item's, or a digest of item and path."""
-        if self.path is None:
-            return self.item_id
-        digest = hashlib.blake2b(f"{self.item_id}/{self.path}".encode(), digest_size=12)
-        return digest.hexdigest()
+
+def text_key(item_id: str, path: str | None) -> str:
+    """A text's own id (24 hex digits): its item's, or a digest of the item and the path."""
+    if path is None:
+        return item_id
+    return hashlib.blake2b(f"{item_id}/{path}".encode(), digest_size=12).hexdigest()
 
 
 @attrs.frozen

@@ -4,9 +4,10 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from chatcore.chats.model import Message
-from chatcore.search.model import IndexedText
+from chatcore.search.model import Hit, IndexedText
 from chatcore.search.query import SearchQuery
 from chatcore.shared.ids import ArtifactId, SessionId, UserId
+from chatcore.shared.paging import Rank
 
 
 class SearchIndex(Protocol):
@@ -22,14 +23,26 @@ class SearchIndex(Protocol):
         """Index these texts (an item already indexed under the same key is kept once)."""
         ...
 
-    def matching(
-        self, owner_id: UserId, query: SearchQuery, session_id: SessionId | None = None
-    ) -> list[IndexedText]:
-        """Every live text of `owner_id` (in `session_id`, if given) that `query` matches.
+    def ranked(
+        self,
+        owner_id: UserId,
+        query: SearchQuery,
+        session_id: SessionId | None,
+        after: Rank | None,
+        limit: int,
+    ) -> list[Hit]:
+        """The first `limit` live texts of `owner_id` (in `session_id`, if given) that
+        `query` matches, in ranking order (`ranking.order`), from after `after`.
 
-        Matches exactly when `query.matches(text.searchable)`; found through an index
-        (FTS5, a multikey index), never by reading every text of the user.
+        A text matches exactly when `query.matches(its searchable form)`, and ranks by
+        `ranking.points`. Found through an index (FTS5, a multikey index), never by
+        reading every text of the user; an adapter that does not rank in its own engine
+        passes what it found to `ranking.rank`.
         """
+        ...
+
+    def texts(self, keys: Sequence[str]) -> dict[str, str]:
+        """The texts under these keys (those of a page of results), by key."""
         ...
 
     def indexed(self, item_ids: Sequence[str]) -> set[str]:

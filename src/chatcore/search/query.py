@@ -28,10 +28,12 @@ class Phrase:
 
     terms: tuple[str, ...]
     prefix: bool = False
+    # What to look for in the searchable form of a text (see `terms_of`); made once, as
+    # ranking reads it for every text found.
+    needle: str = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def needle(self) -> str:
-        """What to look for in the searchable form of a text (see `terms_of`)."""
+    @needle.default
+    def _needle(self) -> str:
         return f" {' '.join(self.terms)}{'' if self.prefix else ' '}"
 
     def occurrences(self, searchable: str) -> int:

@@ -1,17 +1,15 @@
 """The search use case: the caller's own live texts that match a query, best first."""
 
-from datetime import UTC, datetime, timedelta
-
 import attrs
 
 from chatcore.accounts.model import User
-from chatcore.search.model import HitKind, IndexedText, SearchResult
+from chatcore.search.model import Hit, HitKind, SearchResult
 from chatcore.search.ports import SearchIndex
 from chatcore.search.query import SearchQuery
-from chatcore.search.ranking import score, snippet
+from chatcore.search.ranking import score_of, snippet
 from chatcore.shared.errors import InvalidInput
-from chatcore.shared.ids import ArtifactId, MessageId, SessionId, parse_session_id
-from chatcore.shared.paging import Cursors, ListKind, Page, Rank
+from chatcore.shared.ids import ArtifactId, MessageId, parse_session_id
+from chatcore.shared.paging import Cursors, ListKind, Page
 
 RESULTS_PAGE_MAX = 100
 
@@ -40,55 +38,27 @@ class Search:
         # A cursor belongs to one query of one user: elsewhere it would name nothing.
         cursors = Cursors(ListKind.SEARCH, f"{actor.id}/{session or ''}/{query.canonical()}")
         after = None if cursor is None else cursors.decode_rank(cursor)
-        ranked = _ranked(query, self.index.matching(actor.id, query, session))
-        if after is not None:
-            ranked = [entry for entry in ranked if _order(entry[0]) > _order(after)]
-        page = ranked[:limit]
-        more = len(ranked) > limit
+        # One more than the page, to learn whether another follows without a second query.
+        hits = self.index.ranked(actor.id, query, session, after, limit + 1)
+        page = hits[:limit]
+        texts = self.index.texts([hit.key for hit in page])
         return Page(
-            [_result(query, text, rank.score) for rank, text in page],
-            cursors.encode_rank(page[-1][0]) if more else None,
+            [_result(query, hit, texts.get(hit.key, "")) for hit in page],
+            cursors.encode_rank(page[-1].rank) if len(hits) > limit else None,
         )
 
 
-def _ranked(query: SearchQuery, texts: list[IndexedText]) -> list[tuple[Rank, IndexedText]]:
-    """The texts with their ranks, best first; a text indexed twice counts once."""
-    unique = {text.key: text for text in texts}
-    ranked = [
-        (Rank(score(query, text.searchable), text.created_at, text.key), text)
-        for text in unique.values()
-    ]
-    ranked.sort(key=lambda entry: _order(entry[0]))
-    return ranked
-
-
-def _order(rank: Rank) -> tuple[float, int, str]:
-    """Best score first, then newest (to the millisecond, as cursors hold times), then the
-    higher id: one total order for paging."""
-    return (-rank.score, -(rank.at - _EPOCH) // _MILLISECOND, _inverted(rank.id))
-
-
-def _inverted(key: str) -> str:
-    # Hex digits, so descending order is ascending order of each digit's complement.
-    return key.translate(_COMPLEMENT)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
-_COMPLEMENT = str.maketrans("0123456789abcdef", "fedcba9876543210")
-
-
-def _result(query: SearchQuery, text: IndexedText, rank_score: float) -> SearchResult:
-    shown, highlights = snippet(query, text.text)
-    is_message = text.kind is HitKind.MESSAGE
+def _result(query: SearchQuery, hit: Hit, text: str) -> SearchResult:
+    shown, highlights = snippet(query, text)
+    is_message = hit.kind is HitKind.MESSAGE
     return SearchResult(
-        kind=text.kind,
-        session_id=SessionId(text.session_id),
-        message_id=MessageId(text.item_id) if is_message else None,
-        artifact_id=None if is_message else ArtifactId(text.item_id),
-        path=text.path,
+        kind=hit.kind,
+        session_id=hit.session_id,
+        message_id=MessageId(hit.item_id) if is_message else None,
+        artifact_id=None if is_message else ArtifactId(hit.item_id),
+        path=hit.path,
         snippet=shown,
         highlights=highlights,
-        score=rank_score,
-        created_at=text.created_at,
+        score=score_of(hit.rank),
+        created_at=hit.rank.at,
     )

@@ -42,11 +42,11 @@ def position_of_id(entry_id: str) -> Position:
     return Position(_EPOCH + timedelta(seconds=int(entry_id[:8], 16)), entry_id)
 
 
-@attrs.frozen(order=True)
+@attrs.frozen
 class Rank:
-    """A place in a ranked list: by score (to 4 decimals), then by time and id."""
+    """A place in a ranked list: by points (a whole-number score), then by time and id."""
 
-    score: float
+    points: int
     at: datetime
     id: str
 
@@ -97,17 +97,15 @@ class Cursors:
 
     def encode_rank(self, rank: Rank) -> str:
         """The opaque cursor naming `rank` in a ranked list."""
-        return self._sealed(
-            f"{round(rank.score * 10_000)}.{(rank.at - _EPOCH) // _MILLISECOND}", rank.id
-        )
+        return self._sealed(f"{rank.points}.{(rank.at - _EPOCH) // _MILLISECOND}", rank.id)
 
     def decode_rank(self, cursor: str) -> Rank:
         """The place in a ranked list a cursor of it names; InvalidInput for anything else."""
         parts = self._read(cursor)
         if parts is None or len(parts) != 3:
             raise InvalidInput("Invalid cursor")
-        score, milliseconds, entry_id = parts
-        return Rank(int(score) / 10_000, _EPOCH + int(milliseconds) * _MILLISECOND, entry_id)
+        points, milliseconds, entry_id = parts
+        return Rank(int(points), _EPOCH + int(milliseconds) * _MILLISECOND, entry_id)
 
     def _sealed(self, numbers: str, entry_id: str) -> str:
         body = f"{_VERSION}.{self.kind.value}.{numbers}.{entry_id}".encode("ascii")
