@@ -46,16 +46,55 @@ class ChatCore:
         # The emails promise what the tokens do: one set of lifetimes for both.
         emails = attrs.evolve(emails, lifetimes=lifetimes)
         auth = Auth(ports, lifetimes, emails, login_throttle)
-        sessions = ChatSessions(ports)
         return cls(
             ports=ports,
             auth=auth,
             accounts=Accounts(ports, auth),
-            sessions=sessions,
-            rooms=ChatRooms(ports),
-            artifacts=ArtifactLibrary(ports, sessions, artifact_limits),
-            ingestion=RepositoryIngestion(
-                ports, artifact_limits.repository_policy, repository_limits, ingestion_lease
+            sessions=ChatSessions(
+                clock=ports.clock,
+                ids=ports.ids,
+                sessions=ports.sessions,
+                message_repository=ports.messages,
+                session_dependents=ports.session_dependents,
+                unit_of_work=ports.unit_of_work,
             ),
-            purge=Purge.from_ports(ports, purge_after),
+            rooms=ChatRooms(
+                clock=ports.clock,
+                ids=ports.ids,
+                users=ports.users,
+                room_messages=ports.room_messages,
+            ),
+            artifacts=ArtifactLibrary(
+                clock=ports.clock,
+                ids=ports.ids,
+                sessions=ports.sessions,
+                artifacts=ports.artifacts,
+                artifact_files=ports.artifact_files,
+                objects=ports.objects,
+                limits=artifact_limits,
+            ),
+            ingestion=RepositoryIngestion(
+                clock=ports.clock,
+                artifacts=ports.artifacts,
+                artifact_files=ports.artifact_files,
+                objects=ports.objects,
+                repository_fetcher=ports.repository_fetcher,
+                policy=artifact_limits.repository_policy,
+                limits=repository_limits,
+                lease=ingestion_lease,
+            ),
+            purge=Purge(
+                users=ports.users,
+                one_time_tokens=ports.one_time_tokens,
+                sessions=ports.sessions,
+                messages=ports.messages,
+                room_messages=ports.room_messages,
+                artifacts=ports.artifacts,
+                artifact_files=ports.artifact_files,
+                objects=ports.objects,
+                audit=ports.audit,
+                clock=ports.clock,
+                ids=ports.ids,
+                after=purge_after,
+            ),
         )

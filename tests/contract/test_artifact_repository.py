@@ -55,25 +55,25 @@ def test_lists_live_artifacts_of_one_session_oldest_first(database: Any) -> None
 def test_rename_sets_name_and_updated_at_of_live_artifacts(database: Any) -> None:
     artifact = an_artifact(new_id(), new_id())
     database.artifacts.add(artifact)
-    renamed = database.artifacts.rename(artifact.id, "New name", at(5))
-    assert renamed == attrs.evolve(artifact, name="New name", updated_at=at(5))
+    renamed = attrs.evolve(artifact, name="New name", updated_at=at(5))
+    assert database.artifacts.update(renamed) is True
     assert database.artifacts.get(artifact.id) == renamed
     database.artifacts.mark_deleted(artifact.id, at(6))
-    assert database.artifacts.rename(artifact.id, "again", at(7)) is None
+    assert database.artifacts.update(attrs.evolve(renamed, name="again", updated_at=at(7))) is False
+    assert database.artifacts.get(artifact.id).name == "New name"
 
 
-def test_record_ingestion(database: Any) -> None:
+def test_an_update_keeps_a_claim_taken_meanwhile(database: Any) -> None:
     artifact = an_artifact(
-        new_id(),
-        new_id(),
-        type=ArtifactType.REPOSITORY,
-        ingestion=Ingestion(ArtifactStatus.PENDING),
+        new_id(), new_id(), type=ArtifactType.REPOSITORY, ingestion=Ingestion.pending()
     )
     database.artifacts.add(artifact)
-    ready = Ingestion(ArtifactStatus.READY, files_count=25, commit="0" * 40)
-    updated = database.artifacts.record_ingestion(artifact.id, ready, at(3))
-    assert updated == attrs.evolve(artifact, ingestion=ready, updated_at=at(3))
-    assert database.artifacts.get(artifact.id) == updated
+    claim = database.artifacts.claim_next("worker", at(1), at(31))
+    assert claim is not None and claim.artifact.id == artifact.id
+    database.artifacts.update(attrs.evolve(artifact, name="Renamed", updated_at=at(2)))
+    assert database.artifacts.renew_claim(artifact.id, "worker", at(40)) is True
+    stored = database.artifacts.get(artifact.id)
+    assert (stored.name, stored.ingestion.status) == ("Renamed", ArtifactStatus.INGESTING)
 
 
 def test_mark_deleted_works_once(database: Any) -> None:

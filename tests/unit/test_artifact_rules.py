@@ -3,8 +3,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chatcore.artifacts.formats.file_types import Utf8Check, check_signature, kind_of
-from chatcore.artifacts.model import archive_member_path, requested_file_path
+from chatcore.artifacts.model import (
+    ArtifactStatus,
+    Ingestion,
+    archive_member_path,
+    requested_file_path,
+)
 from chatcore.shared.errors import InvalidInput, NotFound
+from tests.builders import an_artifact, at, new_id
 
 
 @given(st.text(min_size=1, max_size=60))
@@ -65,3 +71,27 @@ def test_a_truncated_character_at_the_end_is_not_text() -> None:
     check.feed("é".encode()[:1])
     with pytest.raises(InvalidInput):
         check.feed(b"", final=True)
+
+
+def test_an_artifact_rename_sets_the_name_and_counts_as_an_update() -> None:
+    artifact = an_artifact(new_id(), new_id())
+    artifact.rename("Notes", at(5))
+    assert (artifact.name, artifact.updated_at) == ("Notes", at(5))
+
+
+@pytest.mark.parametrize("name", ["", "  ", "x" * 201])
+def test_a_bad_artifact_name_is_refused_and_changes_nothing(name: str) -> None:
+    artifact = an_artifact(new_id(), new_id())
+    before = (artifact.name, artifact.updated_at)
+    with pytest.raises(InvalidInput):
+        artifact.rename(name, at(5))
+    assert (artifact.name, artifact.updated_at) == before
+
+
+def test_ingestion_outcomes() -> None:
+    assert Ingestion.pending() == Ingestion(ArtifactStatus.PENDING, files_count=0)
+    assert Ingestion.ready(3, commit="c" * 40) == Ingestion(
+        ArtifactStatus.READY, files_count=3, commit="c" * 40
+    )
+    # A failure keeps no file of the attempt: the index is empty, the reason readable.
+    assert Ingestion.failed("gone") == Ingestion(ArtifactStatus.FAILED, files_count=0, error="gone")

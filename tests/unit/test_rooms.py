@@ -4,9 +4,11 @@ from collections.abc import Callable
 
 import pytest
 
-from chatcore.accounts.model import User
+from adapters.memory import ManualClock
+from chatcore.accounts.model import Role, User, UserChanges
 from chatcore.core import ChatCore
-from chatcore.shared.errors import Forbidden, InvalidInput, NotFound
+from chatcore.rooms.model import RoomNotice
+from chatcore.shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 
 
 @pytest.mark.parametrize("room", ["", "x" * 65, "has space", "slash/y", "ünï", ".", ".."])
@@ -39,3 +41,23 @@ def test_only_the_author_deletes(core: ChatCore, make_user: Callable[..., User])
 def test_room_content_rules(core: ChatCore, make_user: Callable[..., User], content: str) -> None:
     with pytest.raises(InvalidInput):
         core.rooms.post(make_user(), "general", content)
+
+
+def test_joining_and_leaving_are_announced_at_the_time_they_happen(
+    core: ChatCore, clock: ManualClock, make_user: Callable[..., User]
+) -> None:
+    member = make_user()
+    assert core.rooms.join(member, "general") == RoomNotice(
+        "general", f"{member.username} joined the room", clock.now()
+    )
+    assert core.rooms.leave(member, "general") == RoomNotice(
+        "general", f"{member.username} left the room", clock.now()
+    )
+
+
+def test_a_deactivated_member_may_not_join(core: ChatCore, make_user: Callable[..., User]) -> None:
+    admin, member = make_user(role=Role.ADMIN), make_user()
+    joined_as = core.auth.admit(member)
+    core.accounts.update(admin, member.id, UserChanges(active=False))
+    with pytest.raises(Unauthenticated):
+        core.rooms.join(joined_as, "general")

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import timedelta
 
+import attrs
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -73,10 +74,10 @@ def test_session_delete_cascades_to_its_dependents(
     core: ChatCore, make_user: Callable[..., User]
 ) -> None:
     dependents = _Dependents(per_session=2)
-    core.ports.session_dependents = [dependents]
+    sessions = attrs.evolve(core.sessions, session_dependents=[dependents])
     user = make_user()
-    session = core.sessions.create(user)
-    assert core.sessions.delete(user, session.id) == 2
+    session = sessions.create(user)
+    assert sessions.delete(user, session.id) == 2
     assert dependents.disabled == [session.id]
 
 

@@ -65,25 +65,14 @@ class MemoryArtifactRepository:
         found.sort(key=lambda artifact: (artifact.created_at, artifact.id))
         return found[:limit]
 
-    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
+    def update(self, artifact: Artifact) -> bool:
         with self._lock:
-            artifact = self._live(artifact_id)
-            if artifact is None:
-                return None
-            artifact.name = name
-            artifact.updated_at = at
-            return attrs.evolve(artifact)
-
-    def record_ingestion(
-        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
-    ) -> Artifact | None:
-        with self._lock:
-            artifact = self._live(artifact_id)
-            if artifact is None:
-                return None
-            artifact.ingestion = ingestion
-            artifact.updated_at = at
-            return attrs.evolve(artifact)
+            stored = self._live(artifact.id)
+            if stored is None:
+                return False
+            stored.name = artifact.name
+            stored.updated_at = artifact.updated_at
+            return True
 
     def count_unfinished(self) -> dict[ArtifactStatus, int]:
         counts = dict.fromkeys(_UNFINISHED, 0)

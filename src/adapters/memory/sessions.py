@@ -47,14 +47,14 @@ class MemorySessionRepository:
         owned.sort(key=lambda session: (session.updated_at, session.id), reverse=True)
         return owned[:limit]
 
-    def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
+    def update(self, session: ChatSession) -> bool:
         with self._lock:
-            session = self._live(session_id)
-            if session is None:
-                return None
-            session.title = title
-            session.updated_at = at
-            return attrs.evolve(session)
+            stored = self._live(session.id)
+            if stored is None:
+                return False
+            stored.title = session.title
+            stored.updated_at = session.updated_at
+            return True
 
     def record_message(self, session_id: SessionId, at: datetime) -> None:
         with self._lock:

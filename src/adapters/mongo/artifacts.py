@@ -84,13 +84,12 @@ class MongoArtifactRepository:
         )
         return [_from_document(document) for document in cursor]
 
-    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
-        return self._update(artifact_id, {"name": name, "updated_at": at})
-
-    def record_ingestion(
-        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
-    ) -> Artifact | None:
-        return self._update(artifact_id, {**_ingestion_fields(ingestion), "updated_at": at})
+    def update(self, artifact: Artifact) -> bool:
+        result = self._artifacts.update_one(
+            {**_by_id(artifact.id), **LIVE},
+            {"$set": {"name": artifact.name, "updated_at": artifact.updated_at}},
+        )
+        return result.matched_count == 1
 
     def count_unfinished(self) -> dict[ArtifactStatus, int]:
         counts = {ArtifactStatus.PENDING: 0, ArtifactStatus.INGESTING: 0}
@@ -203,14 +202,6 @@ class MongoArtifactRepository:
 
     def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
         purging.delete_ids(self._artifacts, artifact_ids)
-
-    def _update(self, artifact_id: ArtifactId, fields: Document) -> Artifact | None:
-        document = self._artifacts.find_one_and_update(
-            {**_by_id(artifact_id), **LIVE},
-            {"$set": fields},
-            return_document=ReturnDocument.AFTER,
-        )
-        return or_none(document, _from_document)
 
 
 class MongoArtifactFileRepository:

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 
 from adapters.mongo import purging
 from adapters.mongo.documents import (
@@ -64,13 +64,12 @@ class MongoSessionRepository:
         )
         return [_from_document(document) for document in cursor]
 
-    def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
-        document = self._sessions.find_one_and_update(
-            {**_by_id(session_id), **LIVE},
-            {"$set": {"title": title, "updated_at": at}},
-            return_document=ReturnDocument.AFTER,
+    def update(self, session: ChatSession) -> bool:
+        result = self._sessions.update_one(
+            {**_by_id(session.id), **LIVE},
+            {"$set": {"title": session.title, "updated_at": session.updated_at}},
         )
-        return or_none(document, _from_document)
+        return result.matched_count == 1
 
     def record_message(self, session_id: SessionId, at: datetime) -> None:
         self._sessions.update_one(

@@ -88,23 +88,12 @@ class SqliteArtifactRepository:
             ).fetchall()
         return [_to_artifact(row) for row in rows]
 
-    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
-        return self._update(artifact_id, "name = ?, updated_at = ?", (name, to_ms(at)))
-
-    def record_ingestion(
-        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
-    ) -> Artifact | None:
-        return self._update(
-            artifact_id,
-            "status = ?, files_count = ?, commit_id = ?, error = ?, updated_at = ?",
-            (
-                ingestion.status.value,
-                ingestion.files_count,
-                ingestion.commit,
-                ingestion.error,
-                to_ms(at),
-            ),
+    def update(self, artifact: Artifact) -> bool:
+        cursor = self._connections.get().execute(
+            "UPDATE artifacts SET name = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+            (artifact.name, to_ms(artifact.updated_at), artifact.id),
         )
+        return cursor.rowcount == 1
 
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
         # The IMMEDIATE transaction holds the write lock from the SELECT on: no other
@@ -205,17 +194,6 @@ class SqliteArtifactRepository:
 
     def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
         purging.delete_where_in(self._connections, "artifacts", "id", artifact_ids)
-
-    def _update(
-        self, artifact_id: ArtifactId, assignments: str, values: tuple[object, ...]
-    ) -> Artifact | None:
-        # One transaction, so the artifact returned is the one this update made.
-        with self._connections.transaction() as connection:
-            cursor = connection.execute(
-                f"UPDATE artifacts SET {assignments} WHERE id = ? AND deleted_at IS NULL",
-                (*values, artifact_id),
-            )
-            return _fetch(connection, artifact_id) if cursor.rowcount == 1 else None
 
 
 class SqliteArtifactFileRepository:

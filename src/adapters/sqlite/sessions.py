@@ -68,14 +68,12 @@ class SqliteSessionRepository:
         )
         return [_to_session(row) for row in rows]
 
-    def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
-        # One transaction, so the session returned is the one this rename made.
-        with self._connections.transaction() as connection:
-            cursor = connection.execute(
-                "UPDATE sessions SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
-                (title, to_ms(at), session_id),
-            )
-            return _fetch(connection, session_id) if cursor.rowcount == 1 else None
+    def update(self, session: ChatSession) -> bool:
+        cursor = self._connections.get().execute(
+            "UPDATE sessions SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+            (session.title, to_ms(session.updated_at), session.id),
+        )
+        return cursor.rowcount == 1
 
     def record_message(self, session_id: SessionId, at: datetime) -> None:
         # Counting in SQL, not read-modify-write in Python, keeps concurrent sends from

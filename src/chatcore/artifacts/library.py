@@ -21,13 +21,15 @@ from chatcore.artifacts.model import (
     file_key,
     requested_file_path,
 )
+from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
 from chatcore.artifacts.uploads import ByteSource, UploadWriter
-from chatcore.chats.sessions import ChatSessions
-from chatcore.ports import Ports
+from chatcore.chats.ports import SessionRepository
+from chatcore.chats.sessions import owned_session
 from chatcore.repositories.sources import RepositoryUrlPolicy
 from chatcore.shared.errors import InvalidInput, NotFound, StorageFault, TooLarge, TooManyPending
 from chatcore.shared.ids import ArtifactId, parse_artifact_id
 from chatcore.shared.paging import Cursors, ListKind, Page, Position, page_forwards
+from chatcore.shared.ports import Clock, IdGenerator
 
 FILES_PAGE_MAX = 1000
 ARTIFACTS_PAGE_MAX = 1000
@@ -75,8 +77,12 @@ class Download:
 
 @attrs.define
 class ArtifactLibrary:
-    ports: Ports
-    sessions: ChatSessions
+    clock: Clock
+    ids: IdGenerator
+    sessions: SessionRepository
+    artifacts: ArtifactRepository
+    artifact_files: ArtifactFileRepository
+    objects: ObjectStore
     limits: ArtifactLimits = ArtifactLimits()
 
     def create(
@@ -89,7 +95,7 @@ class ArtifactLibrary:
         content: str | None = None,
     ) -> Artifact:
         """Create a text artifact, or a repository artifact pending ingestion."""
-        session = self.sessions.get(actor, session_id)
+        session = owned_session(self.sessions, actor, session_id)
         ingestion = Ingestion()
         if type is ArtifactType.REPOSITORY:
             if source is None:
@@ -99,15 +105,15 @@ class ArtifactLibrary:
             # Checked now, before any network call; the worker checks it again when it runs.
             default_name = self.limits.repository_policy.approve(source).default_name
             # Fetching the repository is a job of its own; until it runs, the index is empty.
-            ingestion = Ingestion(status=ArtifactStatus.PENDING, files_count=0)
+            ingestion = Ingestion.pending()
         elif type is ArtifactType.TEXT:
             content = check_text_content(content or "")
             default_name = "Untitled"
         else:
             raise InvalidInput(f"{type} artifacts are created by uploading a file")
-        now = self.ports.clock.now()
+        now = self.clock.now()
         artifact = Artifact(
-            id=ArtifactId(self.ports.ids.new_id()),
+            id=ArtifactId(self.ids.new_id()),
             session_id=session.id,
             owner_id=actor.id,
             type=type,
@@ -120,10 +126,8 @@ class ArtifactLibrary:
             updated_at=now,
         )
         if type is not ArtifactType.REPOSITORY:
-            self.ports.artifacts.add(artifact)
-        elif not self.ports.artifacts.add_unless_busy(
-            artifact, self.limits.max_pending_repositories
-        ):
+            self.artifacts.add(artifact)
+        elif not self.artifacts.add_unless_busy(artifact, self.limits.max_pending_repositories):
             raise TooManyPending(
                 f"You already have {self.limits.max_pending_repositories} repositories"
                 " waiting to be ingested; try again when one of them is done",
@@ -135,15 +139,17 @@ class ArtifactLibrary:
         self, actor: User, session_id: str, filename: str | None, data: ByteSource, name: str | None
     ) -> Artifact:
         """Store an uploaded file as an artifact; an archive is indexed file by file."""
-        session = self.sessions.get(actor, session_id)
+        session = owned_session(self.sessions, actor, session_id)
         filename = safe_filename(filename)
         kind = kind_of(filename)
         display_name = check_name(name) if name is not None else filename[:NAME_MAX_LENGTH]
-        artifact_id = ArtifactId(self.ports.ids.new_id())
-        writer = UploadWriter(self.ports, artifact_id, self.limits.max_upload_bytes)
+        artifact_id = ArtifactId(self.ids.new_id())
+        writer = UploadWriter(
+            self.objects, self.artifact_files, artifact_id, self.limits.max_upload_bytes
+        )
         try:
             stored = writer.store(filename, kind, data)
-            now = self.ports.clock.now()
+            now = self.clock.now()
             artifact = Artifact(
                 id=artifact_id,
                 session_id=session.id,
@@ -158,7 +164,7 @@ class ArtifactLibrary:
                 updated_at=now,
             )
             # Added last: until then no reader can find a half-stored artifact.
-            self.ports.artifacts.add(artifact)
+            self.artifacts.add(artifact)
         except BaseException:
             writer.discard()
             raise
@@ -166,20 +172,20 @@ class ArtifactLibrary:
 
     def in_session(self, actor: User, session_id: str) -> list[Artifact]:
         """The live artifacts of one of the actor's sessions, oldest first."""
-        session = self.sessions.get(actor, session_id)
-        return self.ports.artifacts.list_for_session(session.id)
+        session = owned_session(self.sessions, actor, session_id)
+        return self.artifacts.list_for_session(session.id)
 
     def page_in_session(
         self, actor: User, session_id: str, limit: int = 100, cursor: str | None = None
     ) -> Page[Artifact]:
         """A page of the live artifacts of one of the actor's sessions, oldest first."""
-        session = self.sessions.get(actor, session_id)
+        session = owned_session(self.sessions, actor, session_id)
         if not 1 <= limit <= ARTIFACTS_PAGE_MAX:
             raise InvalidInput(f"limit must be between 1 and {ARTIFACTS_PAGE_MAX}")
         cursors = Cursors(ListKind.ARTIFACTS, session.id)
         after = None if cursor is None else cursors.decode(cursor)
         return page_forwards(
-            lambda count: self.ports.artifacts.page_for_session(session.id, count, after),
+            lambda count: self.artifacts.page_for_session(session.id, count, after),
             limit,
             lambda artifact: Position(artifact.created_at, artifact.id),
             cursors,
@@ -187,8 +193,8 @@ class ArtifactLibrary:
 
     def get(self, actor: User, session_id: str, artifact_id: str) -> Artifact:
         """One live artifact of the actor's session; NotFound for anyone else's."""
-        session = self.sessions.get(actor, session_id)
-        artifact = self.ports.artifacts.get(parse_artifact_id(artifact_id))
+        session = owned_session(self.sessions, actor, session_id)
+        artifact = self.artifacts.get(parse_artifact_id(artifact_id))
         if artifact is None or not artifact.visible_to(actor, session.id):
             raise NotFound("Artifact not found")
         return artifact
@@ -204,7 +210,7 @@ class ArtifactLibrary:
             raise InvalidInput("offset must not be negative")
         if not artifact.has_file_index:
             return FilePage(files=[], total=0)
-        return self.ports.artifact_files.page(artifact.id, limit, offset)
+        return self.artifact_files.page(artifact.id, limit, offset)
 
     def file_content(
         self, actor: User, session_id: str, artifact_id: str, path: str
@@ -212,7 +218,7 @@ class ArtifactLibrary:
         """One indexed file's content: UTF-8 text where it decodes, else base64."""
         artifact = self.get(actor, session_id, artifact_id)
         wanted = requested_file_path(path)
-        entry = self.ports.artifact_files.get(artifact.id, wanted)
+        entry = self.artifact_files.get(artifact.id, wanted)
         if entry is None or not artifact.has_file_index:
             raise NotFound("File not found")
         if entry.size > self.limits.max_content_bytes:
@@ -255,15 +261,15 @@ class ArtifactLibrary:
         artifact = self.get(actor, session_id, artifact_id)
         if name is None:
             raise InvalidInput("No fields to update")
-        renamed = self.ports.artifacts.rename(artifact.id, check_name(name), self.ports.clock.now())
-        if renamed is None:
-            raise NotFound("Artifact not found")
-        return renamed
+        artifact.rename(name, self.clock.now())
+        if not self.artifacts.update(artifact):
+            raise NotFound("Artifact not found")  # deleted meanwhile
+        return artifact
 
     def delete(self, actor: User, session_id: str, artifact_id: str) -> None:
         """Soft-delete an artifact: it answers 404 from now on (its bytes are kept)."""
         artifact = self.get(actor, session_id, artifact_id)
-        if not self.ports.artifacts.mark_deleted(artifact.id, self.ports.clock.now()):
+        if not self.artifacts.mark_deleted(artifact.id, self.clock.now()):
             raise NotFound("Artifact not found")
 
     def _repository_zip(self, artifact: Artifact) -> Download:
@@ -283,7 +289,7 @@ class ArtifactLibrary:
         # Page by page, so that a repository of many files never has its index in memory.
         offset = 0
         while True:
-            page = self.ports.artifact_files.page(artifact.id, FILES_PAGE_MAX, offset)
+            page = self.artifact_files.page(artifact.id, FILES_PAGE_MAX, offset)
             for file in page.files:
                 key = file_key(artifact.id, file.path)
                 yield ZipEntry(file.path, file.size, functools.partial(self._open, key))
@@ -292,7 +298,7 @@ class ArtifactLibrary:
                 return
 
     def _open(self, key: str) -> BinaryIO:
-        stream = self.ports.objects.open(key)
+        stream = self.objects.open(key)
         if stream is None:
             raise StorageFault("File not found on storage")
         return stream

@@ -47,6 +47,21 @@ class Ingestion:
     commit: str | None = None
     error: str | None = None
 
+    @classmethod
+    def pending(cls) -> "Ingestion":
+        """Waiting for a worker: nothing indexed yet."""
+        return cls(ArtifactStatus.PENDING, files_count=0)
+
+    @classmethod
+    def ready(cls, files_count: int, commit: str | None = None) -> "Ingestion":
+        """Indexed: `files_count` files (of `commit`, for a repository)."""
+        return cls(ArtifactStatus.READY, files_count=files_count, commit=commit)
+
+    @classmethod
+    def failed(cls, reason: str) -> "Ingestion":
+        """Given up, for a reason the owner can read; nothing of the attempt is kept."""
+        return cls(ArtifactStatus.FAILED, files_count=0, error=reason)
+
 
 @attrs.frozen
 class StoredUpload:
@@ -87,6 +102,11 @@ class Artifact:
         return (
             self.deleted_at is None and self.owner_id == user.id and self.session_id == session_id
         )
+
+    def rename(self, name: str, now: datetime) -> None:
+        """Give the artifact a new name (1–200 characters, not blank), as of `now`."""
+        self.name = check_name(name)
+        self.updated_at = now
 
 
 @attrs.frozen

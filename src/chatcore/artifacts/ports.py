@@ -77,19 +77,21 @@ class ArtifactRepository(Protocol):
         `after`, oldest first; read along an index."""
         ...
 
-    def rename(self, artifact_id: ArtifactId, name: str, at: datetime) -> Artifact | None:
-        """Set the name and updated_at of a live artifact; the result, or None if gone."""
-        ...
+    def update(self, artifact: Artifact) -> bool:
+        """Store the artifact's name and updated_at, if it is still live; False if not.
 
-    def record_ingestion(
-        self, artifact_id: ArtifactId, ingestion: Ingestion, at: datetime
-    ) -> Artifact | None:
-        """Set where ingestion stands (status, files_count, commit, error) on a live artifact."""
+        Only what the artifact's own transitions change (`Artifact.rename`): ingestion,
+        its claims and the deletion are written by the atomic verbs below, so an update
+        never undoes a claim, an outcome or a delete that came in meanwhile.
+        """
         ...
 
     def count_unfinished(self) -> dict[ArtifactStatus, int]:
         """Live repository artifacts waiting for ingestion or being ingested, by status."""
         ...
+
+    # The verbs below stay storage's own: each is a compare-and-set that only the database
+    # can make atomic across processes (docs/decisions.md, "Rules on the entities").
 
     def add_unless_busy(self, artifact: Artifact, max_unfinished: int) -> bool:
         """Add a repository `artifact` unless its owner already has `max_unfinished` live
@@ -110,7 +112,9 @@ class ArtifactRepository(Protocol):
         ...
 
     def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
-        """Move the expiry of `owner`'s lease to `until`; False if `owner` holds it no more."""
+        """Move the expiry of `owner`'s lease to `until`; False if `owner` holds it no more.
+
+        Fenced: compared and set in one atomic step."""
         ...
 
     def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
@@ -129,7 +133,7 @@ class ArtifactRepository(Protocol):
         ...
 
     def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
-        """Soft-delete a live artifact; False if it was not live."""
+        """Soft-delete a live artifact; False if it was not live (atomic: one caller wins)."""
         ...
 
     def disable_for_sessions(self, session_ids: Sequence[SessionId], at: datetime) -> int:

@@ -28,7 +28,7 @@ from chatcore.artifacts.model import (
     file_key,
     upload_key,
 )
-from chatcore.ports import Ports
+from chatcore.artifacts.ports import ArtifactFileRepository, ObjectStore
 from chatcore.shared.errors import InvalidInput, StorageFault, TooLarge
 from chatcore.shared.ids import ArtifactId
 
@@ -56,7 +56,8 @@ class UploadWriter:
     Every key it writes is remembered, so that `discard` leaves nothing behind.
     """
 
-    ports: Ports
+    objects: ObjectStore
+    artifact_files: ArtifactFileRepository
     artifact_id: ArtifactId
     max_bytes: int
     written: list[str] = attrs.field(factory=list)
@@ -70,20 +71,20 @@ class UploadWriter:
         check_signature(kind, head)
         key = upload_key(self.artifact_id)
         self.written.append(key)
-        size = self.ports.objects.put(key, self._checked(kind, head, source))
+        size = self.objects.put(key, self._checked(kind, head, source))
         ingestion = Ingestion()
         if kind.extension == ".docx":
             self._check_docx(key)
         elif kind.type is ArtifactType.ZIP:
-            ingestion = Ingestion(files_count=self._index_archive(key))
+            ingestion = Ingestion.ready(self._index_archive(key))
         return StoredBytes(StoredUpload(key, filename, kind.content_type), size, ingestion)
 
     def discard(self) -> None:
         """Delete whatever this writer stored: a refused upload leaves no trace."""
         if self.indexed:
-            self.ports.artifact_files.remove_all(self.artifact_id)
+            self.artifact_files.remove_all(self.artifact_id)
         for key in reversed(self.written):
-            self.ports.objects.delete(key)
+            self.objects.delete(key)
         self.written.clear()
 
     def _checked(self, kind: FileKind, head: bytes, source: ByteSource) -> Iterator[bytes]:
@@ -115,16 +116,16 @@ class UploadWriter:
             for member in members:
                 member_key = file_key(self.artifact_id, member.path)
                 self.written.append(member_key)
-                size = self.ports.objects.put(member_key, member_chunks(archive, member))
+                size = self.objects.put(member_key, member_chunks(archive, member))
                 files.append(ArtifactFile(path=member.path, size=size))
         self.indexed = True
         for start in range(0, len(files), INDEX_BATCH):
-            self.ports.artifact_files.add_many(self.artifact_id, files[start : start + INDEX_BATCH])
+            self.artifact_files.add_many(self.artifact_id, files[start : start + INDEX_BATCH])
         return len(files)
 
     @contextlib.contextmanager
     def _opened(self, key: str) -> Iterator[BinaryIO]:
-        stream = self.ports.objects.open(key)
+        stream = self.objects.open(key)
         if stream is None:
             raise StorageFault("Uploaded file vanished from storage")
         with stream:

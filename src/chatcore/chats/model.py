@@ -35,6 +35,11 @@ class ChatSession:
         """Only the owner sees a live session; to anyone else it does not exist."""
         return self.deleted_at is None and self.owner_id == user.id
 
+    def rename(self, title: str, now: datetime) -> None:
+        """Give the session a new title (1–200 characters, not blank), as of `now`."""
+        self.title = check_title(title)
+        self.updated_at = now
+
 
 @attrs.define
 class Message:

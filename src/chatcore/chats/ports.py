@@ -27,18 +27,27 @@ class SessionRepository(Protocol):
         after the position (updated_at, id) `after` in that order; read along an index."""
         ...
 
-    def rename(self, session_id: SessionId, title: str, at: datetime) -> ChatSession | None:
-        """Set the title and updated_at of a live session; the result, or None if gone."""
+    def update(self, session: ChatSession) -> bool:
+        """Store the session's title and updated_at, if it is still live; False if not.
+
+        Only what the session's own transitions change (`ChatSession.rename`): the message
+        counters and the deletion have atomic verbs of their own, so an update never undoes
+        a send or a delete that came in meanwhile.
+        """
         ...
 
     def record_message(self, session_id: SessionId, at: datetime) -> None:
-        """Count one more live message; move last_message_at and updated_at — atomically."""
+        """Count one more live message; move last_message_at and updated_at — atomically.
+
+        An increment in storage, not a read-modify-write of the entity: concurrent sends
+        (in any processes sharing the database) must each be counted (docs/decisions.md).
+        """
         ...
 
     def record_message_removed(
         self, session_id: SessionId, last_message_at: datetime | None
     ) -> None:
-        """Count one live message fewer and set last_message_at — atomically."""
+        """Count one live message fewer (never below zero) and set last_message_at — atomically."""
         ...
 
     def mark_deleted(self, session_id: SessionId, at: datetime) -> bool:

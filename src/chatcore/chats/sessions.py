@@ -1,11 +1,13 @@
 """Chat-session use cases: sessions a user owns and the messages sent in them."""
 
+from collections.abc import Sequence
+
 import attrs
 
 from chatcore.accounts.model import User
 from chatcore.chats.model import DEFAULT_TITLE as DEFAULT_TITLE
 from chatcore.chats.model import ChatSession, Message, MessageRole, check_content, check_title
-from chatcore.ports import Ports
+from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.shared.errors import InvalidInput, NotFound
 from chatcore.shared.ids import MessageId, SessionId, parse_message_id, parse_session_id
 from chatcore.shared.paging import (
@@ -17,26 +19,45 @@ from chatcore.shared.paging import (
     page_forwards,
     position_of_id,
 )
+from chatcore.shared.ports import Clock, IdGenerator
+from chatcore.shared.unit_of_work import SeparateWrites, UnitOfWork
 
 SESSIONS_PAGE_MAX = 200
 MESSAGES_PAGE_MAX = 1000
 
 
+def owned_session(sessions: SessionRepository, actor: User, session_id: str) -> ChatSession:
+    """One of the actor's live sessions; NotFound for anyone else's."""
+    session = sessions.get(parse_session_id(session_id))
+    # Another user's session answers exactly as a missing one: its id reveals nothing.
+    if session is None or not session.visible_to(actor):
+        raise NotFound("Session not found")
+    return session
+
+
 @attrs.define
 class ChatSessions:
-    ports: Ports
+    clock: Clock
+    ids: IdGenerator
+    sessions: SessionRepository
+    # Not `messages`, as in `Ports`: that name is the method listing them (a public API).
+    message_repository: MessageRepository
+    # What a session delete cascades to (the artifact repository); their counts add up.
+    session_dependents: Sequence[SessionDependents] = ()
+    # Sending or deleting a message, and deleting a session, write more than once.
+    unit_of_work: UnitOfWork = attrs.field(factory=SeparateWrites)
 
     def create(self, actor: User, title: str | None = None) -> ChatSession:
         """Open a new chat session owned by `actor`."""
-        now = self.ports.clock.now()
+        now = self.clock.now()
         session = ChatSession(
-            id=SessionId(self.ports.ids.new_id()),
+            id=SessionId(self.ids.new_id()),
             owner_id=actor.id,
             title=DEFAULT_TITLE if title is None else check_title(title),
             created_at=now,
             updated_at=now,
         )
-        self.ports.sessions.add(session)
+        self.sessions.add(session)
         return session
 
     def owned_by(self, actor: User, limit: int = 50) -> list[ChatSession]:
@@ -51,7 +72,7 @@ class ChatSessions:
         cursors = Cursors(ListKind.SESSIONS, actor.id)
         after = None if cursor is None else cursors.decode(cursor)
         return page_forwards(
-            lambda count: self.ports.sessions.page_for_user(actor.id, count, after),
+            lambda count: self.sessions.page_for_user(actor.id, count, after),
             limit,
             lambda session: Position(session.updated_at, session.id),
             cursors,
@@ -66,28 +87,28 @@ class ChatSessions:
         session = self._owned(actor, session_id)
         if title is None:
             raise InvalidInput("No fields to update")
-        renamed = self.ports.sessions.rename(session.id, check_title(title), self.ports.clock.now())
-        if renamed is None:
-            raise NotFound("Session not found")
-        return renamed
+        session.rename(title, self.clock.now())
+        if not self.sessions.update(session):
+            raise NotFound("Session not found")  # deleted meanwhile
+        return session
 
     def delete(self, actor: User, session_id: str) -> int:
         """Soft-delete a session and disable what belongs to it; how many artifacts went."""
         session = self._owned(actor, session_id)
-        now = self.ports.clock.now()
-        if not self.ports.sessions.mark_deleted(session.id, now):
+        now = self.clock.now()
+        if not self.sessions.mark_deleted(session.id, now):
             raise NotFound("Session not found")
         return sum(
             dependents.disable_for_sessions([session.id], now)
-            for dependents in self.ports.session_dependents
+            for dependents in self.session_dependents
         )
 
     def send_message(self, actor: User, session_id: str, content: str) -> Message:
         """Store a message from `actor` in their session and count it."""
         session = self._owned(actor, session_id)
-        now = self.ports.clock.now()
+        now = self.clock.now()
         message = Message(
-            id=MessageId(self.ports.ids.new_id()),
+            id=MessageId(self.ids.new_id()),
             session_id=session.id,
             author_id=actor.id,
             content=check_content(content),
@@ -95,8 +116,8 @@ class ChatSessions:
             created_at=now,
             updated_at=now,
         )
-        self.ports.messages.add(message)
-        self.ports.sessions.record_message(session.id, now)
+        self.message_repository.add(message)
+        self.sessions.record_message(session.id, now)
         return message
 
     def messages(
@@ -127,14 +148,14 @@ class ChatSessions:
         elif before is not None:
             end = self._place_of(parse_message_id(before))
         return page_backwards(
-            lambda count: self.ports.messages.page(session.id, count, end),
+            lambda count: self.message_repository.page(session.id, count, end),
             limit,
             lambda message: Position(message.created_at, message.id),
             cursors,
         )
 
     def _place_of(self, message_id: MessageId) -> Position:
-        message = self.ports.messages.get(message_id)
+        message = self.message_repository.get(message_id)
         if message is None:
             # An id we hold no message for still names a second: page back from there.
             return position_of_id(message_id)
@@ -144,22 +165,16 @@ class ChatSessions:
         """Soft-delete a live message of the actor's session and uncount it."""
         session = self._owned(actor, session_id)
         target = parse_message_id(message_id)
-        message = self.ports.messages.get(target)
+        message = self.message_repository.get(target)
         if message is None or message.session_id != session.id or message.deleted:
             raise NotFound("Message not found")
-        if not self.ports.messages.mark_deleted(message.id, self.ports.clock.now()):
+        if not self.message_repository.mark_deleted(message.id, self.clock.now()):
             raise NotFound("Message not found")  # deleted concurrently: counted once only
-        newest = self.ports.messages.latest(session.id, 1)
-        self.ports.sessions.record_message_removed(
-            session.id, newest[0].created_at if newest else None
-        )
+        newest = self.message_repository.latest(session.id, 1)
+        self.sessions.record_message_removed(session.id, newest[0].created_at if newest else None)
 
     def _owned(self, actor: User, session_id: str) -> ChatSession:
-        session = self.ports.sessions.get(parse_session_id(session_id))
-        # Another user's session answers exactly as a missing one: its id reveals nothing.
-        if session is None or not session.visible_to(actor):
-            raise NotFound("Session not found")
-        return session
+        return owned_session(self.sessions, actor, session_id)
 
 
 def _check_limit(limit: int, maximum: int) -> None:

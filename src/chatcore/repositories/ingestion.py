@@ -15,15 +15,16 @@ import attrs
 from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
-    ArtifactStatus,
     Claim,
     Ingestion,
     file_key,
 )
-from chatcore.ports import Ports
+from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
 from chatcore.repositories.limits import RepositoryLimits
+from chatcore.repositories.ports import RepositoryFetcher
 from chatcore.repositories.sources import RepositoryUrlPolicy
 from chatcore.shared.errors import Cancelled, InvalidInput, RepositoryFetchFailed
+from chatcore.shared.ports import Clock
 
 # A job claimed this many times without an outcome keeps killing its workers: give up.
 MAX_ATTEMPTS = 3
@@ -36,25 +37,29 @@ class ClaimLost(Exception):
 
 @attrs.define
 class RepositoryIngestion:
-    ports: Ports
+    clock: Clock
+    artifacts: ArtifactRepository
+    artifact_files: ArtifactFileRepository
+    objects: ObjectStore
+    repository_fetcher: RepositoryFetcher
     policy: RepositoryUrlPolicy
     limits: RepositoryLimits = RepositoryLimits()
     lease: timedelta = timedelta(seconds=30)
 
     def claim_next(self, owner: str) -> Claim | None:
         """Claim the oldest pending (or abandoned) repository for `owner`, if there is one."""
-        now = self.ports.clock.now()
-        return self.ports.artifacts.claim_next(owner, now, now + self.lease)
+        now = self.clock.now()
+        return self.artifacts.claim_next(owner, now, now + self.lease)
 
     def release(self, claim: Claim) -> bool:
         """Give an unfinished claim back (a clean shutdown), so a worker resumes it at once
         rather than after its lease runs out; False if it was no longer ours."""
-        return self.ports.artifacts.release_claim(claim.artifact.id, claim.owner)
+        return self.artifacts.release_claim(claim.artifact.id, claim.owner)
 
     def renew(self, claim: Claim) -> bool:
         """Extend the claim's lease by a whole lease period; False once it is lost."""
-        until = self.ports.clock.now() + self.lease
-        return self.ports.artifacts.renew_claim(claim.artifact.id, claim.owner, until)
+        until = self.clock.now() + self.lease
+        return self.artifacts.renew_claim(claim.artifact.id, claim.owner, until)
 
     def ingest(self, claim: Claim, still_held: Callable[[], bool]) -> Artifact | None:
         """Fetch the claimed repository, store and index its files, and record the outcome.
@@ -66,15 +71,15 @@ class RepositoryIngestion:
         if claim.attempt > MAX_ATTEMPTS:
             return self._finish(
                 claim,
-                _failed(f"Ingestion was interrupted {MAX_ATTEMPTS} times; giving up"),
+                Ingestion.failed(f"Ingestion was interrupted {MAX_ATTEMPTS} times; giving up"),
             )
         artifact_id = claim.artifact.id
         # Index rows left by an attempt that died half-way; its objects are overwritten.
-        self.ports.artifact_files.remove_all(artifact_id)
+        self.artifact_files.remove_all(artifact_id)
         stored: list[str] = []
         try:
             source = self.policy.approve(claim.artifact.source or "")
-            fetch = self.ports.repository_fetcher.fetch(
+            fetch = self.repository_fetcher.fetch(
                 source.clone_url, self.limits, cancelled=lambda: not still_held()
             )
             with fetch as snapshot:
@@ -87,14 +92,12 @@ class RepositoryIngestion:
                         stored.append(key)
                         yield key, file.read()
 
-                self.ports.objects.put_many(contents())
+                self.objects.put_many(contents())
                 if not self.renew(claim):
                     raise ClaimLost
                 index = [ArtifactFile(path=file.path, size=file.size) for file in snapshot.files]
-                self.ports.artifact_files.add_many(artifact_id, index)
-                ingestion = Ingestion(
-                    ArtifactStatus.READY, files_count=len(index), commit=snapshot.commit_id
-                )
+                self.artifact_files.add_many(artifact_id, index)
+                ingestion = Ingestion.ready(len(index), commit=snapshot.commit_id)
         except (ClaimLost, Cancelled):
             return None
         except (RepositoryFetchFailed, InvalidInput) as error:
@@ -111,15 +114,11 @@ class RepositoryIngestion:
         if not self.renew(claim):
             return None
         for key in stored:
-            self.ports.objects.delete(key)
-        self.ports.artifact_files.remove_all(claim.artifact.id)
-        return self._finish(claim, _failed(reason))
+            self.objects.delete(key)
+        self.artifact_files.remove_all(claim.artifact.id)
+        return self._finish(claim, Ingestion.failed(reason))
 
     def _finish(self, claim: Claim, ingestion: Ingestion) -> Artifact | None:
-        return self.ports.artifacts.finish_claim(
-            claim.artifact.id, claim.owner, ingestion, self.ports.clock.now()
+        return self.artifacts.finish_claim(
+            claim.artifact.id, claim.owner, ingestion, self.clock.now()
         )
-
-
-def _failed(reason: str) -> Ingestion:
-    return Ingestion(ArtifactStatus.FAILED, files_count=0, error=reason)

@@ -3,18 +3,23 @@
 import attrs
 
 from chatcore.accounts.model import User
-from chatcore.ports import Ports
-from chatcore.rooms.model import RoomMessage, check_room, check_room_content
+from chatcore.accounts.ports import UserRepository
+from chatcore.rooms.model import RoomMessage, RoomNotice, check_room, check_room_content
+from chatcore.rooms.ports import RoomMessageRepository
 from chatcore.shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from chatcore.shared.ids import RoomMessageId, parse_message_id
 from chatcore.shared.paging import Cursors, ListKind, Page, Position, page_backwards
+from chatcore.shared.ports import Clock, IdGenerator
 
 HISTORY_PAGE_MAX = 100
 
 
 @attrs.define
 class ChatRooms:
-    ports: Ports
+    clock: Clock
+    ids: IdGenerator
+    users: UserRepository
+    room_messages: RoomMessageRepository
 
     def check_member(self, member: User) -> User:
         """`member` as stored now, if the sign-in they joined a room with still stands.
@@ -22,17 +27,26 @@ class ChatRooms:
         A room connection outlives the token that opened it: Unauthenticated once the
         account is deleted or deactivated, or the user's tokens were revoked since.
         """
-        current = self.ports.users.get(member.id)
+        current = self.users.get(member.id)
         if current is None or not current.still_signed_in(member.token_generation):
             raise Unauthenticated("Signed out: sign in again")
         return current
 
+    def join(self, member: User, room: str) -> RoomNotice:
+        """Let `member` into `room`, while their sign-in still stands; the notice to the room."""
+        current = self.check_member(member)
+        return RoomNotice.joined(check_room(room), current.username, self.clock.now())
+
+    def leave(self, member: User, room: str) -> RoomNotice:
+        """The notice to `room` that `member` has gone (however they went)."""
+        return RoomNotice.left(check_room(room), member.username, self.clock.now())
+
     def post(self, member: User, room: str, content: str) -> RoomMessage:
         """Store a message in `room` from `member`, while their sign-in still stands."""
         author = self.check_member(member)
-        now = self.ports.clock.now()
+        now = self.clock.now()
         message = RoomMessage(
-            id=RoomMessageId(self.ports.ids.new_id()),
+            id=RoomMessageId(self.ids.new_id()),
             room=check_room(room),
             author_id=author.id,
             username=author.username,
@@ -40,7 +54,7 @@ class ChatRooms:
             created_at=now,
             updated_at=now,
         )
-        self.ports.room_messages.add(message)
+        self.room_messages.add(message)
         return message
 
     def history(self, actor: User, room: str, limit: int = 50) -> list[RoomMessage]:
@@ -57,7 +71,7 @@ class ChatRooms:
         cursors = Cursors(ListKind.ROOM_HISTORY, name)
         end = None if cursor is None else cursors.decode(cursor)
         return page_backwards(
-            lambda count: self.ports.room_messages.page(name, count, end),
+            lambda count: self.room_messages.page(name, count, end),
             limit,
             lambda message: Position(message.created_at, message.id),
             cursors,
@@ -65,11 +79,11 @@ class ChatRooms:
 
     def delete(self, actor: User, message_id: str) -> RoomMessage:
         """Soft-delete a room message; only its author may."""
-        message = self.ports.room_messages.get(RoomMessageId(parse_message_id(message_id)))
+        message = self.room_messages.get(RoomMessageId(parse_message_id(message_id)))
         if message is None or message.deleted:
             raise NotFound("Message not found")
         if message.author_id != actor.id:
             raise Forbidden("Not authorized to delete this message")
-        if not self.ports.room_messages.mark_deleted(message.id, self.ports.clock.now()):
+        if not self.room_messages.mark_deleted(message.id, self.clock.now()):
             raise NotFound("Message not found")
         return message

@@ -29,6 +29,25 @@ class RoomMessage:
         return self.deleted_at is not None
 
 
+@attrs.frozen
+class RoomNotice:
+    """What the server itself tells a room's members (someone joined or left)."""
+
+    room: str
+    content: str
+    at: datetime
+
+    @classmethod
+    def joined(cls, room: str, username: str, at: datetime) -> "RoomNotice":
+        """The notice that `username` joined `room`."""
+        return cls(room, f"{username} joined the room", at)
+
+    @classmethod
+    def left(cls, room: str, username: str, at: datetime) -> "RoomNotice":
+        """The notice that `username` left `room`."""
+        return cls(room, f"{username} left the room", at)
+
+
 def check_room(name: str) -> str:
     """Return a valid room name: 1–64 letters, digits, '_', '.' or '-', not '.' or '..'."""
     # '.' and '..' are path segments to every URL parser on the way (clients, proxies,

@@ -19,7 +19,6 @@ from chatcore.accounts.ports import OneTimeTokenStore, UserRepository
 from chatcore.artifacts.model import Artifact, objects_folder
 from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
 from chatcore.chats.ports import MessageRepository, SessionRepository
-from chatcore.ports import Ports
 from chatcore.rooms.ports import RoomMessageRepository
 from chatcore.shared.audit import AuditEvent, AuditKind
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
@@ -80,27 +79,6 @@ class Purge:
     ids: IdGenerator
     after: timedelta = DEFAULT_AFTER
     progress: Progress = lambda kind, count: None
-
-    @classmethod
-    def from_ports(
-        cls, ports: Ports, after: timedelta = DEFAULT_AFTER, progress: Progress | None = None
-    ) -> "Purge":
-        """The purge over the ports it uses."""
-        return cls(
-            users=ports.users,
-            one_time_tokens=ports.one_time_tokens,
-            sessions=ports.sessions,
-            messages=ports.messages,
-            room_messages=ports.room_messages,
-            artifacts=ports.artifacts,
-            artifact_files=ports.artifact_files,
-            objects=ports.objects,
-            audit=ports.audit,
-            clock=ports.clock,
-            ids=ports.ids,
-            after=after,
-            progress=progress or (lambda kind, count: None),
-        )
 
     def run(self, after: timedelta | None = None) -> PurgeReport:
         """Remove everything deleted more than `after` ago (by default the configured wait)."""

@@ -60,15 +60,31 @@ class SessionRepositoryContract:
     def test_rename_sets_title_and_updated_at(self, sessions: SessionRepository) -> None:
         session = a_session(new_id())
         sessions.add(session)
-        renamed = sessions.rename(session.id, "New title", at(9))
-        assert renamed == attrs.evolve(session, title="New title", updated_at=at(9))
+        renamed = attrs.evolve(session, title="New title", updated_at=at(9))
+        assert sessions.update(renamed) is True
         assert sessions.get(session.id) == renamed
 
     def test_a_deleted_session_cannot_be_renamed(self, sessions: SessionRepository) -> None:
         session = a_session(new_id())
         sessions.add(session)
         sessions.mark_deleted(session.id, at(1))
-        assert sessions.rename(session.id, "x", at(2)) is None
+        assert sessions.update(attrs.evolve(session, title="x", updated_at=at(2))) is False
+        assert _stored(sessions, session.id).title == session.title
+
+    def test_an_update_keeps_the_messages_counted_meanwhile(
+        self, sessions: SessionRepository
+    ) -> None:
+        session = a_session(new_id())
+        sessions.add(session)
+        read_before_the_send = _stored(sessions, session.id)
+        sessions.record_message(session.id, at(10))
+        sessions.update(attrs.evolve(read_before_the_send, title="Renamed", updated_at=at(11)))
+        stored = _stored(sessions, session.id)
+        assert (stored.title, stored.message_count, stored.last_message_at) == (
+            "Renamed",
+            1,
+            at(10),
+        )
 
     def test_recording_messages_counts_and_moves_times(self, sessions: SessionRepository) -> None:
         session = a_session(new_id())

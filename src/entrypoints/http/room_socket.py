@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chatcore.rooms.model import ROOM_CONTENT_MAX_LENGTH, RoomMessage, check_room
+from chatcore.rooms.model import ROOM_CONTENT_MAX_LENGTH, RoomMessage, RoomNotice, check_room
 from chatcore.shared.errors import DomainError, Unauthenticated
 from entrypoints.http.limits import RateLimits
 from entrypoints.http.offload import run
@@ -45,8 +45,13 @@ def message_event(message: RoomMessage) -> dict[str, Any]:
     }
 
 
-def system_event(room: str, content: str, at: datetime) -> dict[str, Any]:
-    return {"type": "system", "content": content, "room": room, "timestamp": timestamp(at)}
+def system_event(notice: RoomNotice) -> dict[str, Any]:
+    return {
+        "type": "system",
+        "content": notice.content,
+        "room": notice.room,
+        "timestamp": timestamp(notice.at),
+    }
 
 
 def error_event(detail: str) -> str:
@@ -80,14 +85,12 @@ async def room_socket(websocket: WebSocket) -> None:
             # A sign-out between the token check and joining was told to nobody here yet:
             # from now on the hub hears it; until now, the account says so.
             try:
-                await run(websocket, core_of(websocket).rooms.check_member, user)
+                joined = await run(websocket, core_of(websocket).rooms.join, user, room)
             except Unauthenticated as error:
                 member.close(POLICY_VIOLATION, error.message)
                 await member.pump()  # sends what the room offered meanwhile, then closes
                 return
-            await hub.publish(
-                room, system_event(room, f"{user.username} joined the room", _now(websocket))
-            )
+            await hub.publish(room, system_event(joined))
             async with anyio.create_task_group() as tasks:
                 if expires_at is not None:
                     tasks.start_soon(_close_at_expiry, member, expires_at)
@@ -97,8 +100,7 @@ async def room_socket(websocket: WebSocket) -> None:
     except TooManySockets as error:
         await websocket.close(TRY_AGAIN_LATER, str(error))
         return
-    left = system_event(room, f"{user.username} left the room", _now(websocket))
-    await hub.publish(room, left)
+    await hub.publish(room, system_event(core_of(websocket).rooms.leave(user, room)))
 
 
 async def _too_many_connects(
@@ -177,10 +179,6 @@ async def _close_at_expiry(member: Member, expires_at: datetime) -> None:
     remaining = (expires_at - datetime.now(expires_at.tzinfo)).total_seconds()
     await anyio.sleep(max(0.0, remaining))
     member.close(POLICY_VIOLATION, "Token expired")
-
-
-def _now(websocket: WebSocket) -> datetime:
-    return core_of(websocket).ports.clock.now()
 
 
 _FRAMES = DEFAULT_RATES["room_messages"]
