@@ -65,8 +65,9 @@ class Corpus:
     def two_word_queries(self, count: int, ranks: range) -> list[str]:
         """Queries of two words drawn evenly from the ranks given: what people search for
         are the words that tell texts apart, not the commonest."""
+        pick = self.chance.choice
         return [
-            f"{self.word_of_rank(self.chance.choice(ranks))} {self.word_of_rank(self.chance.choice(ranks))}"
+            f"{self.word_of_rank(pick(ranks))} {self.word_of_rank(pick(ranks))}"
             for _ in range(count)
         ]
 

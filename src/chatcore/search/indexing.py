@@ -151,19 +151,33 @@ class SearchBackfill:
 
     def index_artifact(self, artifact: Artifact) -> int:
         """Index an artifact's searchable texts as it stands; how many texts."""
-        count = 0
-        for batch in _batches(self.texts_of(artifact), self.batch):
-            self.index.add(batch)
-            count += len(batch)
-        return count
+        return index_artifact(self.index, self.files, self.objects, artifact, self.batch)
 
-    def texts_of(self, artifact: Artifact) -> Iterator[IndexedText]:
-        """An artifact's searchable texts: a text artifact's content, an archive's or a
-        ready repository's text files."""
-        if artifact.type is ArtifactType.TEXT and artifact.content:
-            yield artifact_text(artifact, artifact.content)
-        elif artifact.has_file_index and artifact.ingestion.status is ArtifactStatus.READY:
-            yield from file_texts(artifact, self.files, self.objects)
+
+def texts_of(
+    artifact: Artifact, files: ArtifactFileRepository, objects: ObjectStore
+) -> Iterator[IndexedText]:
+    """An artifact's searchable texts: a text artifact's content, an archive's or a ready
+    repository's text files (read back from storage, one at a time)."""
+    if artifact.type is ArtifactType.TEXT and artifact.content:
+        yield artifact_text(artifact, artifact.content)
+    elif artifact.has_file_index and artifact.ingestion.status is ArtifactStatus.READY:
+        yield from file_texts(artifact, files, objects)
+
+
+def index_artifact(
+    index: SearchIndex,
+    files: ArtifactFileRepository,
+    objects: ObjectStore,
+    artifact: Artifact,
+    batch: int = BATCH,
+) -> int:
+    """Index an artifact's searchable texts, `batch` at a time; how many texts."""
+    count = 0
+    for texts in _batches(texts_of(artifact, files, objects), batch):
+        index.add(texts)
+        count += len(texts)
+    return count
 
 
 def _batches(texts: Iterator[IndexedText], size: int) -> Iterator[list[IndexedText]]:
