@@ -15,6 +15,7 @@ from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.rooms.chat_rooms import ChatRooms
+from chatcore.search.search import Search
 from chatcore.upkeep.purge import DEFAULT_AFTER, Purge
 
 
@@ -28,6 +29,7 @@ class ChatCore:
     artifacts: ArtifactLibrary
     ingestion: RepositoryIngestion
     purge: Purge
+    search: Search
 
     @classmethod
     def from_ports(
@@ -55,6 +57,7 @@ class ChatCore:
                 ids=ports.ids,
                 sessions=ports.sessions,
                 message_repository=ports.messages,
+                search=ports.search,
                 session_dependents=ports.session_dependents,
                 unit_of_work=ports.unit_of_work,
             ),
@@ -71,7 +74,9 @@ class ChatCore:
                 artifacts=ports.artifacts,
                 artifact_files=ports.artifact_files,
                 objects=ports.objects,
+                search=ports.search,
                 limits=artifact_limits,
+                unit_of_work=ports.unit_of_work,
             ),
             ingestion=RepositoryIngestion(
                 clock=ports.clock,
@@ -79,6 +84,7 @@ class ChatCore:
                 artifact_files=ports.artifact_files,
                 objects=ports.objects,
                 repository_fetcher=ports.repository_fetcher,
+                search=ports.search,
                 policy=artifact_limits.repository_policy,
                 limits=repository_limits,
                 lease=ingestion_lease,
@@ -92,9 +98,11 @@ class ChatCore:
                 artifacts=ports.artifacts,
                 artifact_files=ports.artifact_files,
                 objects=ports.objects,
+                search=ports.search,
                 audit=ports.audit,
                 clock=ports.clock,
                 ids=ports.ids,
                 after=purge_after,
             ),
+            search=Search(ports.search),
         )

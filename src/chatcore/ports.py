@@ -25,6 +25,7 @@ from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRe
 from chatcore.mail.ports import Mailer, MailQueue, MailTransport
 from chatcore.repositories.ports import RepositoryFetcher, RepositoryFile, RepositorySnapshot
 from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.search.ports import SearchIndex, SearchSources
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 from chatcore.shared.unit_of_work import SeparateWrites, UnitOfWork
 from chatcore.upkeep.ports import PeriodicJobs
@@ -53,6 +54,8 @@ __all__ = [
     "RepositorySnapshot",
     "RoomBroker",
     "RoomMessageRepository",
+    "SearchIndex",
+    "SearchSources",
     "SeparateWrites",
     "SessionDependents",
     "SessionRepository",
@@ -83,6 +86,9 @@ class Ports:
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
     repository_fetcher: RepositoryFetcher
+    # The search index, and what existed before it (read once, to catch up).
+    search: SearchIndex
+    search_sources: SearchSources
     # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()
     # Makes a use case's writes one change (the default joins nothing: each write stands).

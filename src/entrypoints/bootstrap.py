@@ -35,6 +35,7 @@ from chatcore.ports import Ports
 from chatcore.repositories.ports import RepositoryFetcher
 from chatcore.repositories.sources import RepositoryUrlPolicy
 from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.search.ports import SearchIndex, SearchSources
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 from chatcore.shared.unit_of_work import UnitOfWork
 from chatcore.upkeep.ports import PeriodicJobs
@@ -90,6 +91,12 @@ class Database(Protocol):
     @property
     def periodic_jobs(self) -> PeriodicJobs: ...
 
+    @property
+    def search(self) -> SearchIndex: ...
+
+    @property
+    def search_sources(self) -> SearchSources: ...
+
     def object_store(self) -> ObjectStore | None:
         """The object storage that lives where this database does (GridFS, memory), if any."""
         ...
@@ -119,6 +126,8 @@ class PortOverrides(TypedDict, total=False):
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
     repository_fetcher: RepositoryFetcher
+    search: SearchIndex
+    search_sources: SearchSources
 
 
 # Overrides that cannot make a use case wait on the network: anything else a host passes
@@ -238,6 +247,8 @@ def build(
                     if "repository_fetcher" in overrides
                     else DulwichRepositoryFetcher(settings.data_dir / "tmp" / "git")
                 ),
+                search=database.search,
+                search_sources=database.search_sources,
                 session_dependents=(database.artifacts,),
                 unit_of_work=database.unit_of_work,
             ),

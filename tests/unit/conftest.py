@@ -62,6 +62,8 @@ def memory_core(
             artifact_files=database.artifact_files,
             objects=MemoryObjectStore(),
             repository_fetcher=fetcher or MemoryRepositoryFetcher(),
+            search=database.search,
+            search_sources=database.search_sources,
             session_dependents=(database.artifacts,),
         )
     )

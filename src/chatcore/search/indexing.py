@@ -174,13 +174,14 @@ def index_artifact(
 ) -> int:
     """Index an artifact's searchable texts, `batch` at a time; how many texts."""
     count = 0
-    for texts in _batches(texts_of(artifact, files, objects), batch):
+    for texts in batches(texts_of(artifact, files, objects), batch):
         index.add(texts)
         count += len(texts)
     return count
 
 
-def _batches(texts: Iterator[IndexedText], size: int) -> Iterator[list[IndexedText]]:
+def batches(texts: Iterator[IndexedText], size: int = BATCH) -> Iterator[list[IndexedText]]:
+    """The texts in lists of `size`: how they are written to the index."""
     batch: list[IndexedText] = []
     for text in texts:
         batch.append(text)
