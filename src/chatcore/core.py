@@ -6,9 +6,15 @@ import attrs
 
 from chatcore.accounts.accounts import Accounts
 from chatcore.accounts.auth import Auth
+from chatcore.accounts.credentials import Credentials
 from chatcore.accounts.emails import AccountEmails
+from chatcore.accounts.password_reset import PasswordReset
+from chatcore.accounts.registration import Registration
+from chatcore.accounts.security_events import SecurityEvents
+from chatcore.accounts.sign_in import CurrentPassword, SignIn
 from chatcore.accounts.throttle import LoginThrottle
 from chatcore.accounts.tokens import TokenLifetimes
+from chatcore.accounts.verification import EmailVerification
 from chatcore.artifacts.library import ArtifactLibrary, ArtifactLimits
 from chatcore.chats.sessions import ChatSessions
 from chatcore.ports import Ports
@@ -45,13 +51,11 @@ class ChatCore:
         purge_after: timedelta = DEFAULT_AFTER,
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
-        # The emails promise what the tokens do: one set of lifetimes for both.
-        emails = attrs.evolve(emails, lifetimes=lifetimes)
-        auth = Auth(ports, lifetimes, emails, login_throttle)
+        auth, accounts = _account_use_cases(ports, lifetimes, emails, login_throttle)
         return cls(
             ports=ports,
             auth=auth,
-            accounts=Accounts(ports, auth),
+            accounts=accounts,
             sessions=ChatSessions(
                 clock=ports.clock,
                 ids=ports.ids,
@@ -106,3 +110,80 @@ class ChatCore:
             ),
             search=Search(ports.search),
         )
+
+
+def _account_use_cases(
+    ports: Ports, lifetimes: TokenLifetimes, emails: AccountEmails, throttle: LoginThrottle | None
+) -> tuple[Auth, Accounts]:
+    """The accounts context's use cases, each handed the ports it uses."""
+    # The emails promise what the tokens do: one set of lifetimes for both.
+    emails = attrs.evolve(emails, lifetimes=lifetimes)
+    events = SecurityEvents(audit=ports.audit, ids=ports.ids, clock=ports.clock)
+    credentials = Credentials(
+        users=ports.users,
+        tokens=ports.tokens,
+        one_time_tokens=ports.one_time_tokens,
+        ids=ports.ids,
+        clock=ports.clock,
+        sign_outs=ports.sign_outs,
+        lifetimes=lifetimes,
+    )
+    verification = EmailVerification(
+        users=ports.users,
+        one_time_tokens=ports.one_time_tokens,
+        mailer=ports.mailer,
+        clock=ports.clock,
+        unit_of_work=ports.unit_of_work,
+        credentials=credentials,
+        events=events,
+        emails=emails,
+    )
+    auth = Auth(
+        signing_in=SignIn(
+            users=ports.users,
+            one_time_tokens=ports.one_time_tokens,
+            hasher=ports.hasher,
+            clock=ports.clock,
+            ids=ports.ids,
+            unit_of_work=ports.unit_of_work,
+            credentials=credentials,
+            events=events,
+            verification=verification,
+            throttle=throttle,
+        ),
+        registration=Registration(
+            users=ports.users,
+            hasher=ports.hasher,
+            ids=ports.ids,
+            clock=ports.clock,
+            unit_of_work=ports.unit_of_work,
+            verification=verification,
+        ),
+        verification=verification,
+        password_reset=PasswordReset(
+            users=ports.users,
+            one_time_tokens=ports.one_time_tokens,
+            hasher=ports.hasher,
+            mailer=ports.mailer,
+            clock=ports.clock,
+            unit_of_work=ports.unit_of_work,
+            credentials=credentials,
+            events=events,
+            emails=emails,
+        ),
+    )
+    accounts = Accounts(
+        users=ports.users,
+        hasher=ports.hasher,
+        mailer=ports.mailer,
+        clock=ports.clock,
+        sessions=ports.sessions,
+        session_dependents=ports.session_dependents,
+        unit_of_work=ports.unit_of_work,
+        credentials=credentials,
+        current_password=CurrentPassword(hasher=ports.hasher, events=events, throttle=throttle),
+        verification=verification,
+        events=events,
+        emails=emails,
+    )
+    return auth, accounts

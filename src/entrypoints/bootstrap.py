@@ -23,7 +23,13 @@ from adapters.object_ids import ObjectIdGenerator
 from adapters.room_sign_outs import BrokerSignOutNotices
 from adapters.smtp_mail import SmtpMailer
 from chatcore.accounts.emails import AccountEmails
-from chatcore.accounts.ports import OneTimeTokenStore, PasswordHasher, TokenService, UserRepository
+from chatcore.accounts.ports import (
+    OneTimeTokenStore,
+    PasswordHasher,
+    SignOutNotices,
+    TokenService,
+    UserRepository,
+)
 from chatcore.accounts.throttle import Backoff, LoginThrottle
 from chatcore.artifacts.library import ArtifactLimits
 from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
@@ -48,6 +54,7 @@ from entrypoints.settings import Settings
 
 if TYPE_CHECKING:  # imported when used: only a configured Redis needs the client library
     from adapters.redis_failure_counters import RedisFailureCounters
+    from entrypoints.http.metrics import Metrics
 
 
 class Database(Protocol):
@@ -128,6 +135,7 @@ class PortOverrides(TypedDict, total=False):
     repository_fetcher: RepositoryFetcher
     search: SearchIndex
     search_sources: SearchSources
+    sign_outs: SignOutNotices
 
 
 # Overrides that cannot make a use case wait on the network: anything else a host passes
@@ -184,6 +192,7 @@ def build(
     database_url: str | None = None,
     storage_url: str | None = None,
     broker_url: str | None = None,
+    metrics: "Metrics | None" = None,
     **overrides: Unpack[PortOverrides],
 ) -> Runtime:
     """Build every adapter that `settings` names and wire the use cases to them.
@@ -256,8 +265,13 @@ def build(
         )
         # Whoever keeps the events, operators also read them in the log.
         ports.audit = LoggedAuditLog(ports.audit)
-        # Over the broker the room sockets are on, whichever it is.
-        ports.sign_outs = BrokerSignOutNotices(ports.room_broker)
+        if metrics is not None:  # counted before the use cases take the log
+            from entrypoints.http.metrics import CountedAuditLog
+
+            ports.audit = CountedAuditLog(ports.audit, metrics)
+        if "sign_outs" not in overrides:
+            # Over the broker the room sockets are on, whichever it is.
+            ports.sign_outs = BrokerSignOutNotices(ports.room_broker)
         mail = None
         if "mailer" not in overrides:
             delivery = MailDelivery(

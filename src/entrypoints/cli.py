@@ -197,10 +197,9 @@ def manage_users(settings: Settings, args: argparse.Namespace) -> int:
     """`chatcore users …`: the account use cases, with the operator as an admin actor."""
     from entrypoints.http.views import user_view
 
-    runtime = build(settings)
     # Sign-outs (deactivate, delete) are told to the servers once the change is stored.
     signed_out = SignOutsToPublish()
-    runtime.core.ports.sign_outs = signed_out
+    runtime = build(settings, sign_outs=signed_out)
     try:
         accounts = runtime.core.accounts
         actor = operator(runtime.core.ports.clock.now())

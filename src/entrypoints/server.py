@@ -66,19 +66,16 @@ def server_app(settings: Settings) -> Starlette:
     from entrypoints.http.app import create_app
     from entrypoints.http.client_address import ClientAddresses
     from entrypoints.http.limits import RateLimits
-    from entrypoints.http.metrics import CountedAuditLog, Metrics
+    from entrypoints.http.metrics import Metrics
     from entrypoints.http.request_limits import RequestSizes
     from entrypoints.http.request_log import BatchedLines, LoggedLines
 
-    runtime = build(settings)
     metrics = Metrics() if settings.metrics else None
+    runtime = build(settings, metrics=metrics)
     if metrics is not None:
-        runtime.core.ports.audit = CountedAuditLog(runtime.core.ports.audit, metrics)
         metrics.watch_backlogs(
             runtime.core.ports.artifacts.count_unfinished, runtime.database.mail_queue.depth
         )
-        if runtime.mail is not None:  # built with the audit log before it was counted
-            runtime.mail.delivery.audit = runtime.core.ports.audit
     addresses = ClientAddresses(settings.trusted_proxies)
     rate_limits = None
     if settings.rate_limits:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import attrs
 
+from chatcore.accounts.throttle import PER_ACCOUNT, PER_ADDRESS
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.shared.errors import InvalidInput
 from chatcore.shared.rate_limits import Rate
@@ -63,9 +64,9 @@ class Settings:
     # None: the broker's Redis when CHATCORE_BROKER_URL is one, else in-process counts.
     rate_limit_url: str | None = None
     trusted_proxies: tuple[str, ...] = ()
-    login_free_failures: int = 5  # per account and address, before backing off
-    login_address_free_failures: int = 50  # per address, whatever the account
-    login_max_backoff: int = 900  # seconds
+    login_free_failures: int = PER_ACCOUNT.free  # per account and address, before backing off
+    login_address_free_failures: int = PER_ADDRESS.free  # per address, whatever the account
+    login_max_backoff: int = int(PER_ACCOUNT.cap.total_seconds())  # seconds
     max_json_bytes: int = 1_048_576
     max_url_bytes: int = 8192
     max_header_bytes: int = 16_384

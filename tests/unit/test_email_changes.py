@@ -26,40 +26,42 @@ NEW_PASSWORD = "Another-Pass-42"
 
 def test_an_email_change_of_ones_own_waits_for_its_link() -> None:
     user = a_user(email="old@example.com", verified=True)
-    assert user.request_email_change("new@example.com", T0) is True
-    assert (user.email, user.verified, user.pending_email) == (
+    asked = user.request_email_change("new@example.com", T0)
+    assert (asked.email, asked.verified, asked.pending_email) == (
         "old@example.com", True, "new@example.com",
     )  # fmt: skip
-    assert user.token_generation == 0
+    assert asked.token_generation == 0
     # Asking for the current address again withdraws the pending one.
-    assert user.request_email_change("old@example.com", T0) is False
-    assert user.pending_email is None
+    assert asked.request_email_change("old@example.com", T0).pending_email is None
 
 
 def test_confirming_the_pending_address_moves_the_account_and_signs_it_out() -> None:
     user = a_user(email="old@example.com", verified=True)
-    user.request_email_change("new@example.com", T0)
-    assert user.confirm_email("new@example.com", T0) == "old@example.com"
-    assert (user.email, user.verified, user.pending_email) == ("new@example.com", True, None)
-    assert user.token_generation == 1
+    user = user.request_email_change("new@example.com", T0)
+    moved = user.confirm_email("new@example.com", T0)
+    assert (moved.email, moved.verified, moved.pending_email) == ("new@example.com", True, None)
+    assert moved.token_generation == 1
 
 
 def test_a_link_proves_only_the_address_it_was_sent_to() -> None:
     user = a_user(email="old@example.com", verified=False)
-    user.request_email_change("second@example.com", T0)
+    user = user.request_email_change("second@example.com", T0)
     with pytest.raises(InvalidInput):
         user.confirm_email("first@example.com", T0)
     # The account's own address is still proven by its link, and nothing moves.
-    assert user.confirm_email("old@example.com", T0) is None
-    assert (user.email, user.verified, user.token_generation) == ("old@example.com", True, 0)
+    proven = user.confirm_email("old@example.com", T0)
+    assert (proven.email, proven.verified, proven.token_generation) == (
+        "old@example.com", True, 0,
+    )  # fmt: skip
 
 
 def test_an_admins_change_applies_at_once_unverified() -> None:
     user = a_user(email="old@example.com", verified=True)
-    assert user.change_email("new@example.com", T0) is True
-    assert (user.email, user.verified, user.token_generation) == ("new@example.com", False, 1)
-    assert user.change_email("new@example.com", T0) is False
-    assert user.token_generation == 1
+    changed = user.change_email("new@example.com", T0)
+    assert (changed.email, changed.verified, changed.token_generation) == (
+        "new@example.com", False, 1,
+    )  # fmt: skip
+    assert changed.change_email("new@example.com", T0) == changed
 
 
 @pytest.mark.parametrize(
@@ -72,19 +74,18 @@ def test_an_admins_change_applies_at_once_unverified() -> None:
     ],
 )
 def test_these_changes_end_every_token_and_the_pending_address(
-    end: Callable[[User], None],
+    end: Callable[[User], User],
 ) -> None:
-    user = a_user(email="now@example.com")
-    user.request_email_change("pending@example.com", T0)
-    end(user)
-    assert user.token_generation == 1
-    assert user.pending_email is None
+    user = a_user(email="now@example.com").request_email_change("pending@example.com", T0)
+    ended = end(user)
+    assert ended.token_generation == 1
+    assert ended.pending_email is None
 
 
 def test_verification_is_resent_at_most_every_ten_minutes() -> None:
     user = a_user(verified=False)
     assert user.may_resend_verification(T0)
-    user.verification_sent(T0)
+    user = user.verification_sent(T0)
     assert not user.may_resend_verification(T0 + timedelta(minutes=9, seconds=59))
     assert user.may_resend_verification(T0 + timedelta(minutes=10))
 
@@ -99,6 +100,28 @@ def test_email_texts_promise_the_lifetimes_tokens_have() -> None:
     assert notice.to == "old@example.com"
     assert "expires in 3 days" in notice.body
     assert "/auths/undo-email-change?token=undo-token" in notice.body
+
+
+@pytest.mark.parametrize("subject", ["Verify", "Reset"])
+def test_the_links_sent_live_as_long_as_their_emails_say(
+    core: ChatCore, clock: ManualClock, outbox: MemoryOutbox, subject: str
+) -> None:
+    lifetimes = TokenLifetimes(verify=timedelta(hours=2), reset=timedelta(minutes=20))
+    core = ChatCore.from_ports(core.ports, lifetimes=lifetimes)
+    user = core.auth.register("johndoe", "john@example.com", PASSWORD)
+    if subject == "Reset":
+        core.auth.verify_email(outbox.token(user.email, "Verify"))
+        core.auth.request_password_reset(user.email)
+    promised = {"Verify": "2 hours", "Reset": "20 minutes"}[subject]
+    [email] = [e for e in outbox.sent if subject in e.subject]
+    assert f"expires in {promised}" in email.body
+    use = {
+        "Verify": core.auth.verify_email,
+        "Reset": lambda token: core.auth.reset_password(token, NEW_PASSWORD),
+    }[subject]
+    clock.advance(lifetimes.of(TokenKind.VERIFY if subject == "Verify" else TokenKind.RESET))
+    with pytest.raises(InvalidInput):
+        use(outbox.token(user.email, subject))
 
 
 # The use cases

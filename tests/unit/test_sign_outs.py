@@ -2,14 +2,15 @@
 
 from collections.abc import Callable
 
+import attrs
 import pytest
 
-from adapters.memory import MemoryOutbox
+from adapters.memory import ManualClock, MemoryOutbox
 from chatcore.accounts.model import Role, User, UserChanges
 from chatcore.core import ChatCore
 from chatcore.shared.errors import Unauthenticated
 from chatcore.shared.ids import UserId
-from tests.unit.conftest import PASSWORD
+from tests.unit.conftest import PASSWORD, memory_core
 
 
 class SignOutsHeard:
@@ -23,10 +24,15 @@ class SignOutsHeard:
 
 
 @pytest.fixture
-def heard(core: ChatCore) -> SignOutsHeard:
-    notices = SignOutsHeard()
-    core.ports.sign_outs = notices
-    return notices
+def heard() -> SignOutsHeard:
+    return SignOutsHeard()
+
+
+@pytest.fixture
+def core(clock: ManualClock, outbox: MemoryOutbox, heard: SignOutsHeard) -> ChatCore:
+    # The use cases take their ports when they are built: the notices go in then.
+    ports = memory_core(clock, outbox).ports
+    return ChatCore.from_ports(attrs.evolve(ports, sign_outs=heard))
 
 
 def test_deactivation_deletion_and_reset_are_told(

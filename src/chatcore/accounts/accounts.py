@@ -1,15 +1,23 @@
 """Account management: reading, changing and deleting users, by themselves or by admins."""
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 import attrs
 
-from chatcore.accounts.auth import Auth, SignedIn
-from chatcore.accounts.model import User, UserChanges, check_email, check_password, check_username
-from chatcore.ports import Ports
+from chatcore.accounts.credentials import Credentials, SignedIn
+from chatcore.accounts.emails import AccountEmails
+from chatcore.accounts.model import User, UserChanges, check_email
+from chatcore.accounts.ports import PasswordHasher, UserRepository
+from chatcore.accounts.security_events import SecurityEvents
+from chatcore.accounts.sign_in import CurrentPassword
+from chatcore.accounts.verification import EmailVerification, check_address_free
+from chatcore.chats.ports import SessionDependents, SessionRepository
+from chatcore.mail.ports import Mailer
 from chatcore.shared.audit import AuditKind
 from chatcore.shared.errors import Forbidden, InvalidInput, NotFound
 from chatcore.shared.ids import UserId, parse_user_id
+from chatcore.shared.ports import Clock
+from chatcore.shared.unit_of_work import UnitOfWork
 
 LIST_LIMIT = 1000
 
@@ -22,10 +30,21 @@ class AccountUpdate:
     signed_in: SignedIn | None = None
 
 
-@attrs.define
+@attrs.frozen
 class Accounts:
-    ports: Ports
-    auth: Auth
+    users: UserRepository
+    hasher: PasswordHasher
+    mailer: Mailer
+    clock: Clock
+    # Deleting an account deletes its chats, and what hangs on them, with it.
+    sessions: SessionRepository
+    session_dependents: Sequence[SessionDependents]
+    unit_of_work: UnitOfWork
+    credentials: Credentials
+    current_password: CurrentPassword
+    verification: EmailVerification
+    events: SecurityEvents
+    emails: AccountEmails = AccountEmails()
 
     def get(self, actor: User, user_id: str) -> User:
         """A user, as seen by `actor` (an admin, or the user themselves)."""
@@ -37,7 +56,7 @@ class Accounts:
             raise Forbidden("Access denied")
         if not 1 <= limit <= LIST_LIMIT:
             raise InvalidInput(f"limit must be 1 to {LIST_LIMIT}")
-        return self.ports.users.list_live(None if after is None else parse_user_id(after), limit)
+        return self.users.list_live(None if after is None else parse_user_id(after), limit)
 
     def find(self, actor: User, id_or_email: str) -> User:
         """A live user by id or email, as seen by `actor` (an admin, or themselves)."""
@@ -61,20 +80,19 @@ class Accounts:
     def delete(self, actor: User, user_id: str) -> None:
         """Soft-delete a user, sign them out everywhere, and delete their chats with them."""
         target = self._target(actor, parse_user_id(user_id))
-        now = self.ports.clock.now()
-        target.delete(now)
-        self.ports.users.save(target)
-        self.auth.revoke_all(target)
-        session_ids = self.ports.sessions.mark_deleted_for_user(target.id, now)
-        for dependents in self.ports.session_dependents:
+        now = self.clock.now()
+        self.users.save(target.delete(now))
+        self.credentials.revoke_all(target.id)
+        session_ids = self.sessions.mark_deleted_for_user(target.id, now)
+        for dependents in self.session_dependents:
             dependents.disable_for_sessions(session_ids, now)
-        self.auth.audit(AuditKind.USER_DELETED, target.id, actor=actor)
+        self.events.record(AuditKind.USER_DELETED, target.id, actor=actor)
 
     def _by_email(self, actor: User, email: str) -> User:
         canonical = check_email(email)
         if not actor.is_admin and canonical != actor.email:
             raise Forbidden("Access denied")
-        target = self.ports.users.get_by_email(canonical)
+        target = self.users.get_by_email(canonical)
         if target is None:
             raise NotFound("User not found")
         return target
@@ -83,7 +101,7 @@ class Accounts:
         # A non-admin learns nothing about other ids, not even whether they exist.
         if not actor.is_admin and user_id != actor.id:
             raise Forbidden("Access denied")
-        user = self.ports.users.get(user_id)
+        user = self.users.get(user_id)
         if user is None or not user.exists:
             raise NotFound("User not found")
         return user
@@ -94,87 +112,58 @@ class Accounts:
         if not changes.requested():
             raise InvalidInput("No fields to update")
         changes.check_allowed_for(actor, target)
+        changes = changes.checked()
         own = actor.id == target.id
-        username = None if changes.username is None else check_username(changes.username)
-        password = None if changes.password is None else check_password(changes.password)
-        email = None if changes.email is None else check_email(changes.email)
-        moving = email is not None and email != target.email
+        moving = changes.email is not None and changes.email != target.email
         # Whoever changes their own password or address proves they know the password, so
         # that a stolen access token cannot take the account over; an admin acting on
         # someone else's account need not know theirs.
-        if own and (password is not None or moving):
-            self.auth.prove_password(target, changes.current_password, address)
+        if own and (changes.password is not None or moving):
+            self.current_password.prove(target, changes.current_password, address)
         if moving:
-            assert email is not None
-            self.auth.check_address_free(target, email)
-        now = self.ports.clock.now()
-        before = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
-        signed_out = False
-        if username is not None:
-            target.username = username
-        # Before the email: a password change drops any pending address with its link.
-        if password is not None:
-            target.change_password(self.ports.hasher.hash(password), now)
-            signed_out = True
-        pending = None
-        left = None
-        if email is not None and own:
-            pending = email if target.request_email_change(email, now) else None
-        elif email is not None and moving:
-            left = target.email
-            target.change_email(email, now)
-            signed_out = True
-        if changes.role is not None:
-            target.role = changes.role
-        if changes.tier is not None:
-            target.tier = changes.tier
-        if changes.verified is not None:
-            target.verified = changes.verified
-        if changes.active is not None and changes.active != target.active:
-            if changes.active:
-                target.active = True
-            else:
-                target.deactivate(now)
-                signed_out = True
-        verify = pending is not None or (left is not None and not target.verified)
+            assert changes.email is not None
+            check_address_free(self.users, target, changes.email)
+        password_hash = None if changes.password is None else self.hasher.hash(changes.password)
+        now = self.clock.now()
+        updated = target.apply(changes, password_hash, now, own=own)
+        # The owner's new address waits for its link; an admin's applies at once, and
+        # then the address it left is told.
+        pending = updated.pending_email if own and changes.email is not None else None
+        left = target.email if updated.email != target.email else None
+        verify = pending is not None or (left is not None and not updated.verified)
         if verify:
-            target.verification_sent(now)
-        target.updated_at = now
+            updated = updated.verification_sent(now)
         # The change and the emails it causes are stored together, or none of them is.
-        with self.ports.unit_of_work.atomic():
-            self.ports.users.save(target)
-            if signed_out:
-                self.auth.revoke_all(target)
+        with self.unit_of_work.atomic():
+            self.users.save(updated)
+            if updated.token_generation != target.token_generation:
+                self.credentials.revoke_all(updated.id)
             if verify:
-                self.auth.send_verification(target, pending)
-            self._audit_changes(actor, target, before, password is not None, pending, left)
+                self.verification.send(updated, pending)
+            self._audit_changes(actor, target, updated, password_hash is not None, pending)
             if left is not None:
-                self.ports.mailer.send(self.auth.emails.email_changed(target, left, None))
-        fresh = self.auth.sign_in(target) if own and password is not None else None
-        return AccountUpdate(target, fresh)
+                self.mailer.send(self.emails.email_changed(updated, left, None))
+        fresh = self.credentials.sign_in(updated) if own and password_hash is not None else None
+        return AccountUpdate(updated, fresh)
 
     def _audit_changes(
-        self,
-        actor: User,
-        target: User,
-        before: Mapping[str, object],
-        password_changed: bool,
-        pending: str | None,
-        left: str | None,
+        self, actor: User, before: User, after: User, password_changed: bool, pending: str | None
     ) -> None:
-        after = {"role": target.role.value, "tier": target.tier.value, "active": target.active}
         for field, kind in _AUDITED.items():
-            if before[field] != after[field]:
-                self.auth.audit(
-                    kind, target.id, actor=actor, before=str(before[field]), after=str(after[field])
-                )
+            old, new = getattr(before, field), getattr(after, field)
+            if old != new:
+                self.events.record(kind, after.id, actor=actor, before=str(old), after=str(new))
         if password_changed:
-            self.auth.audit(AuditKind.PASSWORD_CHANGED, target.id, actor=actor)
+            self.events.record(AuditKind.PASSWORD_CHANGED, after.id, actor=actor)
         if pending is not None:
-            self.auth.audit(AuditKind.EMAIL_CHANGE_REQUESTED, target.id, actor=actor, to=pending)
-        if left is not None:
-            self.auth.audit(
-                AuditKind.EMAIL_CHANGED, target.id, actor=actor, before=left, after=target.email
+            self.events.record(AuditKind.EMAIL_CHANGE_REQUESTED, after.id, actor=actor, to=pending)
+        if after.email != before.email:
+            self.events.record(
+                AuditKind.EMAIL_CHANGED,
+                after.id,
+                actor=actor,
+                before=before.email,
+                after=after.email,
             )
 
 

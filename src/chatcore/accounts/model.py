@@ -38,8 +38,10 @@ PASSWORD_MAX_LENGTH = 128
 VERIFICATION_RESEND_INTERVAL = timedelta(minutes=10)
 
 
-@attrs.define
+@attrs.frozen
 class User:
+    """An account. Frozen: every change is a transition that answers the changed user."""
+
     id: UserId
     username: str
     email: str
@@ -72,86 +74,119 @@ class User:
         """Admins manage every account; everyone else only their own."""
         return self.is_admin or self.id == other.id
 
-    def revoke_tokens(self) -> None:
-        """Make every token issued to this user so far invalid."""
-        self.token_generation += 1
+    def revoke_tokens(self) -> "User":
+        """The user with every token issued so far invalid."""
         # Its verification link dies with every other link, so the pending address goes too.
-        self.pending_email = None
+        return attrs.evolve(self, token_generation=self.token_generation + 1, pending_email=None)
 
-    def change_password(self, password_hash: str, now: datetime) -> None:
+    def rename(self, username: str, now: datetime) -> "User":
+        """Take another (checked) username."""
+        return attrs.evolve(self, username=username, updated_at=now)
+
+    def change_password(self, password_hash: str, now: datetime) -> "User":
         """Take a new password; every earlier token and link stops working."""
-        self.password_hash = password_hash
-        self.updated_at = now
-        self.revoke_tokens()
+        return attrs.evolve(self, password_hash=password_hash, updated_at=now).revoke_tokens()
 
-    def request_email_change(self, email: str, now: datetime) -> bool:
-        """Ask for `email` (canonical); True if it is now pending and needs verifying.
+    def rehash_password(self, password_hash: str) -> "User":
+        """The same password under today's hash parameters: nothing else changes."""
+        return attrs.evolve(self, password_hash=password_hash)
+
+    def request_email_change(self, email: str, now: datetime) -> "User":
+        """Ask for `email` (canonical): it is pending until its link is used.
 
         Asking for the current address again withdraws a pending change.
         """
-        self.updated_at = now
+        pending = None if email == self.email else email
+        return attrs.evolve(self, pending_email=pending, updated_at=now)
+
+    def change_email(self, email: str, now: datetime) -> "User":
+        """An admin's change: `email` applies at once, unverified, and signs the user out."""
         if email == self.email:
-            self.pending_email = None
-            return False
-        self.pending_email = email
-        return True
+            return self
+        changed = attrs.evolve(self, email=email, verified=False, updated_at=now)
+        return changed.revoke_tokens()
 
-    def change_email(self, email: str, now: datetime) -> bool:
-        """An admin's change: `email` applies at once, unverified; True if it changed."""
-        if email == self.email:
-            return False
-        self.email = email
-        self.verified = False
-        self.updated_at = now
-        self.revoke_tokens()
-        return True
+    def confirm_email(self, address: str, now: datetime) -> "User":
+        """Accept a verification link for `address`: it is proven, and the email if pending.
 
-    def confirm_email(self, address: str, now: datetime) -> str | None:
-        """Accept a verification link for `address`; the replaced email if one was.
-
-        InvalidInput if `address` is neither the pending address nor the account's own:
-        a link proves one address, and stops working once it is no longer in question.
+        Moving to the pending address signs the user out. InvalidInput if `address` is
+        neither the pending address nor the account's own: a link proves one address, and
+        stops working once it is no longer in question.
         """
         if self.pending_email is not None and address == self.pending_email:
-            replaced = self.email
-            self.email = address
-            self.verified = True
-            self.updated_at = now
-            self.revoke_tokens()
-            return replaced
+            moved = attrs.evolve(self, email=address, verified=True, updated_at=now)
+            return moved.revoke_tokens()
         if address == self.email:
-            self.verified = True
-            self.updated_at = now
-            return None
+            return attrs.evolve(self, verified=True, updated_at=now)
         raise InvalidInput("Invalid or expired token")
 
-    def restore_email(self, address: str, now: datetime) -> None:
+    def restore_email(self, address: str, now: datetime) -> "User":
         """Undo an email change: the old address, proven by its owner's click, is back."""
-        self.email = address
-        self.verified = True
-        self.updated_at = now
-        self.revoke_tokens()
+        restored = attrs.evolve(self, email=address, verified=True, updated_at=now)
+        return restored.revoke_tokens()
 
-    def deactivate(self, now: datetime) -> None:
+    def deactivate(self, now: datetime) -> "User":
         """Take the account out of service; every token and link stops working."""
-        self.active = False
-        self.updated_at = now
-        self.revoke_tokens()
+        return attrs.evolve(self, active=False, updated_at=now).revoke_tokens()
 
-    def delete(self, now: datetime) -> None:
+    def activate(self, now: datetime) -> "User":
+        """Put a deactivated account back in service (its old tokens stay dead)."""
+        return attrs.evolve(self, active=True, updated_at=now)
+
+    def delete(self, now: datetime) -> "User":
         """Soft-delete the account; every token and link stops working."""
-        self.deleted_at = now
-        self.updated_at = now
-        self.revoke_tokens()
+        return attrs.evolve(self, deleted_at=now, updated_at=now).revoke_tokens()
+
+    def set_access(
+        self, role: Role | None, tier: Tier | None, verified: bool | None, now: datetime
+    ) -> "User":
+        """An admin's change of role, tier or verified state (None keeps a field)."""
+        return attrs.evolve(
+            self,
+            role=self.role if role is None else role,
+            tier=self.tier if tier is None else tier,
+            verified=self.verified if verified is None else verified,
+            updated_at=now,
+        )
+
+    def set_active(self, active: bool, now: datetime) -> "User":
+        """Deactivate or activate the account; a no-op when it already is so."""
+        if active == self.active:
+            return self
+        return self.activate(now) if active else self.deactivate(now)
+
+    def apply(
+        self, changes: "UserChanges", password_hash: str | None, now: datetime, *, own: bool
+    ) -> "User":
+        """The account after `changes` (checked), made by its owner (`own`) or an admin.
+
+        `password_hash` is the new password's, when `changes` sets one. The owner's new
+        address waits for its link; an admin's applies at once.
+        """
+        user = self
+        if changes.username is not None:
+            user = user.rename(changes.username, now)
+        # Before the email: a password change drops any pending address with its link.
+        if password_hash is not None:
+            user = user.change_password(password_hash, now)
+        if changes.email is not None:
+            if own:
+                user = user.request_email_change(changes.email, now)
+            else:
+                user = user.change_email(changes.email, now)
+        user = user.set_access(changes.role, changes.tier, changes.verified, now)
+        if changes.active is not None:
+            user = user.set_active(changes.active, now)
+        return attrs.evolve(user, updated_at=now)
 
     def may_resend_verification(self, now: datetime) -> bool:
         """Whether a login may send another verification email now."""
         sent = self.verification_sent_at
         return sent is None or now - sent >= VERIFICATION_RESEND_INTERVAL
 
-    def verification_sent(self, now: datetime) -> None:
+    def verification_sent(self, now: datetime) -> "User":
         """Remember when the last verification email went out."""
-        self.verification_sent_at = now
+        return attrs.evolve(self, verification_sent_at=now)
 
     def still_signed_in(self, generation: int) -> bool:
         """Whether a sign-in made under token `generation` still stands.
@@ -233,6 +268,15 @@ class UserChanges:
             for field in attrs.fields(type(self))
             if field.name != "current_password" and getattr(self, field.name) is not None
         ]
+
+    def checked(self) -> "UserChanges":
+        """The same change with its username, password and email checked (InvalidInput)."""
+        return attrs.evolve(
+            self,
+            username=None if self.username is None else check_username(self.username),
+            password=None if self.password is None else check_password(self.password),
+            email=None if self.email is None else check_email(self.email),
+        )
 
     def check_allowed_for(self, actor: User, target: User) -> None:
         """Raise Forbidden unless `actor` may make this change to `target`."""

@@ -40,12 +40,18 @@ class Backoff:
         return self.cap + timedelta(hours=1)
 
 
+# The defaults, which the settings (CHATCORE_LOGIN_*) start from: a few typos of the
+# owner's are free, and so are a whole office's behind one address.
+PER_ACCOUNT = Backoff(free=5)
+PER_ADDRESS = Backoff(free=50)
+
+
 @attrs.define
 class LoginThrottle:
     counters: FailureCounters
     clock: Clock
-    per_account: Backoff = Backoff(free=5)
-    per_address: Backoff = Backoff(free=50)
+    per_account: Backoff = PER_ACCOUNT
+    per_address: Backoff = PER_ADDRESS
 
     def check(self, email: str, address: str | None) -> None:
         """TooManyRequests if this account, from this address, must wait before a try."""

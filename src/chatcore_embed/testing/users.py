@@ -1,5 +1,6 @@
 """The contract of `chatcore.ports.UserRepository`: what a user directory must keep."""
 
+import attrs
 import pytest
 
 from chatcore.accounts.model import Role, Tier
@@ -28,10 +29,9 @@ class UserRepositoryContract:
         added = [a_user() for _ in range(5)]
         for user in added:
             users.add(user)
-        gone = added[2]
-        gone.deleted_at = gone.created_at
+        gone = attrs.evolve(added[2], deleted_at=added[2].created_at)
         users.save(gone)
-        live = sorted((user for user in added if user is not gone), key=lambda user: user.id)
+        live = sorted((user for user in added if user.id != gone.id), key=lambda user: user.id)
         first = users.list_live(None, 3)
         assert first == live[:3]
         assert users.list_live(first[-1].id, 3) == live[3:]
@@ -59,9 +59,7 @@ class UserRepositoryContract:
     def test_saved_changes_are_kept(self, users: UserRepository) -> None:
         user = a_user()
         users.add(user)
-        user.username = "renamed"
-        user.verified = True
-        user.updated_at = at(60)
+        user = attrs.evolve(user, username="renamed", verified=True, updated_at=at(60))
         users.save(user)
         assert users.get(user.id) == user
 
@@ -70,8 +68,7 @@ class UserRepositoryContract:
     ) -> None:
         user = a_user(email="now@example.com")
         users.add(user)
-        user.pending_email = "next@example.com"
-        user.verification_sent_at = at(90)
+        user = attrs.evolve(user, pending_email="next@example.com", verification_sent_at=at(90))
         users.save(user)
         assert users.get(user.id) == user
         # A pending address is nobody's email yet: it finds no one, and holds nothing.
@@ -84,16 +81,15 @@ class UserRepositoryContract:
         users.add(a_user(email="taken@example.com"))
         user = a_user(email="mine@example.com")
         users.add(user)
-        user.email = "taken@example.com"
         with pytest.raises(Conflict):
-            users.save(user)
+            users.save(attrs.evolve(user, email="taken@example.com"))
         stored = users.get(user.id)
         assert stored is not None and stored.email == "mine@example.com"
 
     def test_a_deleted_user_frees_email_and_username(self, users: UserRepository) -> None:
         old = a_user(email="john@example.com", username="john")
         users.add(old)
-        old.deleted_at = at(1)
+        old = attrs.evolve(old, deleted_at=at(1))
         users.save(old)
         assert users.get_by_email("john@example.com") is None
         new = a_user(email="john@example.com", username="john")
@@ -107,6 +103,9 @@ class UserRepositoryContract:
         users.add(user)
         fetched = users.get(user.id)
         assert fetched is not None
-        fetched.username = "changed-not-saved"
+        # Users are frozen: a change is a new value, kept only when saved.
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            fetched.username = "changed-not-saved"  # type: ignore[misc]
+        attrs.evolve(fetched, username="changed-not-saved")
         stored = users.get(user.id)
         assert stored is not None and stored.username == user.username
