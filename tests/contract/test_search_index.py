@@ -23,10 +23,12 @@ from chatcore_embed.testing.builders import a_message, a_session, a_user, an_art
 
 
 class Corpus:
-    """Users, sessions and messages written to a database, each message indexed."""
+    """Users, sessions and messages written to a database, each message indexed; with
+    `settled`, what the index defers is finished after every write."""
 
-    def __init__(self, database: Any) -> None:
+    def __init__(self, database: Any, settled: bool = False) -> None:
         self.database = database
+        self.settled = settled
         self.search = Search(database.search)
         self.seconds = 0
 
@@ -49,8 +51,13 @@ class Corpus:
         )
         self.database.messages.add(message)
         if index:
-            self.database.search.add([message_text(session.owner_id, message)])
+            self.index(message_text(session.owner_id, message))
         return message
+
+    def index(self, *texts: IndexedText) -> None:
+        self.database.search.add(list(texts))
+        if self.settled:
+            self.database.search.settle()
 
     def found(self, actor: User, q: str, **options: Any) -> list[str]:
         """The ids of what `q` finds (message ids; artifact id, or id:path for files)."""
@@ -62,9 +69,10 @@ class Corpus:
         ]
 
 
-@pytest.fixture
-def corpus(database: Any) -> Corpus:
-    return Corpus(database)
+@pytest.fixture(params=["pending", "settled"])
+def corpus(database: Any, request: pytest.FixtureRequest) -> Corpus:
+    # Every behaviour holds whether the adapter has finished its deferred work or not.
+    return Corpus(database, settled=request.param == "settled")
 
 
 def test_every_word_must_match(corpus: Corpus) -> None:
@@ -138,7 +146,7 @@ def test_a_deleted_sessions_messages_and_artifacts_vanish_at_once(corpus: Corpus
     corpus.message(doomed, "secret plans")
     notes = an_artifact(doomed.id, alice.id, content="more secret plans")
     corpus.database.artifacts.add(notes)
-    corpus.database.search.add([artifact_text(notes, "more secret plans")])
+    corpus.index(artifact_text(notes, "more secret plans"))
     survivor = corpus.message(kept, "secret plans for the party")
     assert len(corpus.found(alice, "secret plans")) == 3
     corpus.database.sessions.mark_deleted(doomed.id, at(100))
@@ -150,11 +158,9 @@ def test_a_deleted_artifact_vanishes_with_all_its_files(corpus: Corpus) -> None:
     chat = corpus.session(alice)
     archive = an_artifact(chat.id, alice.id, type=ArtifactType.ZIP, content=None)
     corpus.database.artifacts.add(archive)
-    corpus.database.search.add(
-        [
-            _file(archive.id, chat, alice, "src/app.py", "def handler(): return 42"),
-            _file(archive.id, chat, alice, "README.md", "The handler answers"),
-        ]
+    corpus.index(
+        _file(archive.id, chat, alice, "src/app.py", "def handler(): return 42"),
+        _file(archive.id, chat, alice, "README.md", "The handler answers"),
     )
     assert sorted(corpus.found(alice, "handler")) == [
         f"{archive.id}:README.md",
@@ -168,7 +174,7 @@ def test_a_text_indexed_twice_is_found_once(corpus: Corpus) -> None:
     alice = corpus.user()
     chat = corpus.session(alice)
     message = corpus.message(chat, "idempotent writes")
-    corpus.database.search.add([message_text(alice.id, message)])
+    corpus.index(message_text(alice.id, message))
     assert corpus.found(alice, "idempotent") == [message.id]
     assert corpus.database.search.indexed([message.id, "0" * 24]) == {message.id}
 
@@ -203,6 +209,21 @@ def test_the_same_data_gives_the_same_ranked_results(corpus: Corpus) -> None:
     ]
     assert page.items[0].snippet == "cache miss after cache miss after cache miss"
     assert page.items[0].highlights == ((0, 5), (6, 10), (17, 22), (23, 27), (34, 39), (40, 44))
+
+
+def test_texts_written_in_bulk_and_one_by_one_are_all_found(corpus: Corpus) -> None:
+    # More than SQLite's pending batch at once, then a few more: wherever each text is
+    # (FTS5 or pending), it is found once.
+    alice = corpus.user()
+    chat = corpus.session(alice)
+    bulk = [corpus.message(chat, f"bulk note {n}", index=False) for n in range(450)]
+    corpus.index(*(message_text(alice.id, message) for message in bulk))
+    more = [corpus.message(chat, f"bulk note extra {n}") for n in range(5)]
+    found = corpus.database.search.ranked(alice.id, SearchQuery.parse("bulk"), None, None, 1000)
+    assert sorted(hit.key for hit in found) == sorted(m.id for m in bulk + more)
+    corpus.database.search.remove_items([m.id for m in bulk[::2]])
+    found = corpus.database.search.ranked(alice.id, SearchQuery.parse("note"), None, None, 1000)
+    assert len(found) == 225 + 5
 
 
 def test_pages_visit_every_result_once(corpus: Corpus) -> None:

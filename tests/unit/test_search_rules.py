@@ -1,10 +1,12 @@
 """The search query language, how text is folded into terms, ranking and snippets."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chatcore.search.query import Phrase, QueryTooLong, SearchQuery
 from chatcore.search.ranking import SNIPPET_MAX_CHARS, points, snippet
-from chatcore.search.text import fold, terms_of, words
+from chatcore.search.text import _word_pattern, fold, terms_of, words
 from chatcore.shared.errors import InvalidInput
 
 
@@ -129,3 +131,12 @@ def test_ascii_and_other_texts_are_quoted_alike() -> None:
         "build  server",
         "deployed",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_the_fast_ways_to_words_find_what_the_full_pattern_does(text: str) -> None:
+    # ASCII and mark-free texts are read with simpler patterns: never with another result.
+    full = [term for term in map(fold, _word_pattern().findall(text)) if term]
+    assert terms_of(text) == (f" {' '.join(full)} " if full else " ")
+    assert [word.term for word in words(text)] == full

@@ -53,6 +53,9 @@ class MemorySearchIndex:
             ]
         return rank(query, filter(self._live, found), after, limit)
 
+    def settle(self) -> int:
+        return 0  # nothing deferred
+
     def texts(self, keys: Sequence[str]) -> dict[str, str]:
         with self._lock:
             return {key: self._texts[key].text for key in keys if key in self._texts}

@@ -83,6 +83,9 @@ class MongoSearchIndex:
         ]
         return rank(query, self._live(found), after, limit)
 
+    def settle(self) -> int:
+        return 0  # nothing deferred: each insert is indexed as it is written
+
     def texts(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
             return {}

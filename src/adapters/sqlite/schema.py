@@ -256,12 +256,12 @@ _PURGING = (
     """,
 )
 
-# Search: each text's record, and an FTS5 index of its terms (made by the domain, one space
-# between them: the `ascii` tokenizer reads them back exactly, letters of any script
-# included), each prefixed with the owner's id, so that every user's terms have doclists
-# of their own (see adapters.sqlite.search.owned_terms); the prefix indexes serve a
-# prefix of one to three characters after the id's 24. Contentless: the terms are kept
-# once, in search_texts, for ranking.
+# Search: each text's record (its terms, made by the domain, one space between them, and
+# the text itself, last, so that ranking need not read it), and an FTS5 index of the terms,
+# each prefixed with the owner's id, so that every user's terms have doclists of their
+# own (see adapters.sqlite.search: `owned_terms`, and why records reach FTS5 in batches).
+# The `ascii` tokenizer reads the terms back exactly, letters of any script included;
+# contentless and without positions (detail=none): phrases are checked on the records.
 _SEARCH = (
     """
     CREATE TABLE IF NOT EXISTS search_texts (
@@ -274,14 +274,7 @@ _SEARCH = (
         path TEXT,
         created_at INTEGER NOT NULL,
         words INTEGER NOT NULL,
-        searchable TEXT NOT NULL
-    )
-    """,
-    # The texts themselves, read for a page of results only: apart, they leave the rows
-    # that ranking reads small.
-    """
-    CREATE TABLE IF NOT EXISTS search_bodies (
-        id INTEGER PRIMARY KEY,
+        searchable TEXT NOT NULL,
         text TEXT NOT NULL
     )
     """,
@@ -289,7 +282,7 @@ _SEARCH = (
     "CREATE INDEX IF NOT EXISTS search_texts_by_session ON search_texts (session_id)",
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5(
-        session_id, searchable, content = '', tokenize = 'ascii', prefix = '25 26 27'
+        terms, content = '', tokenize = 'ascii', detail = none
     )
     """,
     """

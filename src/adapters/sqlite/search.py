@@ -9,22 +9,41 @@ from adapters.sqlite.purging import IDS_PER_STATEMENT
 from adapters.sqlite.timestamps import from_ms, to_ms
 from chatcore.chats.model import Message, MessageRole
 from chatcore.search.model import Hit, HitKind, IndexedText
-from chatcore.search.query import Phrase, SearchQuery
+from chatcore.search.query import SearchQuery
 from chatcore.search.ranking import length_of, points
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
 from chatcore.shared.paging import Rank
 
-# Driven by MATCH (the owner's terms, and the session, in one FTS5 query); each text found
-# is kept only while its session and its message or artifact are live: soft deletes hide
-# it at once, and nothing is written to the index when they happen. Ranked in SQL by the
+# FTS5 writes a segment of its index at every commit, whatever it holds: about 100 µs, a
+# quarter of what a whole POST of a message costs. So a text's record is written in the
+# transaction of the message (or file) it indexes, and its terms reach FTS5 in batches:
+# records above the `fts` mark are "pending", and once PENDING_BATCH of them wait, the
+# write that finds so moves them in, in the same transaction. A query reads both: FTS5 up
+# to the mark, the few pending records by scanning them; a text is found from the moment
+# its transaction commits.
+PENDING_BATCH = 200
+_MARK = "(SELECT CAST(mark AS INTEGER) FROM search_progress WHERE task = 'fts')"
+_COLUMNS = (
+    "t.id, t.key, t.session_id, t.kind, t.item_id, t.path, t.created_at, t.searchable, t.words"
+)
+
+# Each text found is kept only while its session and its message or artifact are live:
+# soft deletes hide it at once, and nothing is written to the index when they happen. Its
+# phrases are checked on its terms (FTS5 matched their words); it is ranked in SQL by the
 # domain's own `points` (a function of the connection), so that only a page of results
 # ever reaches Python as rows; their texts are read for it alone.
 _RANKED = """
+    WITH found AS (
+        SELECT {columns} FROM search_terms JOIN search_texts t ON t.id = search_terms.rowid
+        WHERE search_terms MATCH :match
+        UNION ALL
+        SELECT {columns} FROM search_texts t
+        WHERE t.id > coalesce({mark}, 0) AND t.owner_id = :owner
+    )
     SELECT t.key, t.session_id, t.kind, t.item_id, t.path, t.created_at,
         search_points(t.searchable, t.words) AS points
-    FROM search_terms JOIN search_texts t ON t.id = search_terms.rowid
-    JOIN sessions s ON s.id = t.session_id AND s.deleted_at IS NULL
-    WHERE search_terms MATCH :match AND CASE t.kind
+    FROM found t JOIN sessions s ON s.id = t.session_id AND s.deleted_at IS NULL
+    WHERE {phrases} AND CASE t.kind
         WHEN 'message' THEN EXISTS (
             SELECT 1 FROM messages m WHERE m.id = t.item_id AND m.deleted_at IS NULL)
         ELSE EXISTS (
@@ -49,45 +68,59 @@ def owned_terms(owner_id: str, searchable: str) -> str:
 
 
 class SqliteSearchIndex:
-    def __init__(self, connections: Connections) -> None:
+    def __init__(self, connections: Connections, pending_batch: int = PENDING_BATCH) -> None:
         self._connections = connections
+        self._pending_batch = pending_batch
 
     def add(self, texts: Sequence[IndexedText]) -> None:
         if not texts:
             return
-        # One transaction (or a savepoint of the caller's): the record and its terms together.
+        # One transaction (or a savepoint of the caller's, the message's own).
         with self._connections.transaction() as connection:
-            for text in texts:
-                found = text.candidate
-                cursor = connection.execute(
-                    "INSERT INTO search_texts (key, owner_id, session_id, kind, item_id, path,"
-                    " created_at, words, searchable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (key) DO NOTHING",
+            cursor = connection.executemany(
+                "INSERT INTO search_texts (key, owner_id, session_id, kind, item_id, path,"
+                " created_at, words, searchable, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                [
                     (
-                        found.key,
+                        text.candidate.key,
                         text.owner_id,
-                        found.session_id,
-                        found.kind.value,
-                        found.item_id,
-                        found.path,
-                        to_ms(found.created_at),
-                        length_of(found.searchable),
-                        found.searchable,
-                    ),
-                )
-                if cursor.rowcount == 1:
-                    connection.execute(
-                        "INSERT INTO search_bodies (id, text) VALUES (?, ?)",
-                        (cursor.lastrowid, text.text),
+                        text.candidate.session_id,
+                        text.candidate.kind.value,
+                        text.candidate.item_id,
+                        text.candidate.path,
+                        to_ms(text.candidate.created_at),
+                        length_of(text.candidate.searchable),
+                        text.candidate.searchable,
+                        text.text,
                     )
-                    connection.execute(
-                        "INSERT INTO search_terms (rowid, session_id, searchable) VALUES (?, ?, ?)",
-                        (
-                            cursor.lastrowid,
-                            found.session_id,
-                            owned_terms(text.owner_id, found.searchable),
-                        ),
-                    )
+                    for text in texts
+                ],
+            )
+            if cursor.lastrowid and cursor.lastrowid - _mark(connection) >= self._pending_batch:
+                self._settle(connection)
+
+    def settle(self) -> int:
+        """Move every pending record's terms into FTS5 now; how many there were."""
+        with self._connections.transaction() as connection:
+            return self._settle(connection)
+
+    def _settle(self, connection: sqlite3.Connection) -> int:
+        mark = _mark(connection)
+        rows = connection.execute(
+            "SELECT id, owner_id, searchable FROM search_texts WHERE id > ? ORDER BY id", (mark,)
+        ).fetchall()
+        connection.executemany(
+            "INSERT INTO search_terms (rowid, terms) VALUES (?, ?)",
+            [(row[0], owned_terms(row[1], row[2])) for row in rows],
+        )
+        if rows:
+            connection.execute(
+                "INSERT INTO search_progress (task, mark) VALUES ('fts', ?)"
+                " ON CONFLICT (task) DO UPDATE SET mark = excluded.mark",
+                (str(rows[-1][0]),),
+            )
+        return len(rows)
 
     def ranked(
         self,
@@ -97,20 +130,29 @@ class SqliteSearchIndex:
         after: Rank | None,
         limit: int,
     ) -> list[Hit]:
-        clauses = [f"searchable : {_fts_phrase(owner_id, phrase)}" for phrase in query.phrases]
+        # FTS5 finds the words (whole, or as prefixes); the phrases are checked on the terms.
+        words = [f'"{owner_id}{word}"' for word in sorted(query.words)]
+        words.extend(f'"{owner_id}{prefix}" *' for prefix in sorted(query.prefixes))
+        values: dict[str, object] = {"match": " AND ".join(words), "owner": owner_id}
+        phrases = []
+        for number, phrase in enumerate(query.phrases):
+            values[f"needle{number}"] = phrase.needle
+            phrases.append(f"instr(t.searchable, :needle{number}) > 0")
         if session_id is not None:
-            clauses.append(f'session_id : "{session_id}"')
-        values: dict[str, object] = {"match": " AND ".join(clauses), "limit": limit}
+            values["session"] = session_id
+            phrases.append("t.session_id = :session")
         after_clause = ""
         if after is not None:
             values.update(points=after.points, at=to_ms(after.at), key=after.id)
             after_clause = _AFTER
+        values["limit"] = limit
+        ranked = _RANKED.format(columns=_COLUMNS, mark=_MARK, phrases=" AND ".join(phrases))
         connection = self._connections.get()
         connection.create_function(
             "search_points", 2, functools.partial(points, query), deterministic=True
         )
         rows = connection.execute(
-            f"SELECT * FROM ({_RANKED}) {after_clause} {_IN_ORDER}", values
+            f"SELECT * FROM ({ranked}) {after_clause} {_IN_ORDER}", values
         ).fetchall()
         return [_to_hit(row) for row in rows]
 
@@ -119,9 +161,7 @@ class SqliteSearchIndex:
         for chunk in _chunks(keys):
             marks = ", ".join("?" * len(chunk))
             rows = self._connections.get().execute(
-                "SELECT t.key, b.text FROM search_texts t JOIN search_bodies b ON b.id = t.id"
-                f" WHERE t.key IN ({marks})",
-                chunk,
+                f"SELECT key, text FROM search_texts WHERE key IN ({marks})", chunk
             )
             found.update((row[0], row[1]) for row in rows)
         return found
@@ -161,28 +201,22 @@ class SqliteSearchIndex:
         for chunk in _chunks(values):
             marks = ", ".join("?" * len(chunk))
             with self._connections.transaction() as connection:
-                rows = connection.execute(
-                    f"SELECT id, owner_id, session_id, searchable FROM search_texts"
-                    f" WHERE {column} IN ({marks})",
-                    chunk,
+                settled = connection.execute(
+                    f"SELECT id, owner_id, searchable FROM search_texts"
+                    f" WHERE {column} IN ({marks}) AND id <= ?",
+                    (*chunk, _mark(connection)),
                 ).fetchall()
                 # A contentless FTS5 table forgets a row's terms when told what they were.
                 connection.executemany(
-                    "INSERT INTO search_terms (search_terms, rowid, session_id, searchable)"
-                    " VALUES ('delete', ?, ?, ?)",
-                    [
-                        (
-                            row["id"],
-                            row["session_id"],
-                            owned_terms(row["owner_id"], row["searchable"]),
-                        )
-                        for row in rows
-                    ],
-                )
-                connection.executemany(
-                    "DELETE FROM search_bodies WHERE id = ?", [(row["id"],) for row in rows]
+                    "INSERT INTO search_terms (search_terms, rowid, terms) VALUES ('delete', ?, ?)",
+                    [(row[0], owned_terms(row[1], row[2])) for row in settled],
                 )
                 connection.execute(f"DELETE FROM search_texts WHERE {column} IN ({marks})", chunk)
+
+
+def _mark(connection: sqlite3.Connection) -> int:
+    row = connection.execute(f"SELECT {_MARK}").fetchone()
+    return 0 if row[0] is None else int(row[0])
 
 
 class SqliteSearchSources:
@@ -239,12 +273,6 @@ def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
     # SQLite caps the variables of one statement; stay well below.
     for start in range(0, len(values), IDS_PER_STATEMENT):
         yield values[start : start + IDS_PER_STATEMENT]
-
-
-def _fts_phrase(owner_id: str, phrase: Phrase) -> str:
-    # Terms are letters and digits only (see chatcore.search.text): nothing to escape.
-    quoted = f'"{owned_terms(owner_id, " ".join(phrase.terms))}"'
-    return f"{quoted} *" if phrase.prefix else quoted
 
 
 def _to_hit(row: sqlite3.Row) -> Hit:

@@ -41,6 +41,11 @@ class SearchIndex(Protocol):
         """
         ...
 
+    def settle(self) -> int:
+        """Finish now what the adapter defers (SQLite moves pending records into FTS5 in
+        batches); how many texts that took. Results are the same before and after."""
+        ...
+
     def texts(self, keys: Sequence[str]) -> dict[str, str]:
         """The texts under these keys (those of a page of results), by key."""
         ...
