@@ -40,12 +40,9 @@ async def sign_up(request: Request) -> JSONResponse:
     return response
 
 
-chat = create_app(
-    runtime.core,
-    identity=host_identity,
-    inline_use_cases=runtime.in_process,
-    on_shutdown=runtime.close,
-)
+# The server `chatcore serve` runs (rate limits, metrics, its threads, …), with the host's
+# sign-in instead of chatcore's tokens.
+chat = create_app(runtime, identity=host_identity)
 
 
 @contextlib.asynccontextmanager

@@ -6,6 +6,8 @@ entities, the errors, the ports and `ChatCore` (every use case over one set of p
 To build a ready `ChatCore` from URLs, or serve it over HTTP, see `chatcore_embed`.
 """
 
+from typing import Any
+
 from chatcore.accounts.accounts import Accounts, AccountUpdate
 from chatcore.accounts.auth import Auth, SignedIn
 from chatcore.accounts.emails import AccountEmails
@@ -24,10 +26,10 @@ from chatcore.chats.sessions import ChatSessions
 from chatcore.core import ChatCore
 from chatcore.mail.model import OutgoingEmail
 from chatcore.mail.ports import Mailer
-from chatcore.ports import Ports
+from chatcore.ports import Ports, moved_to_the_edge
 from chatcore.rooms.chat_rooms import ChatRooms
 from chatcore.rooms.model import RoomMessage
-from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.rooms.ports import RoomMessageRepository
 from chatcore.shared.errors import (
     Conflict,
     DomainError,
@@ -70,7 +72,6 @@ __all__ = [
     "Position",
     "Redemption",
     "Role",
-    "RoomBroker",
     "RoomMessage",
     "RoomMessageId",
     "RoomMessageRepository",
@@ -89,3 +90,7 @@ __all__ = [
     "UserId",
     "UserRepository",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    return moved_to_the_edge(__name__, name)

@@ -22,6 +22,7 @@ from chatcore.repositories.ingestion import RepositoryIngestion
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.rooms.chat_rooms import ChatRooms
 from chatcore.search.search import Search
+from chatcore.shared.audit_trail import AuditTrail
 from chatcore.upkeep.purge import DEFAULT_AFTER, Purge
 
 
@@ -36,6 +37,7 @@ class ChatCore:
     ingestion: RepositoryIngestion
     purge: Purge
     search: Search
+    audit_trail: AuditTrail
 
     @classmethod
     def from_ports(
@@ -109,6 +111,7 @@ class ChatCore:
                 after=purge_after,
             ),
             search=Search(ports.search),
+            audit_trail=AuditTrail(ports.audit),
         )
 
 

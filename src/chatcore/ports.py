@@ -1,11 +1,16 @@
 """Every port of the domain, and `Ports`: one adapter for each, as the composition root picks them.
 
+`Ports` is the one list of the ports: the composition root builds one adapter per field
+(`entrypoints.bootstrap`), and `PortOverrides` is checked against it.
+
 Each port is declared in the context that needs it (`chatcore.accounts.ports`,
 `chatcore.chats.ports`, …); this module gathers them, so that a host implementing one may
 import it from one place, and holds the one list of them all.
 """
 
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
@@ -24,7 +29,7 @@ from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository,
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.mail.ports import Mailer, MailQueue, MailTransport
 from chatcore.repositories.ports import RepositoryFetcher, RepositoryFile, RepositorySnapshot
-from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.rooms.ports import RoomMessageRepository
 from chatcore.search.ports import SearchIndex, SearchSources
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 from chatcore.shared.unit_of_work import SeparateWrites, UnitOfWork
@@ -52,7 +57,6 @@ __all__ = [
     "RepositoryFetcher",
     "RepositoryFile",
     "RepositorySnapshot",
-    "RoomBroker",
     "RoomMessageRepository",
     "SearchIndex",
     "SearchSources",
@@ -80,7 +84,6 @@ class Ports:
     sessions: SessionRepository
     messages: MessageRepository
     room_messages: RoomMessageRepository
-    room_broker: RoomBroker
     audit: AuditLog
     artifacts: ArtifactRepository
     artifact_files: ArtifactFileRepository
@@ -95,3 +98,22 @@ class Ports:
     unit_of_work: UnitOfWork = attrs.field(factory=lambda: SeparateWrites())
     # Who closes a user's live connections when their sign-ins are revoked.
     sign_outs: SignOutNotices = attrs.field(factory=NobodyListening)
+
+
+def moved_to_the_edge(module: str, name: str) -> Any:
+    """`module`'s attribute `name`, for the names that left the domain (a warning says where)."""
+    # The room broker is the HTTP edge's now (entrypoints.http.ports): no use case uses it.
+    if name == "RoomBroker":
+        warnings.warn(
+            f"{module}.RoomBroker moved to entrypoints.http.ports: the domain does not use it",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        from entrypoints.http.ports import RoomBroker
+
+        return RoomBroker
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str) -> Any:
+    return moved_to_the_edge(__name__, name)

@@ -22,9 +22,9 @@ from chatcore_embed.packages import PackageClash, check_packages
 if TYPE_CHECKING:
     from adapters.memory import ManualClock, MemoryOutbox
     from entrypoints.bootstrap import PortOverrides, Runtime, build
+    from entrypoints.config import Settings
     from entrypoints.http.app import create_app, lifespan
     from entrypoints.http.security import Identity
-    from entrypoints.settings import Settings
 
 # Imported on first use, after check_packages(): were `adapters` or `entrypoints` another
 # distribution's, importing them here would fail with a baffling error, or run its code.
@@ -34,7 +34,7 @@ _EXPORTS = {
     "MemoryOutbox": "adapters.memory",
     "PortOverrides": "entrypoints.bootstrap",
     "Runtime": "entrypoints.bootstrap",
-    "Settings": "entrypoints.settings",
+    "Settings": "entrypoints.config",
     "build": "entrypoints.bootstrap",
     "create_app": "entrypoints.http.app",
     "lifespan": "entrypoints.http.app",

@@ -29,7 +29,7 @@ def backup(runtime: Runtime, data_dir: Path, destination: Path) -> dict[str, obj
     or when `destination` is not empty.
     """
     database = runtime.database
-    objects = runtime.core.ports.objects
+    objects = runtime.objects
     if not isinstance(database, SqliteDatabase):
         raise ValueError(
             "chatcore backup copies the embedded SQLite database and file storage; for"

@@ -3,10 +3,10 @@
 import contextlib
 import os
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 import attrs
 
@@ -19,8 +19,8 @@ from adapters.log_mail import LogMailer
 from adapters.memory.failure_counters import MemoryFailureCounters
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory_broker import MemoryRoomBroker
+from adapters.no_search import NoSearchIndex
 from adapters.object_ids import ObjectIdGenerator
-from adapters.room_sign_outs import BrokerSignOutNotices
 from adapters.smtp_mail import SmtpMailer
 from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.ports import (
@@ -40,25 +40,37 @@ from chatcore.mail.ports import Mailer, MailQueue, MailTransport
 from chatcore.ports import Ports
 from chatcore.repositories.ports import RepositoryFetcher
 from chatcore.repositories.sources import RepositoryUrlPolicy
-from chatcore.rooms.ports import RoomBroker, RoomMessageRepository
+from chatcore.rooms.ports import RoomMessageRepository
+from chatcore.search.indexing import SearchBackfill
 from chatcore.search.ports import SearchIndex, SearchSources
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 from chatcore.shared.unit_of_work import UnitOfWork
 from chatcore.upkeep.ports import PeriodicJobs
+from entrypoints.config import Settings
 from entrypoints.extras import require_extra
-from entrypoints.http.ports import RateLimiter
+from entrypoints.http.client_address import PEERS, ClientAddresses
+from entrypoints.http.limits import RateLimits
+from entrypoints.http.metrics import CountedAuditLog, Metrics
+from entrypoints.http.ports import RateLimiter, RoomBroker
+from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizes
+from entrypoints.http.room_sign_outs import BrokerSignOutNotices
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker, log_progress
-from entrypoints.settings import Settings
+from entrypoints.search_indexer import SearchIndexer
+from entrypoints.search_indexer import log_progress as log_indexing
 
 if TYPE_CHECKING:  # imported when used: only a configured Redis needs the client library
     from adapters.redis_failure_counters import RedisFailureCounters
-    from entrypoints.http.metrics import Metrics
 
 
 class Database(Protocol):
-    """What the composition root needs of a database adapter: its repositories, and upkeep."""
+    """What the composition root needs of a database adapter, besides its repositories.
+
+    Its repositories are attributes named as the ports they serve (`users`, `sessions`,
+    `unit_of_work`, …): every field of `Ports` that `FACTORIES` does not name is the
+    database's attribute of that name, so a new repository port needs no line here.
+    """
 
     @property
     def in_process(self) -> bool:
@@ -66,43 +78,15 @@ class Database(Protocol):
         ...
 
     @property
-    def users(self) -> UserRepository: ...
-
-    @property
-    def one_time_tokens(self) -> OneTimeTokenStore: ...
-
-    @property
-    def sessions(self) -> SessionRepository: ...
-
-    @property
-    def messages(self) -> MessageRepository: ...
-
-    @property
-    def room_messages(self) -> RoomMessageRepository: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
-    @property
-    def artifacts(self) -> ArtifactRepository: ...
-
-    @property
-    def artifact_files(self) -> ArtifactFileRepository: ...
-
-    @property
     def mail_queue(self) -> MailQueue: ...
-
-    @property
-    def unit_of_work(self) -> UnitOfWork: ...
 
     @property
     def periodic_jobs(self) -> PeriodicJobs: ...
 
     @property
-    def search(self) -> SearchIndex: ...
-
-    @property
-    def search_sources(self) -> SearchSources: ...
+    def search(self) -> SearchIndex:
+        """Named here as well: the factory of `search` chooses between it and none."""
+        ...
 
     def object_store(self) -> ObjectStore | None:
         """The object storage that lives where this database does (GridFS, memory), if any."""
@@ -114,7 +98,8 @@ class Database(Protocol):
 
 
 class PortOverrides(TypedDict, total=False):
-    """Adapters a caller supplies instead of those the settings name: one key per port."""
+    """Adapters a caller supplies instead of those the settings name: one key per field of
+    `chatcore.Ports` (tests/embedding/test_build.py holds them to exactly those)."""
 
     users: UserRepository
     one_time_tokens: OneTimeTokenStore
@@ -126,8 +111,6 @@ class PortOverrides(TypedDict, total=False):
     sessions: SessionRepository
     messages: MessageRepository
     room_messages: RoomMessageRepository
-    room_broker: RoomBroker
-    session_dependents: Sequence[SessionDependents]
     audit: AuditLog
     artifacts: ArtifactRepository
     artifact_files: ArtifactFileRepository
@@ -135,6 +118,8 @@ class PortOverrides(TypedDict, total=False):
     repository_fetcher: RepositoryFetcher
     search: SearchIndex
     search_sources: SearchSources
+    session_dependents: Sequence[SessionDependents]
+    unit_of_work: UnitOfWork
     sign_outs: SignOutNotices
 
 
@@ -145,11 +130,86 @@ _LOCAL_PORTS = frozenset({"hasher", "clock", "ids", "repository_fetcher"})
 
 
 @attrs.define
+class Parts:
+    """What the factories build from: the settings, the database, the edge's parts, and
+    each port as it is resolved (an override, else its factory's, else the database's)."""
+
+    settings: Settings
+    database: Database
+    broker: RoomBroker
+    metrics: Metrics | None
+    overrides: Mapping[str, object]
+    # Set by the mailer's factory: the thread delivering the outbox it queues into.
+    mail: MailSender | None = None
+    _built: dict[str, Any] = attrs.field(factory=dict)
+
+    def port(self, name: str) -> Any:
+        """The adapter serving the port `name`, built (once) when first asked for."""
+        if name not in self._built:
+            if name in self.overrides:
+                adapter: Any = self.overrides[name]
+            elif name in FACTORIES:
+                adapter = FACTORIES[name](self)
+            else:
+                adapter = getattr(self.database, name)
+            wrap = WRAPPERS.get(name)
+            self._built[name] = adapter if wrap is None else wrap(self, adapter)
+        return self._built[name]
+
+    def ports(self) -> Ports:
+        return Ports(**{field.name: self.port(field.name) for field in attrs.fields(Ports)})
+
+
+def _queued_mailer(parts: Parts) -> Mailer:
+    """Emails go to the database's outbox; `Runtime.mail` delivers them in the background."""
+    queue = parts.database.mail_queue
+    clock, ids = parts.port("clock"), parts.port("ids")
+    parts.mail = MailSender(
+        MailDelivery(queue, open_mailer(parts.settings), clock, ids, parts.port("audit"))
+    )
+    return QueuedMailer(queue, clock, ids, on_queued=parts.mail.wake)
+
+
+def _observed_audit(parts: Parts, audit: AuditLog) -> AuditLog:
+    """Whoever keeps the events, operators also read them in the log (and count them)."""
+    logged = LoggedAuditLog(audit)
+    return logged if parts.metrics is None else CountedAuditLog(logged, parts.metrics)
+
+
+Factory = Callable[[Parts], Any]
+
+# The default adapter of each port the database does not serve. A port overridden is
+# never built: the default key may live in a file, a mailer may open connections.
+FACTORIES: Mapping[str, Factory] = {
+    "tokens": lambda parts: JwtTokenService(secret_key(parts.settings)),
+    "hasher": lambda parts: Argon2Hasher(),
+    "mailer": _queued_mailer,
+    "clock": lambda parts: SystemClock(),
+    "ids": lambda parts: ObjectIdGenerator(),
+    "objects": lambda parts: open_object_store(
+        parts.settings.storage_url, parts.settings.data_dir, parts.database
+    ),
+    "repository_fetcher": lambda parts: DulwichRepositoryFetcher(
+        parts.settings.data_dir / "tmp" / "git"
+    ),
+    "session_dependents": lambda parts: (parts.port("artifacts"),),
+    # Over the broker the room sockets are on, whichever it is.
+    "sign_outs": lambda parts: BrokerSignOutNotices(parts.broker),
+    # The database's own index, unless the deployment does not search.
+    "search": lambda parts: parts.database.search if parts.settings.search else NoSearchIndex(),
+}
+# What wraps a port whoever serves it, the database or a host.
+WRAPPERS: Mapping[str, Callable[[Parts, Any], Any]] = {"audit": _observed_audit}
+
+
+@attrs.define(kw_only=True)
 class Runtime:
-    """A built chatcore: the use cases, and the resources to check and release."""
+    """A built chatcore: the use cases, the parts of its HTTP app, and the resources to
+    check and release. `create_app(runtime)` serves it as `chatcore serve` does."""
 
     core: ChatCore
     database: Database
+    settings: Settings = attrs.field(factory=Settings)
     # True when every use case answers without network I/O (memory or SQLite, no host
     # adapter): the HTTP app may then call them on the event loop.
     in_process: bool
@@ -161,6 +221,22 @@ class Runtime:
     mail: MailSender | None = None
     # Built, not started, as `ingestion`: the daily purge of deleted things.
     purge: PurgeWorker | None = None
+    # Built, not started, as `ingestion`: indexes once what existed before the search
+    # index did. None with CHATCORE_SEARCH=off.
+    search_indexer: SearchIndexer | None = None
+    # The object storage the artifacts are in (for /readyz and `chatcore backup`).
+    objects: ObjectStore
+    # The edge's: room events and sign-outs between server processes. Started by the
+    # app's room hub.
+    room_broker: RoomBroker = attrs.field(factory=MemoryRoomBroker)
+    # The notices the room hub binds to its loop; None when a host brought its own.
+    sign_outs: BrokerSignOutNotices | None = None
+    # GET /metrics (None: CHATCORE_METRICS=off); the audit log already counts into it.
+    metrics: Metrics | None = None
+    # None: CHATCORE_RATE_LIMITS=off.
+    rate_limits: RateLimits | None = None
+    client_addresses: ClientAddresses = PEERS
+    request_sizes: RequestSizes = DEFAULT_SIZES
 
     # Dependencies the server works on without, less well (the Redis of the login
     # throttle fails open): /readyz names them "degraded" when down, and stays 200.
@@ -168,7 +244,7 @@ class Runtime:
 
     def readiness_checks(self) -> dict[str, Callable[[], None]]:
         """What /readyz probes, by name: each returns when its dependency answers."""
-        return {"database": self.database.ping, "storage": self.core.ports.objects.ping}
+        return {"database": self.database.ping, "storage": self.objects.ping}
 
     def close(self) -> None:
         if self.ingestion is not None:
@@ -177,6 +253,8 @@ class Runtime:
             self.mail.stop()
         if self.purge is not None:
             self.purge.stop()
+        if self.search_indexer is not None:
+            self.search_indexer.stop()
         self.database.close()
 
     def __enter__(self) -> "Runtime":
@@ -192,14 +270,17 @@ def build(
     database_url: str | None = None,
     storage_url: str | None = None,
     broker_url: str | None = None,
-    metrics: "Metrics | None" = None,
+    room_broker: RoomBroker | None = None,
+    database: Database | None = None,
     **overrides: Unpack[PortOverrides],
 ) -> Runtime:
     """Build every adapter that `settings` names and wire the use cases to them.
 
     The server, the CLI and embedding hosts all come through here. Without `settings`
     the defaults apply (as for `chatcore serve` with no CHATCORE_* variables); the URL
-    arguments replace the settings' own, and `overrides` replace single adapters.
+    arguments replace the settings' own, `room_broker` the broker `broker_url` names,
+    `database` (an adapter already opened) the one `database_url` names, and `overrides`
+    replace single adapters.
     """
     settings = settings or Settings()
     settings = attrs.evolve(
@@ -217,72 +298,21 @@ def build(
         raise ValueError("CHATCORE_REPOSITORY_WORKERS must be 0 or more")
     if settings.purge_after_days < 0:
         raise ValueError("CHATCORE_PURGE_AFTER_DAYS must be 0 or more")
-    database = open_database(settings.database_url, settings.data_dir)
+    if database is None:
+        database = open_database(settings.database_url, settings.data_dir)
     try:
-        ports = attrs.evolve(
-            Ports(
-                users=database.users,
-                one_time_tokens=database.one_time_tokens,
-                # Built only when not overridden: the default key may live in a file, and a
-                # broker or mailer may hold connections.
-                tokens=(
-                    overrides["tokens"]
-                    if "tokens" in overrides
-                    else JwtTokenService(secret_key(settings))
-                ),
-                hasher=overrides["hasher"] if "hasher" in overrides else Argon2Hasher(),
-                # Replaced below by the outbox, unless a host brought its own mailer.
-                mailer=overrides["mailer"] if "mailer" in overrides else LogMailer(),
-                clock=SystemClock(),
-                ids=ObjectIdGenerator(),
-                sessions=database.sessions,
-                messages=database.messages,
-                room_messages=database.room_messages,
-                room_broker=(
-                    overrides["room_broker"]
-                    if "room_broker" in overrides
-                    else open_broker(settings.broker_url)
-                ),
-                audit=database.audit,
-                artifacts=database.artifacts,
-                artifact_files=database.artifact_files,
-                objects=(
-                    overrides["objects"]
-                    if "objects" in overrides
-                    else open_object_store(settings.storage_url, settings.data_dir, database)
-                ),
-                repository_fetcher=(
-                    overrides["repository_fetcher"]
-                    if "repository_fetcher" in overrides
-                    else DulwichRepositoryFetcher(settings.data_dir / "tmp" / "git")
-                ),
-                search=database.search,
-                search_sources=database.search_sources,
-                session_dependents=(database.artifacts,),
-                unit_of_work=database.unit_of_work,
-            ),
-            **overrides,
+        parts = Parts(
+            settings=settings,
+            database=database,
+            broker=open_broker(settings.broker_url) if room_broker is None else room_broker,
+            metrics=Metrics() if settings.metrics else None,
+            overrides=overrides,
         )
-        # Whoever keeps the events, operators also read them in the log.
-        ports.audit = LoggedAuditLog(ports.audit)
-        if metrics is not None:  # counted before the use cases take the log
-            from entrypoints.http.metrics import CountedAuditLog
-
-            ports.audit = CountedAuditLog(ports.audit, metrics)
-        if "sign_outs" not in overrides:
-            # Over the broker the room sockets are on, whichever it is.
-            ports.sign_outs = BrokerSignOutNotices(ports.room_broker)
-        mail = None
-        if "mailer" not in overrides:
-            delivery = MailDelivery(
-                database.mail_queue, open_mailer(settings), ports.clock, ports.ids, ports.audit
-            )
-            mail = MailSender(delivery)
-            ports.mailer = QueuedMailer(
-                database.mail_queue, ports.clock, ports.ids, on_queued=mail.wake
-            )
+        ports = parts.ports()
         throttle = None
         optional_checks: dict[str, Callable[[], None]] = {}
+        addresses = ClientAddresses(settings.trusted_proxies)
+        rate_limits = None
         if settings.rate_limits:
             max_backoff = timedelta(seconds=settings.login_max_backoff)
             counters = open_failure_counters(settings)
@@ -293,6 +323,13 @@ def build(
                 ports.clock,
                 per_account=Backoff(settings.login_free_failures, cap=max_backoff),
                 per_address=Backoff(settings.login_address_free_failures, cap=max_backoff),
+            )
+            rate_limits = RateLimits(
+                limiter=open_rate_limiter(settings),
+                rates=settings.rates,
+                addresses=addresses,
+                tokens=ports.tokens,
+                metrics=parts.metrics,
             )
     except BaseException:
         database.close()
@@ -309,21 +346,48 @@ def build(
         ingestion_lease=timedelta(seconds=settings.repository_lease_seconds),
         purge_after=timedelta(days=settings.purge_after_days),
     )
-    in_process = database.in_process and overrides.keys() <= _LOCAL_PORTS
+    if parts.metrics is not None:
+        parts.metrics.watch_backlogs(
+            core.ingestion.backlog, None if parts.mail is None else parts.mail.delivery.backlog
+        )
     ingestion = None
     if settings.repository_workers > 0:
         ingestion = IngestionWorker(
             core.ingestion, settings.repository_workers, settings.repository_poll_seconds
         )
     core.purge.progress = log_progress
-    purge = PurgeWorker(core.purge, database.periodic_jobs)
+    backfill = SearchBackfill(
+        ports.search_sources,
+        ports.search,
+        ports.artifacts,
+        ports.artifact_files,
+        ports.objects,
+        report=log_indexing,
+    )
+    if not settings.search:
+        # What is written from now on goes unindexed: search, turned on again, catches up.
+        backfill.restart()
+    sign_outs = ports.sign_outs
     return Runtime(
         core=core,
         database=database,
-        in_process=in_process,
+        settings=settings,
+        in_process=database.in_process and overrides.keys() <= _LOCAL_PORTS,
         ingestion=ingestion,
-        mail=mail,
-        purge=purge,
+        mail=parts.mail,
+        purge=PurgeWorker(core.purge, database.periodic_jobs),
+        search_indexer=SearchIndexer(backfill) if settings.search else None,
+        objects=ports.objects,
+        room_broker=parts.broker,
+        sign_outs=sign_outs if isinstance(sign_outs, BrokerSignOutNotices) else None,
+        metrics=parts.metrics,
+        rate_limits=rate_limits,
+        client_addresses=addresses,
+        request_sizes=RequestSizes(
+            max_json_bytes=settings.max_json_bytes,
+            max_url_bytes=settings.max_url_bytes,
+            max_header_bytes=settings.max_header_bytes,
+        ),
         optional_checks=optional_checks,
     )
 

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import attrs
 
-from adapters.room_sign_outs import SIGN_OUTS, sign_out_event
 from chatcore.accounts.model import Role, Tier, UserChanges, operator
-from chatcore.rooms.ports import RoomBroker
 from chatcore.shared.audit import AuditKind, AuditQuery
 from chatcore.shared.errors import DomainError
 from chatcore.shared.ids import UserId, is_valid_id
 from entrypoints import logs
 from entrypoints.bootstrap import build
+from entrypoints.config import Settings
 from entrypoints.extras import MissingExtra, require_extra
-from entrypoints.settings import Settings
+from entrypoints.http.ports import RoomBroker
+from entrypoints.http.room_sign_outs import SIGN_OUTS, sign_out_event
 from entrypoints.version import chatcore_version
 
 
@@ -202,7 +202,7 @@ def manage_users(settings: Settings, args: argparse.Namespace) -> int:
     runtime = build(settings, sign_outs=signed_out)
     try:
         accounts = runtime.core.accounts
-        actor = operator(runtime.core.ports.clock.now())
+        actor = operator(datetime.now(UTC))
         command = args.users_command
         if command == "list":
             for user in accounts.list(actor, args.after, args.limit):
@@ -227,7 +227,7 @@ def manage_users(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     finally:
         try:
-            signed_out.publish(runtime.core.ports.room_broker)
+            signed_out.publish(runtime.room_broker)
         finally:
             runtime.close()
 
@@ -311,7 +311,7 @@ def print_audit(settings: Settings, args: argparse.Namespace) -> int:
     )
     runtime = build(settings)
     try:
-        events = runtime.core.ports.audit.query(query)
+        events = runtime.core.audit_trail.events(query)
     finally:
         runtime.close()
     for event in events:

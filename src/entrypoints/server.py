@@ -16,7 +16,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from entrypoints import logs
-from entrypoints.bootstrap import build, open_rate_limiter
+from entrypoints.bootstrap import build
 from entrypoints.http.metrics import MULTIPROCESS_DIR, worker_ended
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.settings import Settings
@@ -59,61 +59,18 @@ class GracefulServer(uvicorn.Server):
 
 
 def server_app(settings: Settings) -> Starlette:
-    """The whole server's app as `chatcore serve` runs it: adapters, limits, request log.
+    """The whole server's app as `chatcore serve` runs it: what `build` makes of `settings`,
+    with request lines written in batches to stderr.
 
     Raises ValueError for a configuration error (a bad URL or prefix).
     """
     from entrypoints.http.app import create_app
-    from entrypoints.http.client_address import ClientAddresses
-    from entrypoints.http.limits import RateLimits
-    from entrypoints.http.metrics import Metrics
-    from entrypoints.http.request_limits import RequestSizes
     from entrypoints.http.request_log import BatchedLines, LoggedLines
 
-    metrics = Metrics() if settings.metrics else None
-    runtime = build(settings, metrics=metrics)
-    if metrics is not None:
-        metrics.watch_backlogs(
-            runtime.core.ports.artifacts.count_unfinished, runtime.database.mail_queue.depth
-        )
-    addresses = ClientAddresses(settings.trusted_proxies)
-    rate_limits = None
-    if settings.rate_limits:
-        rate_limits = RateLimits(
-            limiter=open_rate_limiter(settings),
-            rates=settings.rates,
-            addresses=addresses,
-            tokens=runtime.core.ports.tokens,
-            metrics=metrics,
-        )
-    return create_app(
-        runtime.core,
-        on_shutdown=runtime.close,
-        cors_origins=settings.cors_origins,
-        room_origins=settings.room_origins,
-        room_sockets_per_user=settings.room_sockets_per_user,
-        inline_use_cases=runtime.in_process,
-        rate_limits=rate_limits,
-        request_sizes=RequestSizes(
-            max_json_bytes=settings.max_json_bytes,
-            max_url_bytes=settings.max_url_bytes,
-            max_header_bytes=settings.max_header_bytes,
-        ),
-        client_addresses=addresses,
-        readiness=runtime.readiness_checks(),
-        degradable=runtime.optional_checks,
-        # Request lines are info records: written in batches straight to stderr, unless
-        # the level leaves them out (then the logger's level check drops each one).
-        access_log=BatchedLines(sys.stderr)
-        if logs.writes_info(settings.log_level)
-        else LoggedLines(),
-        log_format=settings.log_format,
-        metrics=metrics,
-        metrics_token=settings.metrics_token,
-        ingestion=runtime.ingestion,
-        mail=runtime.mail,
-        purge=runtime.purge,
-    )
+    # Request lines are info records: written in batches straight to stderr, unless the
+    # level leaves them out (then the logger's level check drops each one).
+    lines = BatchedLines(sys.stderr) if logs.writes_info(settings.log_level) else LoggedLines()
+    return create_app(build(settings), access_log=lines)
 
 
 def uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:

@@ -2,11 +2,10 @@
 
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
-import entrypoints.settings
 from entrypoints.settings import Settings
 
 EXAMPLE = Path(__file__).parents[2] / ".env.example"
@@ -34,31 +33,29 @@ def documented() -> dict[str, str]:
 
 
 class Recording(dict[str, str]):
-    """The settings' table of variables, noting every name they look up."""
+    """An empty environment, noting every name looked up in it."""
 
-    looked_up: ClassVar[set[str]] = set()
+    def __init__(self) -> None:
+        super().__init__()
+        self.looked_up: set[str] = set()
 
     def get(self, key: str, default: Any = None) -> Any:
-        Recording.looked_up.add(key)
+        self.looked_up.add(key)
         return super().get(key, default)
 
 
-def read_by_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> set[str]:
-    """The CHATCORE_* names Settings.from_env looks up, found by running it."""
-    # from_env builds its table with dict(read_dotenv(...)) when a .env file exists: that
-    # table is swapped for one that records lookups, so no list of names is kept by hand.
-    monkeypatch.setattr(entrypoints.settings, "dict", Recording, raising=False)
-    Recording.looked_up = set()
-    dotenv = tmp_path / ".env"
-    dotenv.write_text("", encoding="utf-8")
-    Settings.from_env({}, dotenv=dotenv)
-    return {name for name in Recording.looked_up if name.startswith("CHATCORE_")}
+def read_by_settings() -> set[str]:
+    """The CHATCORE_* names Settings.from_env looks up, found by running it.
+
+    The environment it reads records the lookups, so no list of names is kept by hand.
+    """
+    environ = Recording()
+    Settings.from_env(environ, dotenv=None)
+    return {name for name in environ.looked_up if name.startswith("CHATCORE_")}
 
 
-def test_every_variable_the_settings_read_is_listed_and_no_other(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    read = read_by_settings(monkeypatch, tmp_path)
+def test_every_variable_the_settings_read_is_listed_and_no_other() -> None:
+    read = read_by_settings()
     assert "CHATCORE_DATABASE_URL" in read and "CHATCORE_RATE_LIMIT_LOGIN" in read
     listed = set(documented())
     assert read - listed == set(), "read by the settings, missing from .env.example"

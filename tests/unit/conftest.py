@@ -1,22 +1,16 @@
 from collections.abc import Callable
+from typing import Unpack
 
 import pytest
 
 from adapters.argon2_hasher import Argon2Hasher
 from adapters.jwt_tokens import JwtTokenService
-from adapters.memory import (
-    ManualClock,
-    MemoryDatabase,
-    MemoryObjectStore,
-    MemoryOutbox,
-    MemoryRepositoryFetcher,
-)
-from adapters.memory_broker import MemoryRoomBroker
-from adapters.object_ids import ObjectIdGenerator
+from adapters.memory import ManualClock, MemoryOutbox, MemoryRepositoryFetcher
 from chatcore.accounts.model import Role, User
 from chatcore.core import ChatCore
 from chatcore.mail.ports import Mailer
-from chatcore.ports import Ports
+from entrypoints.bootstrap import Database, PortOverrides, build
+from entrypoints.config import Settings
 
 PASSWORD = "SecurePass123!"
 
@@ -40,33 +34,28 @@ def memory_core(
     clock: ManualClock,
     mailer: Mailer,
     fetcher: MemoryRepositoryFetcher | None = None,
+    database: Database | None = None,
+    **overrides: Unpack[PortOverrides],
 ) -> ChatCore:
-    """The use cases over fresh in-memory adapters, with a cheap hasher and a fixed key."""
-    database = MemoryDatabase()
-    return ChatCore.from_ports(
-        Ports(
-            users=database.users,
-            one_time_tokens=database.one_time_tokens,
-            tokens=JwtTokenService("unit-test-secret-key-of-sufficient-length"),
-            # Cheap parameters: these tests are about rules, not hash strength.
-            hasher=Argon2Hasher(time_cost=1, memory_cost=64),
-            mailer=mailer,
-            clock=clock,
-            ids=ObjectIdGenerator(),
-            sessions=database.sessions,
-            messages=database.messages,
-            room_messages=database.room_messages,
-            room_broker=MemoryRoomBroker(),
-            audit=database.audit,
-            artifacts=database.artifacts,
-            artifact_files=database.artifact_files,
-            objects=MemoryObjectStore(),
-            repository_fetcher=fetcher or MemoryRepositoryFetcher(),
-            search=database.search,
-            search_sources=database.search_sources,
-            session_dependents=(database.artifacts,),
-        )
-    )
+    """The use cases over fresh in-memory adapters (or `database`'s repositories), with a
+    cheap hasher and a fixed key.
+
+    Built by the server's own composition root: no list of ports is kept here.
+    """
+    return build(
+        # Rules, not the edge: no login throttle, nothing counted for /metrics.
+        Settings(
+            database_url="memory://", storage_url="memory://", rate_limits=False, metrics=False
+        ),
+        database=database,
+        tokens=JwtTokenService("unit-test-secret-key-of-sufficient-length"),
+        # Cheap parameters: these tests are about rules, not hash strength.
+        hasher=Argon2Hasher(time_cost=1, memory_cost=64),
+        mailer=mailer,
+        clock=clock,
+        repository_fetcher=fetcher or MemoryRepositoryFetcher(),
+        **overrides,
+    ).core
 
 
 @pytest.fixture

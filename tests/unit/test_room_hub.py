@@ -7,7 +7,6 @@ import pytest
 from starlette.websockets import WebSocketState
 
 from adapters.memory_broker import MemoryRoomBroker
-from adapters.room_sign_outs import BrokerSignOutNotices
 from entrypoints.http.room_hub import (
     POLICY_VIOLATION,
     SEND_QUEUE_LIMIT,
@@ -15,6 +14,7 @@ from entrypoints.http.room_hub import (
     RoomHub,
     TooManySockets,
 )
+from entrypoints.http.room_sign_outs import BrokerSignOutNotices
 from tests.builders import a_user
 
 

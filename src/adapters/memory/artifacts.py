@@ -4,6 +4,7 @@ from datetime import datetime
 
 import attrs
 
+from adapters.memory.journal import Journal
 from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
@@ -27,14 +28,16 @@ class _Lease:
 
 
 class MemoryArtifactRepository:
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         self._artifacts: dict[ArtifactId, Artifact] = {}
         self._leases: dict[ArtifactId, _Lease] = {}
         self._attempts: dict[ArtifactId, int] = {}
         self._lock = threading.Lock()
+        self._journal = journal or Journal()
 
     def add(self, artifact: Artifact) -> None:
         with self._lock:
+            self._journal.keep(self._artifacts, artifact.id, self._lock)
             self._artifacts[artifact.id] = attrs.evolve(artifact)
 
     def get(self, artifact_id: ArtifactId) -> Artifact | None:
@@ -70,6 +73,7 @@ class MemoryArtifactRepository:
             stored = self._live(artifact.id)
             if stored is None:
                 return False
+            self._journal.keep(self._artifacts, artifact.id, self._lock)
             stored.name = artifact.name
             stored.updated_at = artifact.updated_at
             return True
@@ -95,6 +99,7 @@ class MemoryArtifactRepository:
             )
             if busy >= max_unfinished:
                 return False
+            self._journal.keep(self._artifacts, artifact.id, self._lock)
             self._artifacts[artifact.id] = attrs.evolve(artifact)
             return True
 
@@ -110,6 +115,7 @@ class MemoryArtifactRepository:
                     break
             else:
                 return None
+            self._keep_claim(artifact_id)
             artifact.ingestion = attrs.evolve(artifact.ingestion, status=ArtifactStatus.INGESTING)
             attempt = self._attempts.get(artifact_id, 0) + 1
             self._attempts[artifact_id] = attempt
@@ -120,6 +126,7 @@ class MemoryArtifactRepository:
         with self._lock:
             if not self._holds(artifact_id, owner):
                 return False
+            self._journal.keep(self._leases, artifact_id, self._lock)
             self._leases[artifact_id] = _Lease(owner, until)
             return True
 
@@ -127,6 +134,7 @@ class MemoryArtifactRepository:
         with self._lock:
             if not self._holds(artifact_id, owner):
                 return False
+            self._keep_claim(artifact_id)
             del self._leases[artifact_id]
             self._attempts[artifact_id] -= 1
             artifact = self._artifacts[artifact_id]
@@ -139,11 +147,17 @@ class MemoryArtifactRepository:
         with self._lock:
             if not self._holds(artifact_id, owner):
                 return None
+            self._keep_claim(artifact_id)
             del self._leases[artifact_id]
             artifact = self._artifacts[artifact_id]
             artifact.ingestion = ingestion
             artifact.updated_at = at
             return attrs.evolve(artifact)
+
+    def _keep_claim(self, artifact_id: ArtifactId) -> None:
+        self._journal.keep(self._artifacts, artifact_id, self._lock)
+        self._journal.keep(self._leases, artifact_id, self._lock)
+        self._journal.keep(self._attempts, artifact_id, self._lock)
 
     def _holds(self, artifact_id: ArtifactId, owner: str) -> bool:
         artifact = self._artifacts.get(artifact_id)
@@ -160,6 +174,7 @@ class MemoryArtifactRepository:
             artifact = self._live(artifact_id)
             if artifact is None:
                 return False
+            self._journal.keep(self._artifacts, artifact_id, self._lock)
             artifact.deleted_at = at
             return True
 
@@ -169,6 +184,7 @@ class MemoryArtifactRepository:
             disabled = 0
             for artifact in self._artifacts.values():
                 if artifact.session_id in wanted and artifact.deleted_at is None:
+                    self._journal.keep(self._artifacts, artifact.id, self._lock)
                     artifact.deleted_at = at
                     disabled += 1
             return disabled
@@ -196,6 +212,7 @@ class MemoryArtifactRepository:
     def remove(self, artifact_ids: Sequence[ArtifactId]) -> None:
         with self._lock:
             for artifact_id in artifact_ids:
+                self._keep_claim(artifact_id)
                 self._artifacts.pop(artifact_id, None)
                 self._leases.pop(artifact_id, None)
                 self._attempts.pop(artifact_id, None)
@@ -206,13 +223,15 @@ class MemoryArtifactRepository:
 
 
 class MemoryArtifactFileRepository:
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         # Each artifact's files by path; sorted on reading (paths are unique).
         self._files: dict[ArtifactId, dict[str, ArtifactFile]] = {}
         self._lock = threading.Lock()
+        self._journal = journal or Journal()
 
     def add_many(self, artifact_id: ArtifactId, files: Iterable[ArtifactFile]) -> None:
         with self._lock:
+            self._journal.keep(self._files, artifact_id, self._lock)
             index = self._files.setdefault(artifact_id, {})
             for file in files:
                 index[file.path] = file
@@ -231,4 +250,5 @@ class MemoryArtifactFileRepository:
 
     def remove_all(self, artifact_id: ArtifactId) -> None:
         with self._lock:
+            self._journal.keep(self._files, artifact_id, self._lock)
             self._files.pop(artifact_id, None)

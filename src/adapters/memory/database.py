@@ -1,5 +1,6 @@
 from adapters.memory.artifacts import MemoryArtifactFileRepository, MemoryArtifactRepository
 from adapters.memory.audit import MemoryAuditLog
+from adapters.memory.journal import Journal, MemoryUnitOfWork
 from adapters.memory.mail_queue import MemoryMailQueue
 from adapters.memory.messages import MemoryMessageRepository
 from adapters.memory.objects import MemoryObjectStore
@@ -9,7 +10,6 @@ from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.search import MemorySearchIndex, MemorySearchSources
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.users import MemoryUserRepository
-from chatcore.shared.unit_of_work import SeparateWrites
 
 
 class MemoryDatabase:
@@ -19,18 +19,19 @@ class MemoryDatabase:
     in_process = True
 
     def __init__(self) -> None:
-        self.users = MemoryUserRepository()
-        self.one_time_tokens = MemoryOneTimeTokenStore()
-        self.sessions = MemorySessionRepository()
-        self.messages = MemoryMessageRepository()
-        self.room_messages = MemoryRoomMessageRepository()
-        self.audit = MemoryAuditLog()
-        self.artifacts = MemoryArtifactRepository()
-        self.artifact_files = MemoryArtifactFileRepository()
-        self.mail_queue = MemoryMailQueue()
-        # Memory adapters cannot roll back: each write stands (see UnitOfWork).
-        self.unit_of_work = SeparateWrites()
-        self.periodic_jobs = MemoryPeriodicJobs()
+        # One journal for every repository: a block undoes whatever it wrote, anywhere.
+        journal = Journal()
+        self.users = MemoryUserRepository(journal)
+        self.one_time_tokens = MemoryOneTimeTokenStore(journal)
+        self.sessions = MemorySessionRepository(journal)
+        self.messages = MemoryMessageRepository(journal)
+        self.room_messages = MemoryRoomMessageRepository(journal)
+        self.audit = MemoryAuditLog(journal)
+        self.artifacts = MemoryArtifactRepository(journal)
+        self.artifact_files = MemoryArtifactFileRepository(journal)
+        self.mail_queue = MemoryMailQueue(journal)
+        self.unit_of_work = MemoryUnitOfWork(journal)
+        self.periodic_jobs = MemoryPeriodicJobs(journal)
         self.search = MemorySearchIndex(self.sessions, self.messages, self.artifacts)
         self.search_sources = MemorySearchSources()
 

@@ -6,18 +6,21 @@ from typing import Any
 
 import attrs
 
+from adapters.memory.journal import Journal
 from chatcore.mail.model import DeliveryState, QueuedEmail
 
 _DUE = (DeliveryState.PENDING, DeliveryState.SENDING)
 
 
 class MemoryMailQueue:
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         self._emails: dict[str, QueuedEmail] = {}
         self._lock = threading.Lock()
+        self._journal = journal or Journal()
 
     def enqueue(self, email: QueuedEmail) -> None:
         with self._lock:
+            self._journal.keep(self._emails, email.id, self._lock)
             self._emails[email.id] = email
 
     def get(self, email_id: str) -> QueuedEmail | None:
@@ -41,6 +44,7 @@ class MemoryMailQueue:
                 due_at=until,
                 attempts=first.attempts + 1,
             )
+            self._journal.keep(self._emails, claimed.id, self._lock)
             self._emails[claimed.id] = claimed
             return claimed
 
@@ -62,5 +66,6 @@ class MemoryMailQueue:
             email = self._emails.get(email_id)
             if email is None or email.state is not DeliveryState.SENDING or email.owner != owner:
                 return False
+            self._journal.keep(self._emails, email_id, self._lock)
             self._emails[email_id] = attrs.evolve(email, owner=None, **changes)
             return True

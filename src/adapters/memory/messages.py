@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from adapters.memory.journal import Journal
 from adapters.memory.timelines import Timelines
 from chatcore.chats.model import Message
 from chatcore.shared.ids import MessageId, SessionId
@@ -7,8 +8,8 @@ from chatcore.shared.paging import Position
 
 
 class MemoryMessageRepository(Timelines[Message]):
-    def __init__(self) -> None:
-        super().__init__(lambda message: message.session_id)
+    def __init__(self, journal: Journal | None = None) -> None:
+        super().__init__(lambda message: message.session_id, journal)
 
     def latest(  # type: ignore[override]
         self, session_id: SessionId, limit: int, before: MessageId | None = None

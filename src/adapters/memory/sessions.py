@@ -4,18 +4,21 @@ from datetime import datetime
 
 import attrs
 
+from adapters.memory.journal import Journal
 from chatcore.chats.model import ChatSession
 from chatcore.shared.ids import SessionId, UserId
 from chatcore.shared.paging import Position
 
 
 class MemorySessionRepository:
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         self._sessions: dict[SessionId, ChatSession] = {}
         self._lock = threading.Lock()
+        self._journal = journal or Journal()
 
     def add(self, session: ChatSession) -> None:
         with self._lock:
+            self._journal.keep(self._sessions, session.id, self._lock)
             self._sessions[session.id] = attrs.evolve(session)
 
     def get(self, session_id: SessionId) -> ChatSession | None:
@@ -52,6 +55,7 @@ class MemorySessionRepository:
             stored = self._live(session.id)
             if stored is None:
                 return False
+            self._journal.keep(self._sessions, session.id, self._lock)
             stored.title = session.title
             stored.updated_at = session.updated_at
             return True
@@ -60,6 +64,7 @@ class MemorySessionRepository:
         with self._lock:
             session = self._sessions.get(session_id)
             if session is not None:
+                self._journal.keep(self._sessions, session_id, self._lock)
                 session.message_count += 1
                 session.last_message_at = at
                 session.updated_at = at
@@ -70,6 +75,7 @@ class MemorySessionRepository:
         with self._lock:
             session = self._sessions.get(session_id)
             if session is not None:
+                self._journal.keep(self._sessions, session_id, self._lock)
                 session.message_count = max(0, session.message_count - 1)
                 session.last_message_at = last_message_at
 
@@ -78,6 +84,7 @@ class MemorySessionRepository:
             session = self._live(session_id)
             if session is None:
                 return False
+            self._journal.keep(self._sessions, session_id, self._lock)
             session.deleted_at = at
             return True
 
@@ -86,6 +93,7 @@ class MemorySessionRepository:
             deleted = []
             for session in self._sessions.values():
                 if session.owner_id == user_id and session.deleted_at is None:
+                    self._journal.keep(self._sessions, session.id, self._lock)
                     session.deleted_at = at
                     deleted.append(session.id)
             return deleted
@@ -103,6 +111,7 @@ class MemorySessionRepository:
     def remove(self, session_ids: Sequence[SessionId]) -> None:
         with self._lock:
             for session_id in session_ids:
+                self._journal.keep(self._sessions, session_id, self._lock)
                 self._sessions.pop(session_id, None)
 
     def _live(self, session_id: SessionId) -> ChatSession | None:

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from adapters.memory.journal import Journal
 from chatcore.shared.paging import Position, position_of_id
 
 
@@ -31,16 +32,29 @@ class Timelines(Generic[E]):
     The latest entries of a group, or those before a place, are a slice away.
     """
 
-    def __init__(self, group_of: Callable[[E], str]) -> None:
+    def __init__(self, group_of: Callable[[E], str], journal: Journal | None = None) -> None:
         self._group_of = group_of
         self._entries: dict[str, E] = {}
         self._groups: dict[str, list[Position]] = {}
         self._lock = threading.Lock()
+        self._journal = journal or Journal()
 
     def add(self, entry: E) -> None:
         with self._lock:
+            self._journal.keep(self._entries, entry.id, self._lock)
             self._entries[entry.id] = copy.copy(entry)
-            bisect.insort(self._groups.setdefault(self._group_of(entry), []), _place(entry))
+            self._insert(entry)
+
+    def _insert(self, entry: E) -> None:
+        group, place = self._group_of(entry), _place(entry)
+        bisect.insort(self._groups.setdefault(group, []), place)
+
+        def unplace() -> None:
+            with self._lock:
+                places = self._groups[group]
+                places.pop(bisect.bisect_left(places, place))
+
+        self._journal.record(unplace)
 
     def get(self, entry_id: str) -> E | None:
         with self._lock:
@@ -75,7 +89,7 @@ class Timelines(Generic[E]):
             removed = 0
             for group in groups:
                 for place in self._groups.pop(group, []):
-                    del self._entries[place.id]
+                    self._forget(self._entries[place.id])
                     removed += 1
             return removed
 
@@ -88,16 +102,28 @@ class Timelines(Generic[E]):
                 if entry.deleted_at is not None and entry.deleted_at < cutoff
             ]
             for entry in due:
-                del self._entries[entry.id]
                 group = self._groups[self._group_of(entry)]
                 group.pop(bisect.bisect_left(group, _place(entry)))
+                self._forget(entry)
             return len(due)
+
+    def _forget(self, entry: E) -> None:
+        """Drop an entry already taken out of its group; a rollback puts both back."""
+        del self._entries[entry.id]
+
+        def restore() -> None:
+            with self._lock:
+                self._entries[entry.id] = entry
+                bisect.insort(self._groups.setdefault(self._group_of(entry), []), _place(entry))
+
+        self._journal.record(restore)
 
     def mark_deleted(self, entry_id: str, at: datetime) -> bool:
         with self._lock:
             entry = self._entries.get(entry_id)
             if entry is None or entry.deleted_at is not None:
                 return False
+            self._journal.keep(self._entries, entry_id, self._lock)
             entry.deleted_at = at
             entry.updated_at = at
             return True

@@ -4,19 +4,22 @@ from datetime import datetime
 
 import attrs
 
+from adapters.memory.journal import Journal
 from chatcore.accounts.model import User
 from chatcore.shared.errors import Conflict
 from chatcore.shared.ids import UserId
 
 
 class MemoryUserRepository:
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
         self._users: dict[UserId, User] = {}
         self._lock = threading.Lock()
+        self._journal = journal or Journal()
 
     def add(self, user: User) -> None:
         with self._lock:
             self._check_unique(user)
+            self._journal.keep(self._users, user.id, self._lock)
             self._users[user.id] = attrs.evolve(user)
 
     def get(self, user_id: UserId) -> User | None:
@@ -46,6 +49,7 @@ class MemoryUserRepository:
         with self._lock:
             if user.exists:
                 self._check_unique(user)
+            self._journal.keep(self._users, user.id, self._lock)
             self._users[user.id] = attrs.evolve(user)
 
     def deleted_before(self, cutoff: datetime, limit: int) -> list[UserId]:
@@ -61,6 +65,7 @@ class MemoryUserRepository:
     def remove(self, user_ids: Sequence[UserId]) -> None:
         with self._lock:
             for user_id in user_ids:
+                self._journal.keep(self._users, user_id, self._lock)
                 self._users.pop(user_id, None)
 
     def _check_unique(self, candidate: User) -> None:

@@ -81,12 +81,14 @@ class Accounts:
         """Soft-delete a user, sign them out everywhere, and delete their chats with them."""
         target = self._target(actor, parse_user_id(user_id))
         now = self.clock.now()
-        self.users.save(target.delete(now))
-        self.credentials.revoke_all(target.id)
-        session_ids = self.sessions.mark_deleted_for_user(target.id, now)
-        for dependents in self.session_dependents:
-            dependents.disable_for_sessions(session_ids, now)
-        self.events.record(AuditKind.USER_DELETED, target.id, actor=actor)
+        # Half a deletion would leave a signed-out account with live chats, or the reverse.
+        with self.unit_of_work.atomic():
+            self.users.save(target.delete(now))
+            self.credentials.revoke_all(target.id)
+            session_ids = self.sessions.mark_deleted_for_user(target.id, now)
+            for dependents in self.session_dependents:
+                dependents.disable_for_sessions(session_ids, now)
+            self.events.record(AuditKind.USER_DELETED, target.id, actor=actor)
 
     def _by_email(self, actor: User, email: str) -> User:
         canonical = check_email(email)

@@ -100,12 +100,14 @@ class ChatSessions:
         """Soft-delete a session and disable what belongs to it; how many artifacts went."""
         session = self._owned(actor, session_id)
         now = self.clock.now()
-        if not self.sessions.mark_deleted(session.id, now):
-            raise NotFound("Session not found")
-        return sum(
-            dependents.disable_for_sessions([session.id], now)
-            for dependents in self.session_dependents
-        )
+        # A deleted session never keeps live artifacts, nor the reverse.
+        with self.unit_of_work.atomic():
+            if not self.sessions.mark_deleted(session.id, now):
+                raise NotFound("Session not found")
+            return sum(
+                dependents.disable_for_sessions([session.id], now)
+                for dependents in self.session_dependents
+            )
 
     def send_message(self, actor: User, session_id: str, content: str) -> Message:
         """Store a message from `actor` in their session and count it."""
@@ -120,9 +122,11 @@ class ChatSessions:
             created_at=now,
             updated_at=now,
         )
-        self.message_repository.add(message)
-        self.sessions.record_message(session.id, now)
-        self.search.add([message_text(session.owner_id, message)])
+        # The message is stored if and only if it is counted, and searchable with it.
+        with self.unit_of_work.atomic():
+            self.message_repository.add(message)
+            self.sessions.record_message(session.id, now)
+            self.search.add([message_text(session.owner_id, message)])
         return message
 
     def messages(
@@ -173,11 +177,15 @@ class ChatSessions:
         message = self.message_repository.get(target)
         if message is None or message.session_id != session.id or message.deleted:
             raise NotFound("Message not found")
-        if not self.message_repository.mark_deleted(message.id, self.clock.now()):
-            raise NotFound("Message not found")  # deleted concurrently: counted once only
-        newest = self.message_repository.latest(session.id, 1)
-        self.sessions.record_message_removed(session.id, newest[0].created_at if newest else None)
-        self.search.remove_items([message.id])
+        # The message is deleted if and only if it is uncounted (and no longer searchable).
+        with self.unit_of_work.atomic():
+            if not self.message_repository.mark_deleted(message.id, self.clock.now()):
+                raise NotFound("Message not found")  # deleted concurrently: counted once only
+            newest = self.message_repository.latest(session.id, 1)
+            self.sessions.record_message_removed(
+                session.id, newest[0].created_at if newest else None
+            )
+            self.search.remove_items([message.id])
 
     def _owned(self, actor: User, session_id: str) -> ChatSession:
         return owned_session(self.sessions, actor, session_id)

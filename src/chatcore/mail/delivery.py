@@ -53,6 +53,10 @@ class MailDelivery:
     # a lease that ran out under a live try would let a second sender send it too.
     lease: timedelta = timedelta(minutes=5)
 
+    def backlog(self) -> int:
+        """How many emails are still to deliver (pending or being sent)."""
+        return self.queue.depth()
+
     def deliver_next(self, owner: str) -> QueuedEmail | None:
         """Try to deliver the oldest email due now; the email as claimed, or None if none is due."""
         now = self.clock.now()

@@ -15,6 +15,7 @@ import attrs
 from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
+    ArtifactStatus,
     Claim,
     Ingestion,
     file_key,
@@ -49,6 +50,10 @@ class RepositoryIngestion:
     policy: RepositoryUrlPolicy
     limits: RepositoryLimits = RepositoryLimits()
     lease: timedelta = timedelta(seconds=30)
+
+    def backlog(self) -> dict[ArtifactStatus, int]:
+        """Live repositories waiting for ingestion or being ingested, by status."""
+        return self.artifacts.count_unfinished()
 
     def claim_next(self, owner: str) -> Claim | None:
         """Claim the oldest pending (or abandoned) repository for `owner`, if there is one."""

@@ -117,8 +117,14 @@ class SearchBackfill:
         """Index the old messages, then the old artifacts; True once both are done."""
         return self._messages(stop) and self._artifacts(stop)
 
+    def restart(self) -> None:
+        """Start over at the next run (what was written meanwhile went unindexed): items
+        already indexed are skipped, so only the reading is done again."""
+        for task in (self.TASK_MESSAGES, self.TASK_ARTIFACTS):
+            self.index.record_progress(task, "")
+
     def _messages(self, stop: Callable[[], bool]) -> bool:
-        mark = self.index.progress(self.TASK_MESSAGES)
+        mark = self.index.progress(self.TASK_MESSAGES) or None
         items = texts = 0
         while mark != self.DONE:
             if stop():
@@ -133,7 +139,7 @@ class SearchBackfill:
         return True
 
     def _artifacts(self, stop: Callable[[], bool]) -> bool:
-        mark = self.index.progress(self.TASK_ARTIFACTS)
+        mark = self.index.progress(self.TASK_ARTIFACTS) or None
         items = texts = 0
         while mark != self.DONE:
             if stop():

@@ -12,10 +12,11 @@ class UnitOfWork(Protocol):
     block (repositories, the mail outbox) commits when the block ends and rolls back if it
     raises. Blocks nest (an inner one joins the outer one) and belong to the calling
     thread. Keep them short and free of slow work (password hashing, network calls): on
-    SQLite the block holds the database's write lock. Adapters that cannot roll back
-    (memory; MongoDB without a replica set) document the order of their writes instead:
-    use cases write the change first and queue its email last, so a crash in between
-    loses an email, never sends one for a change that did not happen.
+    SQLite the block holds the database's write lock. An adapter that cannot roll back
+    (MongoDB without a replica set) relies on the order of the writes instead, and
+    repairs what a crash between two of them leaves: use cases write the change first
+    and queue its email last, so a crash in between loses an email, never sends one for
+    a change that did not happen.
     """
 
     def atomic(self) -> AbstractContextManager[None]: ...

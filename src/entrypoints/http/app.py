@@ -4,7 +4,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -13,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Lifespan
 
-from adapters.room_sign_outs import BrokerSignOutNotices
+from adapters.memory_broker import MemoryRoomBroker
 from chatcore.core import ChatCore
 from entrypoints.http import (
     api_docs,
@@ -23,6 +23,7 @@ from entrypoints.http import (
     repositories,
     room_socket,
     rooms,
+    search,
     sessions,
     users,
 )
@@ -35,15 +36,21 @@ from entrypoints.http.metrics import Metrics, metrics_routes
 from entrypoints.http.offload import hashing_executor
 from entrypoints.http.openapi.document import openapi_document
 from entrypoints.http.origins import OriginPolicy
+from entrypoints.http.ports import RoomBroker
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
 from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog, json_line, text_line
 from entrypoints.http.room_hub import RoomHub, keep_server_send
+from entrypoints.http.room_sign_outs import BrokerSignOutNotices
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
 from entrypoints.ingestion_worker import IngestionWorker
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker
+from entrypoints.search_indexer import SearchIndexer
 from entrypoints.version import chatcore_version
+
+if TYPE_CHECKING:  # bootstrap builds the app's parts with these modules: no import cycle
+    from entrypoints.bootstrap import Runtime
 
 # Every route is documented beside itself (see entrypoints/http/openapi/__init__.py):
 # /openapi.json is generated from this table.
@@ -57,6 +64,7 @@ ROUTES: Sequence[BaseRoute] = [
     *repositories.routes,
     *rooms.routes,
     *room_socket.routes,
+    *search.routes,
 ]
 
 
@@ -80,7 +88,76 @@ class ChatcoreApp(Starlette):
         return keep_server_send(SecurityHeaders(RequestSizeLimits(inner, self.request_sizes)))
 
 
-def create_app(
+class AppOptions(TypedDict, total=False):
+    """What `create_app` takes besides the use cases; see its docstring."""
+
+    on_shutdown: Callable[[], None] | None
+    cors_origins: Sequence[str]
+    room_origins: Sequence[str] | None
+    room_sockets_per_user: int
+    inline_use_cases: bool
+    rate_limits: RateLimits | None
+    request_sizes: RequestSizes
+    client_addresses: ClientAddresses
+    identity: Identity | None
+    readiness: Mapping[str, ReadinessCheck] | None
+    degradable: Mapping[str, ReadinessCheck] | None
+    access_log: AccessLog | None
+    log_format: str
+    metrics: Metrics | None
+    metrics_token: str | None
+    ingestion: IngestionWorker | None
+    mail: MailSender | None
+    purge: PurgeWorker | None
+    search_on: bool
+    search_indexer: SearchIndexer | None
+    room_broker: RoomBroker | None
+    sign_outs: BrokerSignOutNotices | None
+
+
+def runtime_options(runtime: "Runtime") -> AppOptions:
+    """Everything `runtime` was built with for its app: the server `chatcore serve` runs."""
+    settings = runtime.settings
+    return AppOptions(
+        on_shutdown=runtime.close,
+        cors_origins=settings.cors_origins,
+        room_origins=settings.room_origins,
+        room_sockets_per_user=settings.room_sockets_per_user,
+        inline_use_cases=runtime.in_process,
+        rate_limits=runtime.rate_limits,
+        request_sizes=runtime.request_sizes,
+        client_addresses=runtime.client_addresses,
+        readiness=runtime.readiness_checks(),
+        degradable=runtime.optional_checks,
+        log_format=settings.log_format,
+        metrics=runtime.metrics,
+        metrics_token=settings.metrics_token,
+        ingestion=runtime.ingestion,
+        mail=runtime.mail,
+        purge=runtime.purge,
+        search_on=settings.search,
+        search_indexer=runtime.search_indexer,
+        room_broker=runtime.room_broker,
+        sign_outs=runtime.sign_outs,
+    )
+
+
+def create_app(source: "ChatCore | Runtime", **options: Unpack[AppOptions]) -> Starlette:
+    """The HTTP API over a built `Runtime` (as `chatcore serve` serves it), or a `ChatCore`.
+
+    Given a `Runtime` (`chatcore_embed.build(...)`), every option comes from what it was
+    built with: rate limits, request sizes, client addresses, metrics, readiness checks,
+    its worker threads, and `on_shutdown=runtime.close`; options passed here replace those
+    (a host passes `identity`, say). Given a `ChatCore`, the options are as below.
+    """
+    if isinstance(source, ChatCore):
+        return _create_app(source, **options)
+    merged = runtime_options(source)
+    merged.update(options)
+    return _create_app(source.core, **merged)
+
+
+def _create_app(
     core: ChatCore,
     *,
     on_shutdown: Callable[[], None] | None = None,
@@ -101,6 +178,10 @@ def create_app(
     ingestion: IngestionWorker | None = None,
     mail: MailSender | None = None,
     purge: PurgeWorker | None = None,
+    search_on: bool = True,
+    search_indexer: SearchIndexer | None = None,
+    room_broker: RoomBroker | None = None,
+    sign_outs: BrokerSignOutNotices | None = None,
 ) -> Starlette:
     """The HTTP API over an already built `core`.
 
@@ -120,13 +201,25 @@ def create_app(
     `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
     with the lifespan; without it, queued emails wait for a process that runs one.
     `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
+    `search_on`: serve `GET /chat/search` (False: it answers 404); `search_indexer`: the
+    thread that indexes once what existed before the index (`Runtime.search_indexer`),
+    started and stopped with the lifespan.
     `room_origins`: the origins whose pages may open room sockets besides the server's
     own (None: `cors_origins`; `*`: any); `room_sockets_per_user`: how many one user may
     hold open in this process (0: no cap).
+    `room_broker`, `sign_outs`: the broker room events go over (`Runtime.room_broker`) and
+    the sign-out notices published on it (`Runtime.sign_outs`); None: those the core's
+    sign-out notices publish on, else a broker of this process alone.
     `identity`: for a host that authenticates callers itself — connection → User or None,
     used instead of chatcore's bearer tokens on every protected route and room socket.
     Mounted in a host app, this app's lifespan must be entered by the host: `lifespan`.
     """
+    if room_broker is None:
+        # A core built before the broker was the edge's (`create_app(runtime.core)`): its
+        # sign-out notices know the broker its builder opened.
+        notices = core.ports.sign_outs
+        sign_outs = notices if isinstance(notices, BrokerSignOutNotices) else None
+        room_broker = MemoryRoomBroker() if sign_outs is None else sign_outs.broker
 
     @contextlib.asynccontextmanager
     async def chatcore_lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -138,9 +231,13 @@ def create_app(
             mail.start()
         if purge is not None:
             purge.start()
+        if search_indexer is not None:
+            search_indexer.start()
         try:
             yield
         finally:
+            if search_indexer is not None:
+                await anyio.to_thread.run_sync(search_indexer.stop)
             if purge is not None:
                 await anyio.to_thread.run_sync(purge.stop)
             if ingestion is not None:
@@ -186,12 +283,7 @@ def create_app(
     app.state.lifespan = chatcore_lifespan
     app.state.request_sizes = app.request_sizes = request_sizes
     app.state.client_addresses = client_addresses
-    sign_outs = core.ports.sign_outs
-    app.state.room_hub = RoomHub(
-        core.ports.room_broker,
-        metrics,
-        sign_outs if isinstance(sign_outs, BrokerSignOutNotices) else None,
-    )
+    app.state.room_hub = RoomHub(room_broker, metrics, sign_outs)
     app.state.room_origins = OriginPolicy.of(cors_origins if room_origins is None else room_origins)
     app.state.room_sockets_per_user = room_sockets_per_user
     app.state.metrics = metrics
@@ -199,6 +291,7 @@ def create_app(
     app.state.readiness = dict(readiness or {})
     app.state.degradable = dict(degradable or {})
     app.state.ingestion = ingestion
+    app.state.search_on = search_on
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()
     return app

@@ -3,11 +3,12 @@
 import attrs
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import StreamingResponse
 
 from chatcore.artifacts.formats.file_types import KINDS
 from chatcore.artifacts.library import ARTIFACTS_PAGE_MAX, FILES_PAGE_MAX, TEXT_CONTENT_TYPE
 from chatcore.artifacts.model import ArtifactType
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.downloads import ATTACHMENT_SCHEMA, attachment_headers
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
@@ -20,8 +21,6 @@ from entrypoints.http.views import (
     Done,
     FileContentOut,
     FileListOut,
-    artifact_file_view,
-    artifact_view,
 )
 from entrypoints.ingestion_worker import IngestionWorker
 
@@ -46,7 +45,7 @@ class ArtifactUpdate:
     name: str | None = None
 
 
-async def create_artifact(request: Request) -> JSONResponse:
+async def create_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, ArtifactBody)
     artifact = await run(
@@ -61,7 +60,7 @@ async def create_artifact(request: Request) -> JSONResponse:
     )
     if artifact.type is ArtifactType.REPOSITORY:
         wake_ingestion(request)
-    return JSONResponse(artifact_view(artifact), status_code=201)
+    return OutResponse(ArtifactOut.of(artifact), 201)
 
 
 def wake_ingestion(request: Request) -> None:
@@ -71,7 +70,7 @@ def wake_ingestion(request: Request) -> None:
         worker.wake()
 
 
-async def upload_artifact(request: Request) -> JSONResponse:
+async def upload_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     core = core_of(request)
     session_id = request.path_params["session_id"]
@@ -82,10 +81,10 @@ async def upload_artifact(request: Request) -> JSONResponse:
         artifact = await run_in_threadpool(
             core.artifacts.upload, actor, session_id, upload.filename, upload.file, upload.name
         )
-    return JSONResponse(artifact_view(artifact), status_code=201)
+    return OutResponse(ArtifactOut.of(artifact), 201)
 
 
-async def list_artifacts(request: Request) -> JSONResponse:
+async def list_artifacts(request: Request) -> OutResponse:
     actor = await current_user(request)
     page = await run(
         request,
@@ -95,33 +94,27 @@ async def list_artifacts(request: Request) -> JSONResponse:
         ARTIFACTS_LIMIT.read(request),
         CURSOR.read(request),
     )
-    return paged(request, [artifact_view(artifact) for artifact in page.items], page.next_cursor)
+    artifacts = [ArtifactOut.of(artifact) for artifact in page.items]
+    return paged(request, artifacts, ArtifactOut, page.next_cursor)
 
 
-async def get_artifact(request: Request) -> JSONResponse:
+async def get_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     artifact = await run(request, core_of(request).artifacts.get, actor, *_ids(request))
-    return JSONResponse(artifact_view(artifact))
+    return OutResponse(ArtifactOut.of(artifact))
 
 
-async def list_files(request: Request) -> JSONResponse:
+async def list_files(request: Request) -> OutResponse:
     actor = await current_user(request)
     limit = FILES_LIMIT.read(request)
     offset = FILES_OFFSET.read(request)
     page = await run(
         request, core_of(request).artifacts.files, actor, *_ids(request), limit, offset
     )
-    return JSONResponse(
-        {
-            "files": [artifact_file_view(file) for file in page.files],
-            "total": page.total,
-            "limit": limit,
-            "offset": offset,
-        }
-    )
+    return OutResponse(FileListOut.of(page, limit, offset))
 
 
-async def file_content(request: Request) -> JSONResponse:
+async def file_content(request: Request) -> OutResponse:
     actor = await current_user(request)
     content = await run(
         request,
@@ -130,14 +123,7 @@ async def file_content(request: Request) -> JSONResponse:
         *_ids(request),
         request.path_params["file_path"],
     )
-    return JSONResponse(
-        {
-            "content": content.content,
-            "path": content.path,
-            "size": content.size,
-            "encoding": content.encoding,
-        }
-    )
+    return OutResponse(FileContentOut.of(content))
 
 
 async def download_artifact(request: Request) -> StreamingResponse:
@@ -150,19 +136,19 @@ async def download_artifact(request: Request) -> StreamingResponse:
     return StreamingResponse(download.chunks, media_type=download.content_type, headers=headers)
 
 
-async def update_artifact(request: Request) -> JSONResponse:
+async def update_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, ArtifactUpdate)
     artifact = await run(
         request, core_of(request).artifacts.rename, actor, *_ids(request), body.name
     )
-    return JSONResponse(artifact_view(artifact))
+    return OutResponse(ArtifactOut.of(artifact))
 
 
-async def delete_artifact(request: Request) -> JSONResponse:
+async def delete_artifact(request: Request) -> OutResponse:
     actor = await current_user(request)
     await run(request, core_of(request).artifacts.delete, actor, *_ids(request))
-    return JSONResponse({"message": "Artifact deleted successfully"})
+    return OutResponse(Done("Artifact deleted successfully"))
 
 
 def _ids(request: Request) -> tuple[str, str]:

@@ -5,8 +5,8 @@ from typing import Any
 import attrs
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.offload import hashing, run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.request_limits import read_body
@@ -20,7 +20,7 @@ from entrypoints.http.validation import (
     json_object,
     structure,
 )
-from entrypoints.http.views import Done, RefreshedOut, SignedInOut, token_fields, user_view
+from entrypoints.http.views import Done, RefreshedOut, SignedInOut
 
 FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
 LOGIN_MEDIA = (*FORM_MEDIA, "application/json")
@@ -51,7 +51,7 @@ class TokenBody:
     token: str
 
 
-async def login(request: Request) -> JSONResponse:
+async def login(request: Request) -> OutResponse:
     content_type = request.headers.get("content-type", "")
     if is_json_media(content_type):
         fields: dict[str, Any] = await json_object(request)
@@ -71,43 +71,43 @@ async def login(request: Request) -> JSONResponse:
     signed_in = await hashing(
         request, core_of(request).auth.login, credentials.username, credentials.password, address
     )
-    return JSONResponse({**user_view(signed_in.user), **token_fields(signed_in)})
+    return OutResponse(SignedInOut.of_sign_in(signed_in))
 
 
 def _media(content_type: str) -> str:
     return content_type.partition(";")[0].strip().lower()
 
 
-async def refresh(request: Request) -> JSONResponse:
+async def refresh(request: Request) -> OutResponse:
     body = await json_body(request, RefreshBody)
     signed_in = await run(request, core_of(request).auth.refresh, body.refresh_token)
-    return JSONResponse({"id": signed_in.user.id, **token_fields(signed_in)})
+    return OutResponse(RefreshedOut.of(signed_in))
 
 
-async def reset_password_request(request: Request) -> JSONResponse:
+async def reset_password_request(request: Request) -> OutResponse:
     email = EMAIL.require(request)
     await run(request, core_of(request).auth.request_password_reset, email)
-    return JSONResponse({"message": "Password reset email sent"})
+    return OutResponse(Done("Password reset email sent"))
 
 
-async def reset_password(request: Request) -> JSONResponse:
+async def reset_password(request: Request) -> OutResponse:
     # The API document passes these as query parameters; a JSON body keeps the new
     # password out of URLs (and so out of proxy logs), and is accepted too.
     body = structure(await _query_or_body(request, ("token", "new_password")), ResetPasswordBody)
     await hashing(request, core_of(request).auth.reset_password, body.token, body.new_password)
-    return JSONResponse({"message": "Password reset successfully"})
+    return OutResponse(Done("Password reset successfully"))
 
 
-async def verify_email(request: Request) -> JSONResponse:
+async def verify_email(request: Request) -> OutResponse:
     token = structure(await _query_or_body(request, ("token",)), TokenBody).token
     await run(request, core_of(request).auth.verify_email, token)
-    return JSONResponse({"message": "Email verified successfully"})
+    return OutResponse(Done("Email verified successfully"))
 
 
-async def undo_email_change(request: Request) -> JSONResponse:
+async def undo_email_change(request: Request) -> OutResponse:
     token = structure(await _query_or_body(request, ("token",)), TokenBody).token
     await run(request, core_of(request).auth.undo_email_change, token)
-    return JSONResponse({"message": "Email change undone"})
+    return OutResponse(Done("Email change undone"))
 
 
 async def _query_or_body(request: Request, names: tuple[str, ...]) -> dict[str, Any]:

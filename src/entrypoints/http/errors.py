@@ -4,10 +4,9 @@ import logging
 import math
 from collections.abc import Mapping
 
-import attrs
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ExceptionHandler
 
@@ -23,7 +22,9 @@ from chatcore.shared.errors import (
     TooManyRequests,
     Unauthenticated,
 )
-from entrypoints.http.validation import RequestValidationError
+from entrypoints.http.converter import OutResponse
+from entrypoints.http.validation import RequestValidationError, ValidationErrorBody
+from entrypoints.http.views import ErrorBody
 
 logger = logging.getLogger("chatcore.http")
 
@@ -45,17 +46,10 @@ STATUS_OF: dict[type[DomainError], int] = {
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-@attrs.frozen
-class ErrorBody:
-    """Every error but the 422: what went wrong, in words."""
-
-    detail: str
-
-
 def error_response(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:
     if status == 401:
         headers = {**CHALLENGE, **(headers or {})}
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return OutResponse(ErrorBody(detail), status, headers)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
@@ -89,10 +83,7 @@ def allowed_methods(request: Request) -> list[str]:
 
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(
-        {"detail": exc.detail, "errors": [error.as_dict() for error in exc.errors]},
-        status_code=422,
-    )
+    return OutResponse(ValidationErrorBody(exc.detail, exc.errors), 422)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

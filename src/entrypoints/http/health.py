@@ -7,8 +7,8 @@ from typing import Literal
 import anyio
 import attrs
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.openapi import ApiRoute, Operation
 
 logger = logging.getLogger("chatcore.readiness")
@@ -17,6 +17,9 @@ logger = logging.getLogger("chatcore.readiness")
 ReadinessCheck = Callable[[], None]
 # A load balancer asks every few seconds; an answer slower than this counts as down.
 CHECK_TIMEOUT_SECONDS = 3.0
+
+
+Readiness = Literal["ok", "degraded", "unavailable"]
 
 
 @attrs.frozen
@@ -29,15 +32,15 @@ class ReadinessOut:
     """Each check's verdict: "ok", "down: <reason>", or "degraded: <reason>" for what the
     server works on without (the details are in the log)."""
 
-    status: Literal["ok", "degraded", "unavailable"]
+    status: Readiness
     checks: dict[str, str]
 
 
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+async def healthz(request: Request) -> OutResponse:
+    return OutResponse(HealthOut("ok"))
 
 
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request) -> OutResponse:
     checks: Mapping[str, ReadinessCheck] = request.app.state.readiness
     verdicts = {name: await _verdict(name, check) for name, check in checks.items()}
     ready = all(verdict == "ok" for verdict in verdicts.values())
@@ -49,8 +52,8 @@ async def readyz(request: Request) -> JSONResponse:
         verdict = await _verdict(name, check)
         degraded |= verdict != "ok"
         verdicts[name] = verdict.replace("down:", "degraded:", 1)
-    status = "unavailable" if not ready else "degraded" if degraded else "ok"
-    return JSONResponse({"status": status, "checks": verdicts}, status_code=200 if ready else 503)
+    status: Readiness = "unavailable" if not ready else "degraded" if degraded else "ok"
+    return OutResponse(ReadinessOut(status, verdicts), 200 if ready else 503)
 
 
 async def _verdict(name: str, check: ReadinessCheck) -> str:

@@ -11,11 +11,14 @@ The request path pays one histogram observation per request: the labelled child 
 (route, method, status) is looked up in a dict of our own, not through `labels()`.
 """
 
+import functools
 import hmac
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 
 import anyio.to_thread
+import attrs
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -46,49 +49,99 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
+@attrs.frozen
+class Figures:
+    """The registry and what chatcore counts in it."""
+
+    registry: CollectorRegistry
+    requests: Histogram
+    websockets: Gauge
+    room_deliveries: Counter
+    rate_limit_refusals: Counter
+    audit_events: Counter
+
+    @classmethod
+    def create(cls) -> "Figures":
+        registry = CollectorRegistry(auto_describe=True)
+        return cls(
+            registry=registry,
+            requests=Histogram(
+                "chatcore_http_request_duration_seconds",
+                "HTTP requests by route template, method and status, with their latency.",
+                ["route", "method", "status"],
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            websockets=Gauge(
+                "chatcore_websockets_open",
+                "Room WebSocket connections open now.",
+                registry=registry,
+                multiprocess_mode="livesum",
+            ),
+            room_deliveries=Counter(
+                "chatcore_room_deliveries_total",
+                "Room events handed to members' connections.",
+                registry=registry,
+            ),
+            rate_limit_refusals=Counter(
+                "chatcore_rate_limit_refusals_total",
+                "Requests answered 429 by a rate limit, by limit class.",
+                ["limit_class"],
+                registry=registry,
+            ),
+            audit_events=Counter(
+                "chatcore_audit_events_total",
+                "Security events by kind (login_failed: failed logins; login_throttled, …).",
+                ["event"],
+                registry=registry,
+            ),
+        )
+
+
 class Metrics:
-    """Every figure chatcore keeps, and their exposition."""
+    """Every figure chatcore keeps, and their exposition.
+
+    The figures are made at their first use, all at once, and the process's own (read
+    from /proc) at the first scrape: every build makes a `Metrics` (when the settings keep
+    them on), and one that never serves (a CLI command, a host's test) then pays next to
+    nothing for them and reads no file. Once made, each is a plain attribute.
+    """
 
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
         self.multiprocess = bool(os.environ.get(MULTIPROCESS_DIR))
-        if not self.multiprocess:
-            # CPU, memory, open files of this process; under several workers the files of
-            # one process say nothing of the others, so it is left out there.
-            ProcessCollector(namespace="chatcore", registry=self.registry)
-        registry = self.registry
-        self.requests = Histogram(
-            "chatcore_http_request_duration_seconds",
-            "HTTP requests by route template, method and status, with their latency.",
-            ["route", "method", "status"],
-            buckets=LATENCY_BUCKETS,
-            registry=registry,
-        )
-        self.websockets = Gauge(
-            "chatcore_websockets_open",
-            "Room WebSocket connections open now.",
-            registry=registry,
-            multiprocess_mode="livesum",
-        )
-        self.room_deliveries = Counter(
-            "chatcore_room_deliveries_total",
-            "Room events handed to members' connections.",
-            registry=registry,
-        )
-        self.rate_limit_refusals = Counter(
-            "chatcore_rate_limit_refusals_total",
-            "Requests answered 429 by a rate limit, by limit class.",
-            ["limit_class"],
-            registry=registry,
-        )
-        self.audit_events = Counter(
-            "chatcore_audit_events_total",
-            "Security events by kind (login_failed: failed logins; login_throttled, …).",
-            ["event"],
-            registry=registry,
-        )
         self._request_children: dict[tuple[str | None, str, int], Histogram] = {}
         self._backlogs: Backlogs | None = None
+        self._process_collected = False
+        self._process_lock = threading.Lock()  # scrapes are answered in worker threads
+
+    def _figures(self) -> Figures:
+        figures = Figures.create()
+        self.__dict__.update(attrs.asdict(figures, recurse=False))
+        return figures
+
+    @functools.cached_property
+    def registry(self) -> CollectorRegistry:
+        return self._figures().registry
+
+    @functools.cached_property
+    def requests(self) -> Histogram:
+        return self._figures().requests
+
+    @functools.cached_property
+    def websockets(self) -> Gauge:
+        return self._figures().websockets
+
+    @functools.cached_property
+    def room_deliveries(self) -> Counter:
+        return self._figures().room_deliveries
+
+    @functools.cached_property
+    def rate_limit_refusals(self) -> Counter:
+        return self._figures().rate_limit_refusals
+
+    @functools.cached_property
+    def audit_events(self) -> Counter:
+        return self._figures().audit_events
 
     def observe_request(self, route: str | None, method: str, status: int, seconds: float) -> None:
         """Count one answered request (`route`: its template, None when none matched)."""
@@ -101,9 +154,12 @@ class Metrics:
         child.observe(seconds)
 
     def watch_backlogs(
-        self, jobs: Callable[[], Mapping[ArtifactStatus, int]], outbox: Callable[[], int]
+        self, jobs: Callable[[], Mapping[ArtifactStatus, int]], outbox: Callable[[], int] | None
     ) -> None:
-        """Report the deployment's backlogs, read from the database at each scrape."""
+        """Report the deployment's backlogs, read from the database at each scrape.
+
+        `outbox` None: a host's own mailer sends the emails, and there is no outbox.
+        """
         self._backlogs = Backlogs(jobs, outbox)
 
     def exposition(self) -> bytes:
@@ -113,6 +169,12 @@ class Metrics:
         """
         if not self.multiprocess:
             registry = self.registry
+            with self._process_lock:
+                if not self._process_collected:
+                    # CPU, memory, open files of this process; under several workers the
+                    # files of one process say nothing of the others: left out there.
+                    ProcessCollector(namespace="chatcore", registry=registry)
+                    self._process_collected = True
         else:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
@@ -130,7 +192,7 @@ class Backlogs(Collector):
     """Work waiting in the database: repository ingestion jobs, and the mail outbox."""
 
     def __init__(
-        self, jobs: Callable[[], Mapping[ArtifactStatus, int]], outbox: Callable[[], int]
+        self, jobs: Callable[[], Mapping[ArtifactStatus, int]], outbox: Callable[[], int] | None
     ) -> None:
         self._jobs = jobs
         self._outbox = outbox
@@ -144,6 +206,8 @@ class Backlogs(Collector):
         for state, count in self._jobs().items():
             jobs.add_metric([state.value], count)
         yield jobs
+        if self._outbox is None:
+            return
         yield GaugeMetricFamily(
             "chatcore_outbox_emails",
             "Emails queued and not yet delivered or given up: the outbox's depth.",

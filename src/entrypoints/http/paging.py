@@ -6,13 +6,13 @@ query parameters (`limit` among them) kept and `cursor` replaced.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from entrypoints.http.client_address import ClientAddresses
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.validation import TextQuery
 
 CURSOR = TextQuery(
@@ -30,9 +30,15 @@ LINK = {
 }
 
 
-def paged(request: Request, items: Sequence[Any], next_cursor: str | None) -> JSONResponse:
-    """The JSON array, with a `Link` to the next page when there is one."""
-    response = JSONResponse(list(items))
+T = TypeVar("T")
+
+
+def paged(
+    request: Request, items: Sequence[T], kind: type[T], next_cursor: str | None
+) -> OutResponse:
+    """The JSON array of `kind` values, with a `Link` to the next page when there is one."""
+    # Naming the item type lets the converter use its compiled hook for the whole list.
+    response = OutResponse(items, as_type=Sequence[kind])  # type: ignore[valid-type]
     if next_cursor is not None:
         response.headers["Link"] = f'<{next_url(request, next_cursor)}>; rel="next"'
     return response

@@ -7,16 +7,16 @@ when absent.
 
 import attrs
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from chatcore.artifacts.model import ArtifactType
 from chatcore.shared.errors import InvalidInput
 from entrypoints.http.artifacts import wake_ingestion
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of, current_user
 from entrypoints.http.validation import json_body
-from entrypoints.http.views import ArtifactOut, artifact_view
+from entrypoints.http.views import ArtifactOut
 
 
 @attrs.frozen
@@ -36,7 +36,7 @@ class RepositoryContextBody:
         return given.pop()
 
 
-async def add_repository_context(request: Request) -> JSONResponse:
+async def add_repository_context(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, RepositoryContextBody)
     artifact = await run(
@@ -49,7 +49,7 @@ async def add_repository_context(request: Request) -> JSONResponse:
         body.repository_url(),
     )
     wake_ingestion(request)
-    return JSONResponse(artifact_view(artifact), status_code=201)
+    return OutResponse(ArtifactOut.of(artifact), 201)
 
 
 routes = [

@@ -3,8 +3,10 @@
 import attrs
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from entrypoints.http.converter import OutResponse
+from entrypoints.http.views import ErrorBody
 
 
 @attrs.frozen
@@ -40,9 +42,9 @@ class RequestSizeLimits:
         await self._app(scope, receive, send)
 
 
-def _refusal(status: int, detail: str) -> JSONResponse:
+def _refusal(status: int, detail: str) -> OutResponse:
     # The connection may hold more of the oversized request: do not read on after it.
-    return JSONResponse({"detail": detail}, status_code=status, headers={"Connection": "close"})
+    return OutResponse(ErrorBody(detail), status, {"Connection": "close"})
 
 
 async def read_body(request: Request) -> bytes:

@@ -11,11 +11,11 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from adapters.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, signed_out_user
 from chatcore.accounts.model import User
-from chatcore.rooms.ports import RoomBroker
 from chatcore.shared.ids import UserId
 from entrypoints.http.metrics import Metrics
+from entrypoints.http.ports import RoomBroker
+from entrypoints.http.room_sign_outs import SIGN_OUTS, BrokerSignOutNotices, signed_out_user
 
 logger = logging.getLogger("chatcore.rooms")
 

@@ -4,17 +4,18 @@ import json
 import logging
 import math
 from datetime import datetime
-from typing import Any
 
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chatcore.rooms.model import ROOM_CONTENT_MAX_LENGTH, RoomMessage, RoomNotice, check_room
+from chatcore.rooms.model import ROOM_CONTENT_MAX_LENGTH, check_room
 from chatcore.shared.errors import DomainError, Unauthenticated
+from entrypoints.http.converter import unstructure
 from entrypoints.http.limits import RateLimits
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiWebSocketRoute
 from entrypoints.http.origins import OriginPolicy
+from entrypoints.http.room_events import MessageEventOut, SystemEventOut, error_event
 from entrypoints.http.room_hub import (
     NORMAL_CLOSURE,
     POLICY_VIOLATION,
@@ -24,38 +25,12 @@ from entrypoints.http.room_hub import (
     TooManySockets,
 )
 from entrypoints.http.security import core_of, socket_user
-from entrypoints.http.views import timestamp
 from entrypoints.settings import DEFAULT_RATES
 
 logger = logging.getLogger("chatcore.rooms")
 
 # Refused frames in a row after which the client is taken to be a flood, not a person.
 REFUSALS_BEFORE_CLOSE = 20
-
-
-def message_event(message: RoomMessage) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "_id": message.id,
-        "user_id": message.author_id,
-        "username": message.username,
-        "content": message.content,
-        "room": message.room,
-        "created_at": timestamp(message.created_at),
-    }
-
-
-def system_event(notice: RoomNotice) -> dict[str, Any]:
-    return {
-        "type": "system",
-        "content": notice.content,
-        "room": notice.room,
-        "timestamp": timestamp(notice.at),
-    }
-
-
-def error_event(detail: str) -> str:
-    return json.dumps({"type": "error", "detail": detail})
 
 
 async def room_socket(websocket: WebSocket) -> None:
@@ -90,7 +65,7 @@ async def room_socket(websocket: WebSocket) -> None:
                 member.close(POLICY_VIOLATION, error.message)
                 await member.pump()  # sends what the room offered meanwhile, then closes
                 return
-            await hub.publish(room, system_event(joined))
+            await hub.publish(room, unstructure(SystemEventOut.of(joined)))
             async with anyio.create_task_group() as tasks:
                 if expires_at is not None:
                     tasks.start_soon(_close_at_expiry, member, expires_at)
@@ -100,7 +75,8 @@ async def room_socket(websocket: WebSocket) -> None:
     except TooManySockets as error:
         await websocket.close(TRY_AGAIN_LATER, str(error))
         return
-    await hub.publish(room, system_event(core_of(websocket).rooms.leave(user, room)))
+    left = core_of(websocket).rooms.leave(user, room)
+    await hub.publish(room, unstructure(SystemEventOut.of(left)))
 
 
 async def _too_many_connects(
@@ -153,7 +129,7 @@ async def _receive(websocket: WebSocket, member: Member, hub: RoomHub) -> None:
             except DomainError as error:
                 member.offer(error_event(error.message))
                 continue
-            await hub.publish(member.room, message_event(message))
+            await hub.publish(member.room, unstructure(MessageEventOut.of(message)))
     except WebSocketDisconnect:
         pass
     finally:

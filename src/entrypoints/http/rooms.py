@@ -1,21 +1,23 @@
 """/chat/messages: the history of a room, and deleting one's own room messages."""
 
 from datetime import datetime
+from typing import Self
 
 import attrs
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from chatcore.rooms.chat_rooms import HISTORY_PAGE_MAX
 from chatcore.rooms.model import RoomMessage
 from chatcore.shared.ids import RoomMessageId, UserId
+from entrypoints.http.converter import OutResponse, unstructure
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.paging import CURSOR, LINK, paged
+from entrypoints.http.room_events import DeletedEventOut
 from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.security import core_of, current_user
 from entrypoints.http.validation import IntQuery
-from entrypoints.http.views import Done, timestamp
+from entrypoints.http.views import Done
 
 HISTORY_LIMIT = IntQuery("limit", 50, 1, HISTORY_PAGE_MAX, "how many messages at most")
 
@@ -34,23 +36,23 @@ class RoomMessageOut:
     deleted: bool
     deleted_at: datetime | None
 
+    @classmethod
+    def of(cls, message: RoomMessage) -> Self:
+        deleted_at = message.deleted_at
+        return cls(
+            message.id,
+            message.author_id,
+            message.username,
+            message.content,
+            message.room,
+            message.created_at,
+            message.updated_at,
+            deleted_at is not None,
+            deleted_at,
+        )
 
-def room_message_view(message: RoomMessage) -> dict[str, object]:
-    deleted_at = message.deleted_at
-    return {
-        "_id": message.id,
-        "user_id": message.author_id,
-        "username": message.username,
-        "content": message.content,
-        "room": message.room,
-        "created_at": timestamp(message.created_at),
-        "updated_at": timestamp(message.updated_at),
-        "deleted": deleted_at is not None,
-        "deleted_at": None if deleted_at is None else timestamp(deleted_at),
-    }
 
-
-async def room_history(request: Request) -> JSONResponse:
+async def room_history(request: Request) -> OutResponse:
     actor = await current_user(request)
     limit = HISTORY_LIMIT.read(request)
     page = await run(
@@ -61,17 +63,22 @@ async def room_history(request: Request) -> JSONResponse:
         limit,
         CURSOR.read(request),
     )
-    return paged(request, [room_message_view(message) for message in page.items], page.next_cursor)
+    return paged(
+        request,
+        [RoomMessageOut.of(message) for message in page.items],
+        RoomMessageOut,
+        page.next_cursor,
+    )
 
 
-async def delete_room_message(request: Request) -> JSONResponse:
+async def delete_room_message(request: Request) -> OutResponse:
     actor = await current_user(request)
     message = await run(
         request, core_of(request).rooms.delete, actor, request.path_params["message_id"]
     )
     hub: RoomHub = request.app.state.room_hub
-    await hub.publish(message.room, {"type": "deleted", "_id": message.id, "room": message.room})
-    return JSONResponse({"message": "Message deleted successfully"})
+    await hub.publish(message.room, unstructure(DeletedEventOut.of(message)))
+    return OutResponse(Done("Message deleted successfully"))
 
 
 routes = [

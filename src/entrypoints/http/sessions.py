@@ -2,9 +2,9 @@
 
 import attrs
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from chatcore.chats.sessions import MESSAGES_PAGE_MAX, SESSIONS_PAGE_MAX
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.offload import run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.paging import CURSOR, LINK, paged
@@ -16,8 +16,6 @@ from entrypoints.http.views import (
     MessageOut,
     SessionDeletedOut,
     SessionOut,
-    message_view,
-    session_view,
 )
 
 SESSIONS_LIMIT = IntQuery("limit", 50, 1, SESSIONS_PAGE_MAX, "how many sessions at most")
@@ -35,31 +33,32 @@ class MessageBody:
     content: str
 
 
-async def create_session(request: Request) -> JSONResponse:
+async def create_session(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, SessionBody) if await read_body(request) else SessionBody()
     session = await run(request, core_of(request).sessions.create, actor, body.title)
-    return JSONResponse(session_view(session), status_code=201)
+    return OutResponse(SessionOut.of(session), 201)
 
 
-async def list_sessions(request: Request) -> JSONResponse:
+async def list_sessions(request: Request) -> OutResponse:
     actor = await current_user(request)
     limit = SESSIONS_LIMIT.read(request)
     page = await run(
         request, core_of(request).sessions.page_owned_by, actor, limit, CURSOR.read(request)
     )
-    return paged(request, [session_view(session) for session in page.items], page.next_cursor)
+    sessions = [SessionOut.of(session) for session in page.items]
+    return paged(request, sessions, SessionOut, page.next_cursor)
 
 
-async def get_session(request: Request) -> JSONResponse:
+async def get_session(request: Request) -> OutResponse:
     actor = await current_user(request)
     session = await run(
         request, core_of(request).sessions.get, actor, request.path_params["session_id"]
     )
-    return JSONResponse(session_view(session))
+    return OutResponse(SessionOut.of(session))
 
 
-async def update_session(request: Request) -> JSONResponse:
+async def update_session(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, SessionBody)
     session = await run(
@@ -69,18 +68,18 @@ async def update_session(request: Request) -> JSONResponse:
         request.path_params["session_id"],
         body.title,
     )
-    return JSONResponse(session_view(session))
+    return OutResponse(SessionOut.of(session))
 
 
-async def delete_session(request: Request) -> JSONResponse:
+async def delete_session(request: Request) -> OutResponse:
     actor = await current_user(request)
     disabled = await run(
         request, core_of(request).sessions.delete, actor, request.path_params["session_id"]
     )
-    return JSONResponse({"message": "Session deleted successfully", "artifacts_disabled": disabled})
+    return OutResponse(SessionDeletedOut("Session deleted successfully", disabled))
 
 
-async def send_message(request: Request) -> JSONResponse:
+async def send_message(request: Request) -> OutResponse:
     actor = await current_user(request)
     body = await json_body(request, MessageBody)
     message = await run(
@@ -90,10 +89,10 @@ async def send_message(request: Request) -> JSONResponse:
         request.path_params["session_id"],
         body.content,
     )
-    return JSONResponse(message_view(message), status_code=201)
+    return OutResponse(MessageOut.of(message), 201)
 
 
-async def list_messages(request: Request) -> JSONResponse:
+async def list_messages(request: Request) -> OutResponse:
     actor = await current_user(request)
     limit = MESSAGES_LIMIT.read(request)
     page = await run(
@@ -105,10 +104,11 @@ async def list_messages(request: Request) -> JSONResponse:
         BEFORE.read(request),
         CURSOR.read(request),
     )
-    return paged(request, [message_view(message) for message in page.items], page.next_cursor)
+    messages = [MessageOut.of(message) for message in page.items]
+    return paged(request, messages, MessageOut, page.next_cursor)
 
 
-async def delete_message(request: Request) -> JSONResponse:
+async def delete_message(request: Request) -> OutResponse:
     actor = await current_user(request)
     await run(
         request,
@@ -117,7 +117,7 @@ async def delete_message(request: Request) -> JSONResponse:
         request.path_params["session_id"],
         request.path_params["message_id"],
     )
-    return JSONResponse({"message": "Message deleted successfully"})
+    return OutResponse(Done("Message deleted successfully"))
 
 
 routes = [

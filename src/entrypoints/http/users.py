@@ -2,15 +2,15 @@
 
 import attrs
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from chatcore.accounts.accounts import AccountUpdate
 from chatcore.accounts.model import Role, Tier, UserChanges
+from entrypoints.http.converter import OutResponse
 from entrypoints.http.offload import hashing, run
 from entrypoints.http.openapi import ApiRoute, Operation
 from entrypoints.http.security import core_of, current_user, optional_user
 from entrypoints.http.validation import json_body
-from entrypoints.http.views import Done, UpdatedUserOut, UserOut, token_fields, user_view
+from entrypoints.http.views import Done, UpdatedUserOut, UserOut
 
 
 @attrs.frozen
@@ -22,7 +22,7 @@ class RegisterBody:
     tier: Tier = Tier.FREE
 
 
-async def register(request: Request) -> JSONResponse:
+async def register(request: Request) -> OutResponse:
     actor = await optional_user(request)
     body = await json_body(request, RegisterBody)
     user = await hashing(
@@ -35,20 +35,20 @@ async def register(request: Request) -> JSONResponse:
         body.tier,
         actor=actor,
     )
-    return JSONResponse(user_view(user))
+    return OutResponse(UserOut.of(user))
 
 
-async def me(request: Request) -> JSONResponse:
-    return JSONResponse(user_view(await current_user(request)))
+async def me(request: Request) -> OutResponse:
+    return OutResponse(UserOut.of(await current_user(request)))
 
 
-async def get_user(request: Request) -> JSONResponse:
+async def get_user(request: Request) -> OutResponse:
     actor = await current_user(request)
     user = await run(request, core_of(request).accounts.get, actor, request.path_params["user_id"])
-    return JSONResponse(user_view(user))
+    return OutResponse(UserOut.of(user))
 
 
-async def update_user(request: Request) -> JSONResponse:
+async def update_user(request: Request) -> OutResponse:
     actor = await current_user(request)
     changes = await json_body(request, UserChanges)
     update = await hashing(
@@ -62,7 +62,7 @@ async def update_user(request: Request) -> JSONResponse:
     return _updated(update)
 
 
-async def update_user_by_email(request: Request) -> JSONResponse:
+async def update_user_by_email(request: Request) -> OutResponse:
     actor = await current_user(request)
     changes = await json_body(request, UserChanges)
     update = await hashing(
@@ -76,15 +76,14 @@ async def update_user_by_email(request: Request) -> JSONResponse:
     return _updated(update)
 
 
-def _updated(update: AccountUpdate) -> JSONResponse:
-    fresh = {} if update.signed_in is None else token_fields(update.signed_in)
-    return JSONResponse({**user_view(update.user), **fresh})
+def _updated(update: AccountUpdate) -> OutResponse:
+    return OutResponse(UpdatedUserOut.of_update(update))
 
 
-async def delete_user(request: Request) -> JSONResponse:
+async def delete_user(request: Request) -> OutResponse:
     actor = await current_user(request)
     await run(request, core_of(request).accounts.delete, actor, request.path_params["user_id"])
-    return JSONResponse({"message": "User deleted successfully"})
+    return OutResponse(Done("User deleted successfully"))
 
 
 CHANGES = (

@@ -1,24 +1,25 @@
 """Entities as the API's JSON: users and artifacts say `id`, sessions and messages `_id`;
 times end in Z.
 
-Each shape is declared as a typed class (`UserOut`, `SessionOut`, …) beside the function
-that makes it: the OpenAPI document reads its schemas off those classes, and the API tests
-validate every response they receive against them.
+Each answer is a typed class (`UserOut`, `SessionOut`, …) made from its entity by the
+class itself (`SessionOut.of(session)`); the one converter (`converter.py`) turns it into
+JSON, the OpenAPI document reads its schema off the same class, and the API tests
+validate every response they receive against that schema.
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self, cast
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
 
+from chatcore.accounts.accounts import AccountUpdate
 from chatcore.accounts.auth import SignedIn
 from chatcore.accounts.model import Role, Tier, User
-from chatcore.accounts.tokens import IssuedToken
-from chatcore.artifacts.model import Artifact, ArtifactFile, ArtifactStatus, ArtifactType
+from chatcore.artifacts.library import FileContent
+from chatcore.artifacts.model import Artifact, ArtifactFile, ArtifactStatus, ArtifactType, FilePage
 from chatcore.chats.model import ChatSession, Message, MessageRole
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
+from entrypoints.http.converter import unstructure
 from entrypoints.http.openapi.schemas import ABSENT_KEY, METADATA_KEY, absent_when_none
 
 
@@ -46,6 +47,26 @@ class UserOut:
         },
     )
 
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls(**_account(user))
+
+
+def _account(user: User) -> dict[str, Any]:
+    """The fields of a UserOut by name; the classes extending it add their own."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "role": user.role,
+        "tier": user.tier,
+        "verified": user.verified,
+        "active": user.active,
+        "pending_email": user.pending_email,
+    }
+
 
 @attrs.frozen
 class UpdatedUserOut(UserOut):
@@ -60,6 +81,19 @@ class UpdatedUserOut(UserOut):
         description="when the access token expires"
     )
 
+    @classmethod
+    def of_update(cls, update: AccountUpdate) -> Self:
+        user, signed_in = update.user, update.signed_in
+        if signed_in is None:
+            return cls(**_account(user))
+        return cls(
+            **_account(user),
+            access_token=signed_in.access.token,
+            refresh_token=signed_in.refresh.token,
+            token_type="bearer",
+            expires_at=signed_in.access.claims.expires_at,
+        )
+
 
 @attrs.frozen
 class SignedInOut(UserOut):
@@ -69,6 +103,17 @@ class SignedInOut(UserOut):
     refresh_token: str
     token_type: Literal["bearer"]
     expires_at: datetime  # when the access token expires
+
+    @classmethod
+    def of_sign_in(cls, signed_in: SignedIn) -> Self:
+        user = signed_in.user
+        return cls(
+            **_account(user),
+            access_token=signed_in.access.token,
+            refresh_token=signed_in.refresh.token,
+            token_type="bearer",
+            expires_at=signed_in.access.claims.expires_at,
+        )
 
 
 @attrs.frozen
@@ -80,6 +125,17 @@ class RefreshedOut:
     refresh_token: str
     token_type: Literal["bearer"]
     expires_at: datetime
+
+    @classmethod
+    def of(cls, signed_in: SignedIn) -> Self:
+        access = signed_in.access
+        return cls(
+            signed_in.user.id,
+            access.token,
+            signed_in.refresh.token,
+            "bearer",
+            access.claims.expires_at,
+        )
 
 
 @attrs.frozen
@@ -93,6 +149,18 @@ class SessionOut:
     updated_at: datetime
     message_count: int
     last_message_at: datetime | None
+
+    @classmethod
+    def of(cls, session: ChatSession) -> Self:
+        return cls(
+            session.id,
+            session.owner_id,
+            session.title,
+            session.created_at,
+            session.updated_at,
+            session.message_count,
+            session.last_message_at,
+        )
 
 
 @attrs.frozen
@@ -108,6 +176,28 @@ class MessageOut:
     updated_at: datetime
     deleted: bool
     deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, message: Message) -> Self:
+        deleted_at = message.deleted_at
+        return cls(
+            message.id,
+            message.session_id,
+            message.author_id,
+            message.content,
+            message.role,
+            message.created_at,
+            message.updated_at,
+            deleted_at is not None,
+            deleted_at,
+        )
+
+
+@attrs.frozen
+class ErrorBody:
+    """Every error but the 422: what went wrong, in words."""
+
+    detail: str
 
 
 @attrs.frozen
@@ -140,6 +230,25 @@ class ArtifactMetadataOut:
     commit: str | None = absent_when_none(description="repositories: the commit fetched")
     error: str | None = absent_when_none(description="why ingestion failed")
 
+    @classmethod
+    def of(cls, artifact: Artifact) -> Self:
+        upload, ingestion, indexed = artifact.upload, artifact.ingestion, artifact.has_file_index
+        return cls(
+            # Uploads and file indexes live in object storage; JSON text in the database.
+            "object" if upload is not None or indexed else "inline",
+            # A claim by a worker is not the reader's business: until done, it is pending.
+            (
+                ArtifactStatus.PENDING
+                if ingestion.status is ArtifactStatus.INGESTING
+                else ingestion.status
+            ),
+            None if upload is None else upload.filename,
+            None if upload is None else upload.content_type,
+            (ingestion.files_count or 0) if indexed else None,
+            ingestion.commit,
+            ingestion.error,
+        )
+
 
 @attrs.frozen
 class ArtifactOut:
@@ -161,6 +270,27 @@ class ArtifactOut:
     deleted: bool
     deleted_at: datetime | None
 
+    @classmethod
+    def of(cls, artifact: Artifact) -> Self:
+        deleted_at = artifact.deleted_at
+        return cls(
+            artifact.id,
+            artifact.session_id,
+            artifact.owner_id,
+            artifact.type,
+            artifact.name,
+            artifact.source,
+            # The index itself is paged at …/files; here only whether there is one.
+            [] if artifact.has_file_index else None,
+            artifact.content,
+            ArtifactMetadataOut.of(artifact),
+            artifact.size,
+            artifact.created_at,
+            artifact.updated_at,
+            deleted_at is not None,
+            deleted_at,
+        )
+
 
 @attrs.frozen
 class ArtifactFileOut:
@@ -169,6 +299,10 @@ class ArtifactFileOut:
     path: str
     size: int = attrs.field(metadata={"schema": {"minimum": 0}})
     type: Literal["file"]
+
+    @classmethod
+    def of(cls, file: ArtifactFile) -> Self:
+        return cls(file.path, file.size, cast(Literal["file"], file.type))
 
 
 @attrs.frozen
@@ -180,6 +314,10 @@ class FileListOut:
     limit: int
     offset: int
 
+    @classmethod
+    def of(cls, page: FilePage, limit: int, offset: int) -> Self:
+        return cls([ArtifactFileOut.of(file) for file in page.files], page.total, limit, offset)
+
 
 @attrs.frozen
 class FileContentOut:
@@ -190,128 +328,12 @@ class FileContentOut:
     size: int
     encoding: Literal["utf-8", "base64"]
 
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and a Z."""
-    # Times are UTC, so the offset isoformat writes is always +00:00 (and faster than strftime).
-    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"
-
-
-views = cattrs.Converter()
-views.register_unstructure_hook(datetime, timestamp)
-views.register_unstructure_hook(
-    User,
-    make_dict_unstructure_fn(
-        User,
-        views,
-        password_hash=override(omit=True),
-        deleted_at=override(omit=True),
-        token_generation=override(omit=True),
-        verification_sent_at=override(omit=True),
-        pending_email=override(omit_if_default=True),
-    ),
-)
-views.register_unstructure_hook(
-    ChatSession,
-    make_dict_unstructure_fn(
-        ChatSession,
-        views,
-        id=override(rename="_id"),
-        owner_id=override(rename="user_id"),
-        deleted_at=override(omit=True),
-    ),
-)
-
-
-def _artifact(artifact: Artifact) -> dict[str, Any]:
-    upload, ingestion = artifact.upload, artifact.ingestion
-    # Uploads and file indexes live in object storage; JSON text in the database itself.
-    stored_as_objects = upload is not None or artifact.has_file_index
-    metadata: dict[str, Any] = {
-        "storage_type": "object" if stored_as_objects else "inline",
-        # A claim by a worker is not the reader's business: until done, it is pending.
-        "status": (
-            ArtifactStatus.PENDING.value
-            if ingestion.status is ArtifactStatus.INGESTING
-            else ingestion.status.value
-        ),
-    }
-    if upload is not None:
-        metadata["filename"] = upload.filename
-        metadata["content_type"] = upload.content_type
-    if artifact.has_file_index:
-        metadata["files_count"] = ingestion.files_count or 0
-    if ingestion.commit is not None:
-        metadata["commit"] = ingestion.commit
-    if ingestion.error is not None:
-        metadata["error"] = ingestion.error
-    deleted_at = artifact.deleted_at
-    return {
-        "id": artifact.id,
-        "session_id": artifact.session_id,
-        "user_id": artifact.owner_id,
-        "type": artifact.type.value,
-        "name": artifact.name,
-        "source": artifact.source,
-        # The index itself is paged at …/files; here only whether there is one.
-        "files": [] if artifact.has_file_index else None,
-        "content": artifact.content,
-        "metadata": metadata,
-        "size": artifact.size,
-        "created_at": timestamp(artifact.created_at),
-        "updated_at": timestamp(artifact.updated_at),
-        "deleted": deleted_at is not None,
-        "deleted_at": None if deleted_at is None else timestamp(deleted_at),
-    }
-
-
-views.register_unstructure_hook(Artifact, _artifact)
-
-
-def artifact_view(artifact: Artifact) -> dict[str, Any]:
-    return views.unstructure(artifact)  # type: ignore[no-any-return]
-
-
-def artifact_file_view(file: ArtifactFile) -> dict[str, Any]:
-    return views.unstructure(file)  # type: ignore[no-any-return]
+    @classmethod
+    def of(cls, file: FileContent) -> Self:
+        encoding = cast(Literal["utf-8", "base64"], file.encoding)
+        return cls(file.content, file.path, file.size, encoding)
 
 
 def user_view(user: User) -> dict[str, Any]:
-    return views.unstructure(user)  # type: ignore[no-any-return]
-
-
-def session_view(session: ChatSession) -> dict[str, Any]:
-    return views.unstructure(session)  # type: ignore[no-any-return]
-
-
-def message_view(message: Message) -> dict[str, Any]:
-    # Written out rather than generated: a page holds up to 1,000 of these, and a live
-    # message's created_at and updated_at are one time, formatted once.
-    created_at = timestamp(message.created_at)
-    deleted_at = message.deleted_at
-    return {
-        "_id": message.id,
-        "session_id": message.session_id,
-        "user_id": message.author_id,
-        "content": message.content,
-        "role": message.role,
-        "created_at": created_at,
-        "updated_at": (
-            created_at
-            if message.updated_at == message.created_at
-            else timestamp(message.updated_at)
-        ),
-        "deleted": deleted_at is not None,
-        "deleted_at": None if deleted_at is None else timestamp(deleted_at),
-    }
-
-
-def token_fields(signed_in: SignedIn) -> dict[str, Any]:
-    """The token half of a login or refresh answer."""
-    access: IssuedToken = signed_in.access
-    return {
-        "access_token": access.token,
-        "refresh_token": signed_in.refresh.token,
-        "token_type": "bearer",
-        "expires_at": timestamp(access.claims.expires_at),
-    }
+    """An account as the API shows it, for the command line's JSON output."""
+    return cast(dict[str, Any], unstructure(UserOut.of(user)))

@@ -8,11 +8,11 @@ from typing import Any
 from starlette.convertors import PathConvertor
 from starlette.routing import BaseRoute
 
-from entrypoints.http.errors import ErrorBody
 from entrypoints.http.limits import limit_class
 from entrypoints.http.openapi.operation import ApiRoute, ApiWebSocketRoute
 from entrypoints.http.openapi.schemas import ID_SCHEMA, JsonSchema, SchemaRegistry
 from entrypoints.http.validation import ValidationErrorBody
+from entrypoints.http.views import ErrorBody
 
 OPENAPI_VERSION = "3.1.0"
 _CONVERTOR = re.compile(r"{(\w+):\w+}")

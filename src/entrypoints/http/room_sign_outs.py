@@ -12,8 +12,8 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from chatcore.rooms.ports import RoomBroker
 from chatcore.shared.ids import UserId
+from entrypoints.http.ports import RoomBroker
 
 logger = logging.getLogger("chatcore.rooms")
 
@@ -46,6 +46,11 @@ class BrokerSignOutNotices:
         self._broker = broker
         self._loop: asyncio.AbstractEventLoop | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+
+    @property
+    def broker(self) -> RoomBroker:
+        """The broker the notices go out on (the room hub listens on the same one)."""
+        return self._broker
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Publish on `loop` from now on (the loop the broker was started on)."""
