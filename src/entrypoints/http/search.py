@@ -43,7 +43,8 @@ class SearchResultOut:
     artifact_id: ArtifactId | None
     path: str | None
     snippet: str = attrs.field(metadata={METADATA_KEY: {"maxLength": 240}})
-    highlights: tuple[tuple[int, int], ...]
+    # Pairs: [start, end].
+    highlights: list[list[int]]
     score: float
     created_at: datetime
 
@@ -56,7 +57,7 @@ class SearchResultOut:
             result.artifact_id,
             result.path,
             result.snippet,
-            result.highlights,
+            [[start, end] for start, end in result.highlights],
             result.score,
             result.created_at,
         )
