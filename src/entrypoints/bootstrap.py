@@ -99,7 +99,7 @@ class Database(Protocol):
 
 class PortOverrides(TypedDict, total=False):
     """Adapters a caller supplies instead of those the settings name: one key per field of
-    `chatcore.Ports` (tests/embedding/test_build.py holds them to exactly those)."""
+    `chatcore.Ports` (tests/embedding/test_composition.py holds them to exactly those)."""
 
     users: UserRepository
     one_time_tokens: OneTimeTokenStore
