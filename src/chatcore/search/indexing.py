@@ -115,7 +115,9 @@ class SearchBackfill:
 
     def run(self, stop: Callable[[], bool] = lambda: False) -> bool:
         """Index the old messages, then the old artifacts; True once both are done."""
-        return self._messages(stop) and self._artifacts(stop)
+        return self._catch_up(self.TASK_MESSAGES, "messages", self._messages, stop) and (
+            self._catch_up(self.TASK_ARTIFACTS, "artifacts", self._artifacts, stop)
+        )
 
     def restart(self) -> None:
         """Start over at the next run (what was written meanwhile went unindexed): items
@@ -123,37 +125,42 @@ class SearchBackfill:
         for task in (self.TASK_MESSAGES, self.TASK_ARTIFACTS):
             self.index.record_progress(task, "")
 
-    def _messages(self, stop: Callable[[], bool]) -> bool:
-        mark = self.index.progress(self.TASK_MESSAGES) or None
+    def _catch_up(
+        self,
+        task: str,
+        source: str,
+        index_after: Callable[[str | None], tuple[int, int, str | None]],
+        stop: Callable[[], bool],
+    ) -> bool:
+        """Run `index_after` from where `task` stands until nothing is left, recording
+        the place after each batch; False if `stop` said so first."""
+        mark = self.index.progress(task) or None
         items = texts = 0
         while mark != self.DONE:
             if stop():
                 return False
-            batch, last = self.sources.messages_after(mark, self.batch)
-            known = self.index.indexed([message.id for _, message in batch])
-            new = [message_text(owner, m) for owner, m in batch if m.id not in known]
-            self.index.add(new)
-            items, texts, mark = items + len(batch), texts + len(new), last or self.DONE
-            self.index.record_progress(self.TASK_MESSAGES, mark)
-            self.report(IndexingProgress("messages", items, texts, mark == self.DONE))
+            read, indexed, last = index_after(mark)
+            items, texts, mark = items + read, texts + indexed, last or self.DONE
+            self.index.record_progress(task, mark)
+            self.report(IndexingProgress(source, items, texts, mark == self.DONE))
         return True
 
-    def _artifacts(self, stop: Callable[[], bool]) -> bool:
-        mark = self.index.progress(self.TASK_ARTIFACTS) or None
-        items = texts = 0
-        while mark != self.DONE:
-            if stop():
-                return False
-            batch, last = self.sources.artifacts_after(mark, self.batch)
-            known = self.index.indexed(batch)
-            for artifact_id in batch:
-                artifact = self.artifacts.get(artifact_id)
-                if artifact_id not in known and artifact is not None:
-                    texts += self.index_artifact(artifact)
-            items, mark = items + len(batch), last or self.DONE
-            self.index.record_progress(self.TASK_ARTIFACTS, mark)
-            self.report(IndexingProgress("artifacts", items, texts, mark == self.DONE))
-        return True
+    def _messages(self, after: str | None) -> tuple[int, int, str | None]:
+        batch, last = self.sources.messages_after(after, self.batch)
+        known = self.index.indexed([message.id for _, message in batch])
+        new = [message_text(owner, m) for owner, m in batch if m.id not in known]
+        self.index.add(new)
+        return len(batch), len(new), last
+
+    def _artifacts(self, after: str | None) -> tuple[int, int, str | None]:
+        batch, last = self.sources.artifacts_after(after, self.batch)
+        known = self.index.indexed(batch)
+        texts = 0
+        for artifact_id in batch:
+            artifact = self.artifacts.get(artifact_id)
+            if artifact_id not in known and artifact is not None:
+                texts += self.index_artifact(artifact)
+        return len(batch), texts, last
 
     def index_artifact(self, artifact: Artifact) -> int:
         """Index an artifact's searchable texts as it stands; how many texts."""
