@@ -17,8 +17,8 @@ from chatcore.shared.paging import Rank
 # FTS5 writes a segment of its index at every commit, whatever it holds: about 100 µs, a
 # quarter of what a whole POST of a message costs. So a text's record is written in the
 # transaction of the message (or file) it indexes, and its terms reach FTS5 in batches:
-# records above the `fts` mark are "pending", and once PENDING_BATCH of them wait, the
-# write that finds so moves them in, in the same transaction. A query reads both: FTS5 up
+# records above the `fts` mark are "pending", and about every PENDING_BATCH records a
+# write moves them in, in its own transaction. A query reads both: FTS5 up
 # to the mark, the few pending records by scanning them; a text is found from the moment
 # its transaction commits.
 PENDING_BATCH = 200
@@ -77,27 +77,32 @@ class SqliteSearchIndex:
             return
         # One transaction (or a savepoint of the caller's, the message's own).
         with self._connections.transaction() as connection:
-            cursor = connection.executemany(
-                "INSERT INTO search_texts (key, owner_id, session_id, kind, item_id, path,"
-                " created_at, words, searchable, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (key) DO NOTHING",
-                [
+            settle = False
+            for text in texts:
+                found = text.candidate
+                cursor = connection.execute(
+                    "INSERT INTO search_texts (key, owner_id, session_id, kind, item_id, path,"
+                    " created_at, words, searchable, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (key) DO NOTHING",
                     (
-                        text.candidate.key,
+                        found.key,
                         text.owner_id,
-                        text.candidate.session_id,
-                        text.candidate.kind.value,
-                        text.candidate.item_id,
-                        text.candidate.path,
-                        to_ms(text.candidate.created_at),
-                        length_of(text.candidate.searchable),
-                        text.candidate.searchable,
+                        found.session_id,
+                        found.kind.value,
+                        found.item_id,
+                        found.path,
+                        to_ms(found.created_at),
+                        length_of(found.searchable),
+                        found.searchable,
                         text.text,
-                    )
-                    for text in texts
-                ],
-            )
-            if cursor.lastrowid and cursor.lastrowid - _mark(connection) >= self._pending_batch:
+                    ),
+                )
+                # Ids go up by one (the largest, plus one): every multiple of the batch is
+                # written once, and its writer moves the pending records in. No read of
+                # the mark on every write.
+                if cursor.rowcount == 1 and (cursor.lastrowid or 0) % self._pending_batch == 0:
+                    settle = True
+            if settle:
                 self._settle(connection)
 
     def settle(self) -> int:
