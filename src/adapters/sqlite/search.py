@@ -75,35 +75,44 @@ class SqliteSearchIndex:
     def add(self, texts: Sequence[IndexedText]) -> None:
         if not texts:
             return
-        # One transaction (or a savepoint of the caller's, the message's own).
+        connection = self._connections.get()
+        if connection.in_transaction:
+            # The caller's unit of work (the message's own transaction): it keeps or drops
+            # these writes with the rest; no savepoint of their own, on the path of every
+            # message sent.
+            self._add(connection, texts)
+            return
         with self._connections.transaction() as connection:
-            settle = False
-            for text in texts:
-                found = text.candidate
-                cursor = connection.execute(
-                    "INSERT INTO search_texts (key, owner_id, session_id, kind, item_id, path,"
-                    " created_at, words, searchable, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (key) DO NOTHING",
-                    (
-                        found.key,
-                        text.owner_id,
-                        found.session_id,
-                        found.kind.value,
-                        found.item_id,
-                        found.path,
-                        to_ms(found.created_at),
-                        length_of(found.searchable),
-                        found.searchable,
-                        text.text,
-                    ),
-                )
-                # Ids go up by one (the largest, plus one): every multiple of the batch is
-                # written once, and its writer moves the pending records in. No read of
-                # the mark on every write.
-                if cursor.rowcount == 1 and (cursor.lastrowid or 0) % self._pending_batch == 0:
-                    settle = True
-            if settle:
-                self._settle(connection)
+            self._add(connection, texts)
+
+    def _add(self, connection: sqlite3.Connection, texts: Sequence[IndexedText]) -> None:
+        settle = False
+        for text in texts:
+            found = text.candidate
+            cursor = connection.execute(
+                "INSERT INTO search_texts (key, owner_id, session_id, kind, item_id, path,"
+                " created_at, words, searchable, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                (
+                    found.key,
+                    text.owner_id,
+                    found.session_id,
+                    found.kind.value,
+                    found.item_id,
+                    found.path,
+                    to_ms(found.created_at),
+                    length_of(found.searchable),
+                    found.searchable,
+                    text.text,
+                ),
+            )
+            # Ids go up by one (the largest, plus one): every multiple of the batch is
+            # written once, and its writer moves the pending records in. No read of
+            # the mark on every write.
+            if cursor.rowcount == 1 and (cursor.lastrowid or 0) % self._pending_batch == 0:
+                settle = True
+        if settle:
+            self._settle(connection)
 
     def settle(self) -> int:
         """Move every pending record's terms into FTS5 now; how many there were."""
