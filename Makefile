@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # nothing here until `make lock` is run and its result committed.
 CONSTRAINTS := constraints/dev.txt
 
-.PHONY: run test lint lock clean bench bench-search bench-quick bench-fanout bench-upload bench-embedding bench-ingest bench-workers
+.PHONY: run test lint lock clean bench bench-search bench-quick bench-fanout bench-upload bench-embedding bench-ingest bench-workers bench-text
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,12 +31,20 @@ REDIS := $(shell command -v redis-server 2>/dev/null)
 GIT := $(shell command -v git 2>/dev/null)
 # The /docs page is tried in headless Chromium, driven over its DevTools protocol.
 CHROMIUM := $(shell command -v chromium 2>/dev/null)
+# Legacy .doc uploads are read by catdoc; the tests write one with LibreOffice and PDFs
+# with a DejaVu font (Greek and Cyrillic).
+CATDOC := $(shell command -v catdoc 2>/dev/null)
+SOFFICE := $(shell command -v soffice 2>/dev/null)
+DEJAVU := $(wildcard /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)
 
 test: $(STAMP) lint
 	@test -n "$(REDIS)" || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
 	@test -n "$(CHROMIUM)" || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null)
+	@test -n "$(CATDOC)" -a -n "$(SOFFICE)" -a -n "$(DEJAVU)" || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		catdoc libreoffice-writer-nogui fonts-dejavu-core >/dev/null)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -82,6 +90,10 @@ bench-embedding: $(STAMP)
 bench-ingest: $(STAMP)
 	@test -n "$(GIT)" || (apt-get update -qq && apt-get install -y -qq git >/dev/null)
 	$(BIN)/python -m bench.ingest
+
+# Extracting the text of a 300-page PDF and of a 50 MiB one: time and peak memory.
+bench-text: $(STAMP)
+	$(BIN)/python -m bench.text_extract
 
 # `chatcore serve --workers 2` against one worker, GET /users/me, with a Redis broker.
 bench-workers: $(STAMP)

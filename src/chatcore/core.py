@@ -16,6 +16,8 @@ from chatcore.accounts.throttle import LoginThrottle
 from chatcore.accounts.tokens import TokenLifetimes
 from chatcore.accounts.verification import EmailVerification
 from chatcore.artifacts.library import ArtifactLibrary, ArtifactLimits
+from chatcore.artifacts.text_extraction import TextExtraction
+from chatcore.artifacts.texts import TextLimits
 from chatcore.chats.sessions import ChatSessions
 from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
@@ -35,6 +37,7 @@ class ChatCore:
     rooms: ChatRooms
     artifacts: ArtifactLibrary
     ingestion: RepositoryIngestion
+    texts: TextExtraction
     purge: Purge
     search: Search
     audit_trail: AuditTrail
@@ -50,6 +53,8 @@ class ChatCore:
         artifact_limits: ArtifactLimits = ArtifactLimits(),
         repository_limits: RepositoryLimits = RepositoryLimits(),
         ingestion_lease: timedelta = timedelta(seconds=30),
+        text_limits: TextLimits = TextLimits(),
+        text_lease: timedelta = timedelta(seconds=30),
         purge_after: timedelta = DEFAULT_AFTER,
     ) -> "ChatCore":
         """Wire every use case to `ports`; without `login_throttle`, failed logins are free."""
@@ -111,6 +116,15 @@ class ChatCore:
                 after=purge_after,
             ),
             search=Search(ports.search),
+            texts=TextExtraction(
+                jobs=ports.text_jobs,
+                objects=ports.objects,
+                extractor=ports.text_extractor,
+                clock=ports.clock,
+                search=ports.search,
+                limits=text_limits,
+                lease=text_lease,
+            ),
             audit_trail=AuditTrail(ports.audit),
         )
 

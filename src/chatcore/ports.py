@@ -25,7 +25,13 @@ from chatcore.accounts.ports import (
     TokenService,
     UserRepository,
 )
-from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.artifacts.ports import (
+    ArtifactFileRepository,
+    ArtifactRepository,
+    ObjectStore,
+    TextExtractor,
+    TextJobs,
+)
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.mail.ports import Mailer, MailQueue, MailTransport
 from chatcore.repositories.ports import RepositoryFetcher, RepositoryFile, RepositorySnapshot
@@ -64,6 +70,8 @@ __all__ = [
     "SessionDependents",
     "SessionRepository",
     "SignOutNotices",
+    "TextExtractor",
+    "TextJobs",
     "TokenService",
     "UnitOfWork",
     "UserRepository",
@@ -89,6 +97,8 @@ class Ports:
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
     repository_fetcher: RepositoryFetcher
+    text_jobs: TextJobs
+    text_extractor: TextExtractor
     # The search index, and what existed before it (read once, to catch up).
     search: SearchIndex
     search_sources: SearchSources

@@ -22,6 +22,7 @@ from adapters.memory_broker import MemoryRoomBroker
 from adapters.no_search import NoSearchIndex
 from adapters.object_ids import ObjectIdGenerator
 from adapters.smtp_mail import SmtpMailer
+from adapters.text_extraction import IsolatedTextExtractor
 from chatcore.accounts.emails import AccountEmails
 from chatcore.accounts.ports import (
     OneTimeTokenStore,
@@ -32,7 +33,14 @@ from chatcore.accounts.ports import (
 )
 from chatcore.accounts.throttle import Backoff, LoginThrottle
 from chatcore.artifacts.library import ArtifactLimits
-from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.artifacts.model import Claim, TextClaim
+from chatcore.artifacts.ports import (
+    ArtifactFileRepository,
+    ArtifactRepository,
+    ObjectStore,
+    TextExtractor,
+    TextJobs,
+)
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.core import ChatCore
 from chatcore.mail.delivery import MailDelivery, QueuedMailer
@@ -54,7 +62,7 @@ from entrypoints.http.metrics import CountedAuditLog, Metrics
 from entrypoints.http.ports import RateLimiter, RoomBroker
 from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizes
 from entrypoints.http.room_sign_outs import BrokerSignOutNotices
-from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.job_worker import JobWorker, repository_ingestion, text_extraction
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker, log_progress
 from entrypoints.search_indexer import SearchIndexer
@@ -118,6 +126,8 @@ class PortOverrides(TypedDict, total=False):
     repository_fetcher: RepositoryFetcher
     search: SearchIndex
     search_sources: SearchSources
+    text_jobs: TextJobs
+    text_extractor: TextExtractor
     session_dependents: Sequence[SessionDependents]
     unit_of_work: UnitOfWork
     sign_outs: SignOutNotices
@@ -125,8 +135,8 @@ class PortOverrides(TypedDict, total=False):
 
 # Overrides that cannot make a use case wait on the network: anything else a host passes
 # may do I/O, so the HTTP app then runs use cases in worker threads, off the event loop.
-# The repository fetcher is one too: only the ingestion threads call it, never a request.
-_LOCAL_PORTS = frozenset({"hasher", "clock", "ids", "repository_fetcher"})
+# The repository fetcher and the text extractor are too: only background threads call them.
+_LOCAL_PORTS = frozenset({"hasher", "clock", "ids", "repository_fetcher", "text_extractor"})
 
 
 @attrs.define
@@ -192,6 +202,7 @@ FACTORIES: Mapping[str, Factory] = {
     "repository_fetcher": lambda parts: DulwichRepositoryFetcher(
         parts.settings.data_dir / "tmp" / "git"
     ),
+    "text_extractor": lambda parts: IsolatedTextExtractor(parts.settings.data_dir / "tmp" / "text"),
     "session_dependents": lambda parts: (parts.port("artifacts"),),
     # Over the broker the room sockets are on, whichever it is.
     "sign_outs": lambda parts: BrokerSignOutNotices(parts.broker),
@@ -215,7 +226,10 @@ class Runtime:
     in_process: bool
     # Built, not started: a host (or the HTTP app's lifespan) starts it. None when the
     # settings give this process no ingestion threads (CHATCORE_REPOSITORY_WORKERS=0).
-    ingestion: IngestionWorker | None = None
+    ingestion: JobWorker[Claim] | None = None
+    # Built, not started, like `ingestion`: extracts the text of uploaded documents. None
+    # with CHATCORE_TEXT_WORKERS=0.
+    texts: JobWorker[TextClaim] | None = None
     # Built, not started, like `ingestion`: delivers the mail outbox. None when a host
     # supplied its own mailer (its emails then go out as they are sent).
     mail: MailSender | None = None
@@ -249,6 +263,8 @@ class Runtime:
     def close(self) -> None:
         if self.ingestion is not None:
             self.ingestion.stop()
+        if self.texts is not None:
+            self.texts.stop()
         if self.mail is not None:
             self.mail.stop()
         if self.purge is not None:
@@ -296,6 +312,8 @@ def build(
         raise ValueError(f"CHATCORE_REPOSITORY_ALLOWED_URLS: {error}") from None
     if settings.repository_workers < 0:
         raise ValueError("CHATCORE_REPOSITORY_WORKERS must be 0 or more")
+    if settings.text_workers < 0:
+        raise ValueError("CHATCORE_TEXT_WORKERS must be 0 or more")
     if settings.purge_after_days < 0:
         raise ValueError("CHATCORE_PURGE_AFTER_DAYS must be 0 or more")
     if database is None:
@@ -344,6 +362,8 @@ def build(
         ),
         repository_limits=settings.repository_limits,
         ingestion_lease=timedelta(seconds=settings.repository_lease_seconds),
+        text_limits=settings.text_limits,
+        text_lease=timedelta(seconds=settings.text_lease_seconds),
         purge_after=timedelta(days=settings.purge_after_days),
     )
     if parts.metrics is not None:
@@ -352,8 +372,15 @@ def build(
         )
     ingestion = None
     if settings.repository_workers > 0:
-        ingestion = IngestionWorker(
-            core.ingestion, settings.repository_workers, settings.repository_poll_seconds
+        ingestion = JobWorker(
+            repository_ingestion(core.ingestion),
+            settings.repository_workers,
+            settings.repository_poll_seconds,
+        )
+    texts = None
+    if settings.text_workers > 0:
+        texts = JobWorker(
+            text_extraction(core.texts), settings.text_workers, settings.text_poll_seconds
         )
     core.purge.progress = log_progress
     backfill = SearchBackfill(
@@ -374,6 +401,7 @@ def build(
         settings=settings,
         in_process=database.in_process and overrides.keys() <= _LOCAL_PORTS,
         ingestion=ingestion,
+        texts=texts,
         mail=parts.mail,
         purge=PurgeWorker(core.purge, database.periodic_jobs),
         search_indexer=SearchIndexer(backfill) if settings.search else None,

@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 
 from chatcore.accounts.throttle import PER_ACCOUNT, PER_ADDRESS
 from chatcore.artifacts.library import DEFAULT_REPOSITORY_PREFIXES, ArtifactLimits
+from chatcore.artifacts.texts import MIB, TextLimits
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.shared.errors import InvalidInput
 from chatcore.shared.rate_limits import Rate
@@ -124,6 +125,22 @@ def _repository_limits(get: Lookup, default: RepositoryLimits) -> RepositoryLimi
         raise ValueError(f"CHATCORE_REPOSITORY_* limits must be positive: {error}") from None
 
 
+def _text_limits(get: Lookup, default: TextLimits) -> TextLimits:
+    def read(name: str, reader: Reader, fallback: Any) -> Any:
+        raw = get(f"CHATCORE_{name}")
+        return fallback if raw is None else reader(f"CHATCORE_{name}", raw)
+
+    try:
+        return TextLimits(
+            max_chars=read("TEXT_MAX_CHARS", _integer, default.max_chars),
+            timeout_seconds=read("TEXT_TIMEOUT_SECONDS", _seconds, default.timeout_seconds),
+            max_memory_bytes=read("TEXT_MAX_MEMORY_MB", _integer, default.max_memory_bytes // MIB)
+            * MIB,
+        )
+    except ValueError as error:
+        raise ValueError(f"CHATCORE_TEXT_* limits must be positive: {error}") from None
+
+
 def _rates(get: Lookup, default: dict[str, Rate]) -> dict[str, Rate]:
     def rate(name: str, fallback: Rate) -> Rate:
         variable = f"CHATCORE_RATE_LIMIT_{name.upper()}"
@@ -165,6 +182,13 @@ class Settings:
     repository_lease_seconds: float = _setting(30.0, _seconds)
     # How often idle workers look for work from elsewhere.
     repository_poll_seconds: float = _setting(5.0, _seconds)
+    # What extracting one document's text may take (CHATCORE_TEXT_MAX_CHARS,
+    # _TIMEOUT_SECONDS, _MAX_MEMORY_MB).
+    text_limits: TextLimits = _setting(TextLimits(), _text_limits, group=True)
+    # Extraction threads per process; 0: this process extracts none.
+    text_workers: int = _setting(1, _integer)
+    text_lease_seconds: float = _setting(30.0, _seconds)
+    text_poll_seconds: float = _setting(5.0, _seconds)
     broker_url: str = _setting("memory://", _text)
     cors_origins: tuple[str, ...] = _setting((), _list)
     # Origins whose pages may open room sockets, besides the server's own; None: the CORS

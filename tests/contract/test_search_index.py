@@ -12,6 +12,8 @@ import pytest
 from adapters.memory import MemoryObjectStore
 from chatcore.accounts.model import User
 from chatcore.artifacts.model import ArtifactFile, ArtifactStatus, ArtifactType, Ingestion, file_key
+from chatcore.artifacts.stored_text import StoredTexts
+from chatcore.artifacts.texts import TextState, TextStatus
 from chatcore.chats.model import ChatSession, Message
 from chatcore.search.indexing import SearchBackfill, artifact_text, message_text
 from chatcore.search.model import HitKind, IndexedText
@@ -311,6 +313,16 @@ def test_existing_data_is_indexed_once_and_resumably(
     )
     objects.put(file_key(repository.id, "a.txt"), [b"legacy source"])
     objects.put(file_key(repository.id, "b.bin"), [b"\x00\x01\x02"])
+    # An uploaded document whose text was extracted before the index existed.
+    document = an_artifact(
+        chat.id,
+        alice.id,
+        type=ArtifactType.PDF,
+        content=None,
+        text=TextState(TextStatus.READY, length=len("legacy document")),
+    )
+    database.artifacts.add(document)
+    StoredTexts(objects).save(document.id, "legacy document")
     reports = []
     backfill = SearchBackfill(
         database.search_sources,
@@ -327,7 +339,7 @@ def test_existing_data_is_indexed_once_and_resumably(
     assert len(corpus.found(alice, "legacy note")) == 3
     assert backfill.run() is True
     assert sorted(corpus.found(alice, "legacy")) == sorted(
-        [m.id for m in old] + [notes.id, f"{repository.id}:a.txt"]
+        [m.id for m in old] + [notes.id, f"{repository.id}:a.txt", document.id]
     )
     assert reports[-1].done
     # Done is done: a second start reads nothing.

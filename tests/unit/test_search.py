@@ -103,3 +103,16 @@ def test_the_purge_forgets_the_index_of_what_it_removes(
     clock.advance(timedelta(days=31))
     core.purge.run()
     assert core.ports.search.indexed([message.id, note.id]) == set()
+
+
+def test_a_documents_text_is_found_once_extracted(
+    core: ChatCore, make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    session = core.sessions.create(user)
+    data = b"Minutes of the Axolotl committee"
+    artifact = core.artifacts.upload(user, session.id, "minutes.txt", io.BytesIO(data), None)
+    assert found(core, user, "axolotl") == []  # pending: no text yet
+    claim = core.texts.claim_next("w")
+    assert claim is not None and core.texts.extract(claim, lambda: True) is not None
+    assert found(core, user, "axolotl") == [(artifact.id, None)]

@@ -9,6 +9,7 @@ from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.room_messages import MemoryRoomMessageRepository
 from adapters.memory.search import MemorySearchIndex, MemorySearchSources
 from adapters.memory.sessions import MemorySessionRepository
+from adapters.memory.text_jobs import MemoryTextJobs
 from adapters.memory.users import MemoryUserRepository
 
 
@@ -29,6 +30,7 @@ class MemoryDatabase:
         self.audit = MemoryAuditLog(journal)
         self.artifacts = MemoryArtifactRepository(journal)
         self.artifact_files = MemoryArtifactFileRepository(journal)
+        self.text_jobs = MemoryTextJobs(self.artifacts)
         self.mail_queue = MemoryMailQueue(journal)
         self.unit_of_work = MemoryUnitOfWork(journal)
         self.periodic_jobs = MemoryPeriodicJobs(journal)

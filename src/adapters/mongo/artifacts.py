@@ -1,7 +1,7 @@
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 
 from adapters.mongo import purging
 from adapters.mongo.documents import (
@@ -15,6 +15,7 @@ from adapters.mongo.documents import (
     utc,
     utc_or_none,
 )
+from adapters.mongo.leases import Leases
 from chatcore.artifacts.model import (
     Artifact,
     ArtifactFile,
@@ -25,6 +26,7 @@ from chatcore.artifacts.model import (
     Ingestion,
     StoredUpload,
 )
+from chatcore.artifacts.texts import TextState, TextStatus
 from chatcore.shared.ids import ArtifactId, SessionId, UserId
 from chatcore.shared.paging import Position
 
@@ -47,11 +49,7 @@ class MongoArtifactRepository:
                 ("_id", ASCENDING),
             ]
         )
-        # Serves claim_next: unfinished jobs only, oldest first.
-        self._artifacts.create_index(
-            [("status", ASCENDING), ("_id", ASCENDING)],
-            partialFilterExpression={"status": {"$in": _UNFINISHED}},
-        )
+        INGESTION.create_index(self._artifacts)
         purging.index_deleted(self._artifacts)
 
     def add(self, artifact: Artifact) -> None:
@@ -123,55 +121,25 @@ class MongoArtifactRepository:
         return True
 
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
-        # One find_one_and_update: the match and the change are one atomic step.
-        document = self._artifacts.find_one_and_update(
-            {
-                "status": {"$in": _UNFINISHED},
-                **LIVE,
-                "$or": [
-                    {"status": ArtifactStatus.PENDING.value},
-                    {"lease.expires_at": {"$lte": at}},
-                ],
-            },
-            {
-                "$set": {
-                    "status": ArtifactStatus.INGESTING.value,
-                    "lease": {"owner": owner, "expires_at": until},
-                },
-                "$inc": {"attempts": 1},
-            },
-            sort=[("_id", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
-        if document is None:
+        claimed = INGESTION.claim_next(self._artifacts, owner, at, until)
+        if claimed is None:
             return None
-        return Claim(_from_document(document), owner, until, document["attempts"])
+        document, attempt = claimed
+        return Claim(_from_document(document), owner, until, attempt)
 
     def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
-        result = self._artifacts.update_one(
-            _held(artifact_id, owner), {"$set": {"lease.expires_at": until}}
-        )
-        return result.matched_count == 1
+        return INGESTION.renew(self._artifacts, artifact_id, owner, until)
 
     def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
-        result = self._artifacts.update_one(
-            _held(artifact_id, owner),
-            {
-                "$set": {"status": ArtifactStatus.PENDING.value, "lease": None},
-                "$inc": {"attempts": -1},
-            },
-        )
-        return result.matched_count == 1
+        return INGESTION.release(self._artifacts, artifact_id, owner)
 
     def finish_claim(
         self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
     ) -> Artifact | None:
-        document = self._artifacts.find_one_and_update(
-            _held(artifact_id, owner),
-            {"$set": {**_ingestion_fields(ingestion), "updated_at": at, "lease": None}},
-            return_document=ReturnDocument.AFTER,
+        fields = {**_ingestion_fields(ingestion), "updated_at": at}
+        return or_none(
+            INGESTION.finish(self._artifacts, artifact_id, owner, fields), _from_document
         )
-        return or_none(document, _from_document)
 
     def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
         result = self._artifacts.update_one(
@@ -241,14 +209,8 @@ class MongoArtifactFileRepository:
 
 
 _UNFINISHED = [ArtifactStatus.PENDING.value, ArtifactStatus.INGESTING.value]
-
-
-def _held(artifact_id: ArtifactId, owner: str) -> Document:
-    return {
-        **_by_id(artifact_id),
-        "status": ArtifactStatus.INGESTING.value,
-        "lease.owner": owner,
-    }
+# Repository ingestion's claims: the artifact's own status, lease and attempts.
+INGESTION = Leases("status", ArtifactStatus.INGESTING.value, "lease", "attempts")
 
 
 def _by_id(artifact_id: ArtifactId) -> Document:
@@ -283,6 +245,7 @@ def _to_document(artifact: Artifact) -> Document:
             "content_type": upload.content_type,
         },
         **_ingestion_fields(artifact.ingestion),
+        "text": _text_fields(artifact.text),
         "created_at": artifact.created_at,
         "updated_at": artifact.updated_at,
         **deletion_fields(artifact.deleted_at),
@@ -309,9 +272,32 @@ def _from_document(document: Document) -> Artifact:
             commit=document["commit"],
             error=document["error"],
         ),
+        text=_text_of(document.get("text")),
         created_at=utc(document["created_at"]),
         updated_at=utc(document["updated_at"]),
         deleted_at=utc_or_none(document["deleted_at"]),
+    )
+
+
+def _text_fields(text: TextState | None) -> Document | None:
+    if text is None:
+        return None
+    return {
+        "status": text.status.value,
+        "length": text.length,
+        "truncated": text.truncated,
+        "error": text.error,
+    }
+
+
+def _text_of(fields: Document | None) -> TextState | None:
+    if fields is None:
+        return None
+    return TextState(
+        status=TextStatus(fields["status"]),
+        length=fields["length"],
+        truncated=fields["truncated"],
+        error=fields["error"],
     )
 
 

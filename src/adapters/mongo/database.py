@@ -15,6 +15,7 @@ from adapters.mongo.repair import Repaired, repair
 from adapters.mongo.room_messages import MongoRoomMessageRepository
 from adapters.mongo.search import MongoSearchIndex, MongoSearchSources
 from adapters.mongo.sessions import MongoSessionRepository
+from adapters.mongo.text_jobs import MongoTextJobs
 from adapters.mongo.unit_of_work import (
     MongoUnitOfWork,
     joining_transactions,
@@ -60,6 +61,7 @@ class MongoDatabase:
         self.audit = MongoAuditLog(collection("audit_events"))
         self.artifacts = MongoArtifactRepository(collection("artifacts"))
         self.artifact_files = MongoArtifactFileRepository(collection("artifact_files"))
+        self.text_jobs = MongoTextJobs(collection("artifacts"))
         self.mail_queue = MongoMailQueue(collection("mail_outbox"))
         self.unit_of_work: UnitOfWork = (
             MongoUnitOfWork(client) if self.transactional else SeparateWrites()
@@ -79,6 +81,7 @@ class MongoDatabase:
             self.audit,
             self.artifacts,
             self.artifact_files,
+            self.text_jobs,
             self.mail_queue,
             self.periodic_jobs,
             self.search,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
+from adapters.sqlite.leases import Leases
 from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
 from chatcore.artifacts.model import (
     Artifact,
@@ -15,14 +16,18 @@ from chatcore.artifacts.model import (
     Ingestion,
     StoredUpload,
 )
+from chatcore.artifacts.texts import TextState, TextStatus
 from chatcore.shared.ids import ArtifactId, SessionId, UserId
 from chatcore.shared.paging import Position
 
 _COLUMNS = (
     "id, session_id, owner_id, type, name, source, content, size, object_key, filename,"
-    " content_type, status, files_count, commit_id, error, created_at, updated_at, deleted_at"
+    " content_type, status, files_count, commit_id, error, created_at, updated_at, deleted_at,"
+    " text_status, text_length, text_truncated, text_error"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM artifacts"
+# Repository ingestion's claims: the artifact's own status and lease columns.
+INGESTION = Leases("status", "ingesting", "lease_owner", "lease_expires_at", "attempts")
 # SQLite caps the variables of one statement (32,766 since 3.32); stay well below.
 _IDS_PER_STATEMENT = 500
 
@@ -96,64 +101,36 @@ class SqliteArtifactRepository:
         return cursor.rowcount == 1
 
     def claim_next(self, owner: str, at: datetime, until: datetime) -> Claim | None:
-        # The IMMEDIATE transaction holds the write lock from the SELECT on: no other
-        # process can claim the row between reading it and updating it.
-        with self._connections.transaction() as connection:
-            row = connection.execute(
-                "SELECT id FROM artifacts"
-                " WHERE status IN ('pending', 'ingesting') AND deleted_at IS NULL"
-                " AND (status = 'pending' OR lease_expires_at <= ?)"
-                " ORDER BY id LIMIT 1",
-                (to_ms(at),),
-            ).fetchone()
-            if row is None:
-                return None
-            connection.execute(
-                "UPDATE artifacts SET status = 'ingesting', lease_owner = ?,"
-                " lease_expires_at = ?, attempts = attempts + 1 WHERE id = ?",
-                (owner, to_ms(until), row["id"]),
-            )
-            claimed = connection.execute(
-                f"SELECT {_COLUMNS}, attempts FROM artifacts WHERE id = ?", (row["id"],)
-            ).fetchone()
-        return Claim(_to_artifact(claimed), owner, until, claimed["attempts"])
+        claimed = INGESTION.claim_next(self._connections, owner, at, until)
+        if claimed is None:
+            return None
+        row, attempt = claimed
+        return Claim(_to_artifact(row), owner, until, attempt)
 
     def renew_claim(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
-        cursor = self._connections.get().execute(
-            "UPDATE artifacts SET lease_expires_at = ?"
-            " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
-            (to_ms(until), artifact_id, owner),
-        )
-        return cursor.rowcount == 1
+        return INGESTION.renew(self._connections, artifact_id, owner, until)
 
     def release_claim(self, artifact_id: ArtifactId, owner: str) -> bool:
-        cursor = self._connections.get().execute(
-            "UPDATE artifacts SET status = 'pending', lease_owner = NULL,"
-            " lease_expires_at = NULL, attempts = attempts - 1"
-            " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
-            (artifact_id, owner),
-        )
-        return cursor.rowcount == 1
+        return INGESTION.release(self._connections, artifact_id, owner)
 
     def finish_claim(
         self, artifact_id: ArtifactId, owner: str, ingestion: Ingestion, at: datetime
     ) -> Artifact | None:
         with self._connections.transaction() as connection:
-            cursor = connection.execute(
-                "UPDATE artifacts SET status = ?, files_count = ?, commit_id = ?, error = ?,"
-                " updated_at = ?, lease_owner = NULL, lease_expires_at = NULL"
-                " WHERE id = ? AND status = 'ingesting' AND lease_owner = ?",
+            finished = INGESTION.finish(
+                connection,
+                artifact_id,
+                owner,
+                "status = ?, files_count = ?, commit_id = ?, error = ?, updated_at = ?",
                 (
                     ingestion.status.value,
                     ingestion.files_count,
                     ingestion.commit,
                     ingestion.error,
                     to_ms(at),
-                    artifact_id,
-                    owner,
                 ),
             )
-            return _fetch(connection, artifact_id) if cursor.rowcount == 1 else None
+            return _fetch(connection, artifact_id) if finished else None
 
     def mark_deleted(self, artifact_id: ArtifactId, at: datetime) -> bool:
         cursor = self._connections.get().execute(
@@ -241,7 +218,7 @@ def _insert(connection: sqlite3.Connection, artifact: Artifact) -> None:
     ingestion = artifact.ingestion
     connection.execute(
         f"INSERT INTO artifacts ({_COLUMNS}) VALUES"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             artifact.id,
             artifact.session_id,
@@ -261,8 +238,16 @@ def _insert(connection: sqlite3.Connection, artifact: Artifact) -> None:
             to_ms(artifact.created_at),
             to_ms(artifact.updated_at),
             to_ms_or_none(artifact.deleted_at),
+            *_text_values(artifact.text),
         ),
     )
+
+
+def _text_values(text: TextState | None) -> tuple[object, ...]:
+    """The text_status, text_length, text_truncated and text_error columns of a text."""
+    if text is None:
+        return (None, 0, 0, None)
+    return (text.status.value, text.length, int(text.truncated), text.error)
 
 
 def _fetch(connection: sqlite3.Connection, artifact_id: ArtifactId) -> Artifact | None:
@@ -289,6 +274,14 @@ def _to_artifact(row: sqlite3.Row) -> Artifact:
             files_count=row["files_count"],
             commit=row["commit_id"],
             error=row["error"],
+        ),
+        text=None
+        if row["text_status"] is None
+        else TextState(
+            status=TextStatus(row["text_status"]),
+            length=row["text_length"],
+            truncated=bool(row["text_truncated"]),
+            error=row["text_error"],
         ),
         created_at=from_ms(row["created_at"]),
         updated_at=from_ms(row["updated_at"]),

@@ -12,6 +12,7 @@ from adapters.sqlite.room_messages import SqliteRoomMessageRepository
 from adapters.sqlite.schema import migrate
 from adapters.sqlite.search import SqliteSearchIndex, SqliteSearchSources
 from adapters.sqlite.sessions import SqliteSessionRepository
+from adapters.sqlite.text_jobs import SqliteTextJobs
 from adapters.sqlite.unit_of_work import SqliteUnitOfWork
 from adapters.sqlite.users import SqliteUserRepository
 
@@ -41,6 +42,7 @@ class SqliteDatabase:
         self.audit = SqliteAuditLog(self._connections)
         self.artifacts = SqliteArtifactRepository(self._connections)
         self.artifact_files = SqliteArtifactFileRepository(self._connections)
+        self.text_jobs = SqliteTextJobs(self._connections)
         self.mail_queue = SqliteMailQueue(self._connections)
         self.unit_of_work = SqliteUnitOfWork(self._connections)
         self.periodic_jobs = SqlitePeriodicJobs(self._connections)

@@ -256,6 +256,32 @@ _PURGING = (
     """,
 )
 
+# The text of documents: where each artifact's stands (NULL: it has none of its own), and
+# claims on its extraction, as _INGESTION_CLAIMS has for repositories. Uploads stored before
+# it are queued for extraction; text artifacts' inline content is their text at once. The
+# partial index holds only texts still to extract.
+_DOCUMENT_TEXTS = (
+    "ALTER TABLE artifacts ADD COLUMN text_status TEXT",
+    "ALTER TABLE artifacts ADD COLUMN text_length INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE artifacts ADD COLUMN text_truncated INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE artifacts ADD COLUMN text_error TEXT",
+    "ALTER TABLE artifacts ADD COLUMN text_lease_owner TEXT",
+    "ALTER TABLE artifacts ADD COLUMN text_lease_expires_at INTEGER",
+    "ALTER TABLE artifacts ADD COLUMN text_attempts INTEGER NOT NULL DEFAULT 0",
+    """
+    UPDATE artifacts SET text_status = 'pending'
+        WHERE type IN ('pdf', 'doc', 'text') AND object_key IS NOT NULL
+    """,
+    """
+    UPDATE artifacts SET text_status = 'ready', text_length = length(content)
+        WHERE type = 'text' AND object_key IS NULL
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS artifacts_texts_unfinished ON artifacts (id)
+        WHERE text_status IN ('pending', 'extracting') AND deleted_at IS NULL
+    """,
+)
+
 # Search: each text's record (its terms, made by the domain, one space between them, and
 # the text itself, last, so that ranking need not read it), and an FTS5 index of the terms,
 # each prefixed with the owner's id, so that every user's terms have doclists of their
@@ -303,6 +329,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _ACCEPT_TIME_ORDER,
     _MAIL_OUTBOX,
     _PURGING,
+    _DOCUMENT_TEXTS,
     _SEARCH,
 )
 

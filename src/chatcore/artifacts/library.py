@@ -19,9 +19,12 @@ from chatcore.artifacts.model import (
     check_name,
     check_text_content,
     file_key,
+    initial_text,
     requested_file_path,
 )
 from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.artifacts.stored_text import StoredTexts
+from chatcore.artifacts.texts import TextStatus
 from chatcore.artifacts.uploads import ByteSource, UploadWriter
 from chatcore.chats.ports import SessionRepository
 from chatcore.chats.sessions import owned_session
@@ -35,6 +38,8 @@ from chatcore.shared.ports import Clock, IdGenerator
 from chatcore.shared.unit_of_work import SeparateWrites, UnitOfWork
 
 FILES_PAGE_MAX = 1000
+TEXT_SLICE_DEFAULT = 100_000
+TEXT_SLICE_MAX = 1_000_000
 ARTIFACTS_PAGE_MAX = 1000
 DOWNLOAD_CHUNK_BYTES = 64 * 1024
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -68,6 +73,18 @@ class FileContent:
     size: int
     content: str
     encoding: str
+
+
+@attrs.frozen
+class TextSlice:
+    """Part of an artifact's text: `text` from character `offset`, of `total` in all.
+    Until the text is ready, `text` is empty and `status` says why."""
+
+    artifact_id: ArtifactId
+    status: TextStatus
+    text: str
+    offset: int
+    total: int
 
 
 @attrs.frozen
@@ -129,6 +146,7 @@ class ArtifactLibrary:
             content=content,
             size=None if content is None else len(content.encode("utf-8")),
             ingestion=ingestion,
+            text=initial_text(type, content),
             created_at=now,
             updated_at=now,
         )
@@ -169,6 +187,7 @@ class ArtifactLibrary:
                 size=stored.size,
                 upload=stored.upload,
                 ingestion=stored.ingestion,
+                text=initial_text(kind.type, None),
                 created_at=now,
                 updated_at=now,
             )
@@ -242,6 +261,32 @@ class ArtifactLibrary:
             data = stream.read(self.limits.max_content_bytes + 1)
         text, encoding = decode_content(data)
         return FileContent(path=entry.path, size=len(data), content=text, encoding=encoding)
+
+    def text(
+        self,
+        actor: User,
+        session_id: str,
+        artifact_id: str,
+        offset: int = 0,
+        limit: int = TEXT_SLICE_DEFAULT,
+    ) -> TextSlice:
+        """A slice of the artifact's text, by characters; NotFound for archives and
+        repositories (their text is per file, under /files)."""
+        artifact = self.get(actor, session_id, artifact_id)
+        if not 1 <= limit <= TEXT_SLICE_MAX:
+            raise InvalidInput(f"limit must be between 1 and {TEXT_SLICE_MAX:,}")
+        if offset < 0:
+            raise InvalidInput("offset must not be negative")
+        state = artifact.text
+        if state is None:
+            raise NotFound("This artifact has no text of its own: read its files under /files")
+        if artifact.content is not None:
+            inline = artifact.content[offset : offset + limit]
+            return TextSlice(artifact.id, TextStatus.READY, inline, offset, len(artifact.content))
+        if state.status is not TextStatus.READY:
+            return TextSlice(artifact.id, state.status.public, "", offset, 0)
+        text = StoredTexts(self.objects).slice(artifact.id, state.length, offset, limit)
+        return TextSlice(artifact.id, TextStatus.READY, text, offset, state.length)
 
     def download(self, actor: User, session_id: str, artifact_id: str) -> Download:
         """The artifact's bytes as a stream: the upload, a text artifact's content, or a

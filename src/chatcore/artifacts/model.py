@@ -8,6 +8,7 @@ from enum import StrEnum
 import attrs
 
 from chatcore.accounts.model import User
+from chatcore.artifacts.texts import DocumentFormat, TextState
 from chatcore.shared.errors import InvalidInput, NotFound
 from chatcore.shared.ids import ArtifactId, SessionId, UserId
 
@@ -86,6 +87,7 @@ class Artifact:
     size: int | None = None
     upload: StoredUpload | None = None
     ingestion: Ingestion = Ingestion()
+    text: TextState | None = None  # None: no text of its own (archives, repositories)
     deleted_at: datetime | None = None
 
     @property
@@ -96,6 +98,13 @@ class Artifact:
     def has_file_index(self) -> bool:
         """Archives and repositories list their files; single documents do not."""
         return self.type in (ArtifactType.ZIP, ArtifactType.REPOSITORY)
+
+    @property
+    def document_format(self) -> DocumentFormat | None:
+        """The format of the uploaded document its text is extracted from, if any."""
+        if self.upload is None or self.type not in TEXT_TYPES:
+            return None
+        return DocumentFormat.of(self.upload.filename)
 
     def visible_to(self, user: User, session_id: SessionId) -> bool:
         """Only the owner sees a live artifact, and only under its own session."""
@@ -109,12 +118,40 @@ class Artifact:
         self.updated_at = now
 
 
+# The types that have a text of their own; an archive's or a repository's is per file.
+TEXT_TYPES = (ArtifactType.PDF, ArtifactType.DOC, ArtifactType.TEXT)
+
+
+def initial_text(type: ArtifactType, content: str | None) -> TextState | None:
+    """A new artifact's text: inline content is its text at once; an uploaded document's
+    is pending until a worker extracts it; archives and repositories have none."""
+    if type not in TEXT_TYPES:
+        return None
+    if content is not None:
+        return TextState.of_inline(content)
+    return TextState()
+
+
 @attrs.frozen
 class Claim:
     """A worker's hold on one repository's ingestion, until `expires_at` unless renewed.
 
     `attempt` counts the claims ever made on the artifact, this one included: a job that
     keeps killing its workers is given up after a few.
+    """
+
+    artifact: Artifact
+    owner: str
+    expires_at: datetime
+    attempt: int
+
+
+@attrs.frozen
+class TextClaim:
+    """A worker's hold on one artifact's text extraction, until `expires_at` unless renewed.
+
+    `attempt` counts the claims ever made on it, this one included: a document that keeps
+    killing its workers is given up after a few.
     """
 
     artifact: Artifact

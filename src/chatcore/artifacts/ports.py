@@ -1,6 +1,6 @@
 """What artifacts need: their records, the file index, and object storage for bytes."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
@@ -11,7 +11,9 @@ from chatcore.artifacts.model import (
     Claim,
     FilePage,
     Ingestion,
+    TextClaim,
 )
+from chatcore.artifacts.texts import DocumentFormat, DocumentText, TextLimits, TextState
 from chatcore.shared.ids import ArtifactId, SessionId
 from chatcore.shared.paging import Position
 
@@ -168,4 +170,58 @@ class ArtifactFileRepository(Protocol):
 
     def remove_all(self, artifact_id: ArtifactId) -> None:
         """Forget the artifact's index (an ingestion that failed half-way)."""
+        ...
+
+
+class TextExtractor(Protocol):
+    """Reads the words of a document (PDF, DOCX, legacy DOC, UTF-8 text)."""
+
+    def extract(
+        self,
+        document: BinaryIO,
+        format: DocumentFormat,
+        limits: TextLimits,
+        cancelled: Callable[[], bool],
+    ) -> DocumentText:
+        """The document's text in reading order: paragraphs apart by a blank line, the
+        pages of a PDF by a form feed; cut at `limits.max_chars` (then `truncated`).
+
+        A document that cannot be read is an outcome, not an error: `failed` with a
+        readable reason (malformed, over the time or memory limit) or `unsupported`
+        (encrypted, no text layer, no tool for the format here). Raises Cancelled soon
+        after `cancelled()` answers True.
+        """
+        ...
+
+
+class TextJobs(Protocol):
+    """Claims on the texts waiting to be extracted (an artifact's `text.status`).
+
+    The same fencing as repository ingestion's claims, on the text's own status: a claim
+    is atomic across processes, renewed while the work goes on, and its outcome recorded
+    only while the lease is still the claimer's.
+    """
+
+    def claim_next(self, owner: str, at: datetime, until: datetime) -> TextClaim | None:
+        """Claim the oldest live artifact whose text is `text_claimable` at `at`, for `owner`
+        until `until`: its text becomes extracting and its attempts go up by one, in one
+        atomic step. None when nothing is claimable."""
+        ...
+
+    def renew(self, artifact_id: ArtifactId, owner: str, until: datetime) -> bool:
+        """Move the expiry of `owner`'s lease to `until`; False if `owner` holds it no more."""
+        ...
+
+    def release(self, artifact_id: ArtifactId, owner: str) -> bool:
+        """Give `owner`'s claim back unfinished: pending again, this attempt not counted;
+        False, and nothing changed, if `owner` no longer holds it."""
+        ...
+
+    def finish(
+        self, artifact_id: ArtifactId, owner: str, text: TextState, at: datetime
+    ) -> Artifact | None:
+        """Record the text's outcome and drop the lease (deleted or not); the artifact.
+
+        Fenced: None, and nothing changed, if `owner` no longer holds the lease.
+        """
         ...

@@ -1,6 +1,6 @@
 """Ingesting repositories: claim a pending one, fetch it, store and index its files.
 
-Workers call these (entrypoints/ingestion_worker.py runs them on threads). Every step is
+Workers call these (entrypoints/job_worker.py runs them on threads). Every step is
 safe with several workers in several processes over one database: a job is claimed
 atomically with a lease; the holder renews the lease while it works; the outcome is
 recorded only if the lease is still its own (fenced), so a worker that hung past its

@@ -6,9 +6,12 @@ import attrs
 
 from chatcore.artifacts.model import Artifact, ArtifactStatus, ArtifactType, file_key
 from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
+from chatcore.artifacts.stored_text import StoredTexts
+from chatcore.artifacts.texts import TextStatus
 from chatcore.chats.model import Message
 from chatcore.search.model import HitKind, IndexedText
 from chatcore.search.ports import SearchIndex, SearchSources
+from chatcore.search.text import SEARCHABLE_CHARS
 from chatcore.shared.ids import UserId
 
 # Bigger files of archives and repositories are data (dumps, bundles), not prose or code
@@ -171,11 +174,17 @@ def texts_of(
     artifact: Artifact, files: ArtifactFileRepository, objects: ObjectStore
 ) -> Iterator[IndexedText]:
     """An artifact's searchable texts: a text artifact's content, an archive's or a ready
-    repository's text files (read back from storage, one at a time)."""
+    repository's text files (read back from storage, one at a time), a document's text."""
     if artifact.type is ArtifactType.TEXT and artifact.content:
         yield artifact_text(artifact, artifact.content)
     elif artifact.has_file_index and artifact.ingestion.status is ArtifactStatus.READY:
         yield from file_texts(artifact, files, objects)
+    elif artifact.text is not None and artifact.text.status is TextStatus.READY:
+        # An uploaded document's extracted text, read piece by piece as far as is searched.
+        pieces = StoredTexts(objects).pieces(
+            artifact.id, min(artifact.text.length, SEARCHABLE_CHARS)
+        )
+        yield artifact_text(artifact, "".join(pieces))
 
 
 def index_artifact(

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Lifespan
 
 from adapters.memory_broker import MemoryRoomBroker
+from chatcore.artifacts.model import Claim, TextClaim
 from chatcore.core import ChatCore
 from entrypoints.http import (
     api_docs,
@@ -43,7 +44,7 @@ from entrypoints.http.room_hub import RoomHub, keep_server_send
 from entrypoints.http.room_sign_outs import BrokerSignOutNotices
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
-from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.job_worker import JobWorker
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker
 from entrypoints.search_indexer import SearchIndexer
@@ -106,7 +107,8 @@ class AppOptions(TypedDict, total=False):
     log_format: str
     metrics: Metrics | None
     metrics_token: str | None
-    ingestion: IngestionWorker | None
+    ingestion: JobWorker[Claim] | None
+    texts: JobWorker[TextClaim] | None
     mail: MailSender | None
     purge: PurgeWorker | None
     search_on: bool
@@ -133,6 +135,7 @@ def runtime_options(runtime: "Runtime") -> AppOptions:
         metrics=runtime.metrics,
         metrics_token=settings.metrics_token,
         ingestion=runtime.ingestion,
+        texts=runtime.texts,
         mail=runtime.mail,
         purge=runtime.purge,
         search_on=settings.search,
@@ -175,7 +178,8 @@ def _create_app(
     log_format: str = "json",
     metrics: Metrics | None = None,
     metrics_token: str | None = None,
-    ingestion: IngestionWorker | None = None,
+    ingestion: JobWorker[Claim] | None = None,
+    texts: JobWorker[TextClaim] | None = None,
     mail: MailSender | None = None,
     purge: PurgeWorker | None = None,
     search_on: bool = True,
@@ -198,6 +202,7 @@ def _create_app(
     `ingestion`: the repository ingestion threads (`Runtime.ingestion`), started with the
     lifespan and stopped with it; without them repositories created here wait for another
     process to ingest them.
+    `texts`: the text extraction threads (`Runtime.texts`), likewise.
     `mail`: the thread delivering the mail outbox (`Runtime.mail`), started and stopped
     with the lifespan; without it, queued emails wait for a process that runs one.
     `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
@@ -225,8 +230,9 @@ def _create_app(
     async def chatcore_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hashing_executor = hashing_executor()
         await app.state.room_hub.start()
-        if ingestion is not None:
-            ingestion.start()
+        for worker in (ingestion, texts):
+            if worker is not None:
+                worker.start()
         if mail is not None:
             mail.start()
         if purge is not None:
@@ -240,9 +246,10 @@ def _create_app(
                 await anyio.to_thread.run_sync(search_indexer.stop)
             if purge is not None:
                 await anyio.to_thread.run_sync(purge.stop)
-            if ingestion is not None:
-                # Joining threads blocks: off the loop, which still serves the goodbyes.
-                await anyio.to_thread.run_sync(ingestion.stop)
+            for worker in (ingestion, texts):
+                if worker is not None:
+                    # Joining threads blocks: off the loop, which still serves the goodbyes.
+                    await anyio.to_thread.run_sync(worker.stop)
             if mail is not None:
                 await anyio.to_thread.run_sync(mail.stop)
             await app.state.room_hub.close()
@@ -292,6 +299,7 @@ def _create_app(
     app.state.degradable = dict(degradable or {})
     app.state.ingestion = ingestion
     app.state.search_on = search_on
+    app.state.texts = texts
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()
     return app

@@ -1,12 +1,20 @@
 """/chat/sessions/{id}/artifacts: what a user attaches to a session, and reading it back."""
 
+from typing import Any, Literal
+
 import attrs
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from chatcore.artifacts.formats.file_types import KINDS
-from chatcore.artifacts.library import ARTIFACTS_PAGE_MAX, FILES_PAGE_MAX, TEXT_CONTENT_TYPE
+from chatcore.artifacts.library import (
+    ARTIFACTS_PAGE_MAX,
+    FILES_PAGE_MAX,
+    TEXT_CONTENT_TYPE,
+    TEXT_SLICE_DEFAULT,
+    TEXT_SLICE_MAX,
+)
 from chatcore.artifacts.model import ArtifactType
 from entrypoints.http.converter import OutResponse
 from entrypoints.http.downloads import ATTACHMENT_SCHEMA, attachment_headers
@@ -21,12 +29,15 @@ from entrypoints.http.views import (
     Done,
     FileContentOut,
     FileListOut,
+    TextOut,
 )
-from entrypoints.ingestion_worker import IngestionWorker
+from entrypoints.job_worker import JobWorker
 
 OFFSET_MAX = 1_000_000_000
 ARTIFACTS_LIMIT = IntQuery("limit", 100, 1, ARTIFACTS_PAGE_MAX, "how many artifacts at most")
 FILES_LIMIT = IntQuery("limit", 50, 1, FILES_PAGE_MAX, "how many files at most")
+TEXT_OFFSET = IntQuery("offset", 0, 0, OFFSET_MAX, "the first character to return")
+TEXT_LIMIT = IntQuery("limit", TEXT_SLICE_DEFAULT, 1, TEXT_SLICE_MAX, "how many characters at most")
 FILES_OFFSET = IntQuery("offset", 0, 0, OFFSET_MAX, "how many files to skip")
 # What a download can be: an upload of a supported kind, or a text artifact's content.
 DOWNLOAD_MEDIA = tuple(sorted({kind.content_type for kind in KINDS.values()} | {TEXT_CONTENT_TYPE}))
@@ -65,7 +76,11 @@ async def create_artifact(request: Request) -> OutResponse:
 
 def wake_ingestion(request: Request) -> None:
     """Have this process's ingestion threads look for the new repository at once."""
-    worker: IngestionWorker | None = getattr(request.app.state, "ingestion", None)
+    _wake(request, "ingestion")
+
+
+def _wake(request: Request, workers: Literal["ingestion", "texts"]) -> None:
+    worker: JobWorker[Any] | None = getattr(request.app.state, workers, None)
     if worker is not None:
         worker.wake()
 
@@ -81,6 +96,9 @@ async def upload_artifact(request: Request) -> OutResponse:
         artifact = await run_in_threadpool(
             core.artifacts.upload, actor, session_id, upload.filename, upload.file, upload.name
         )
+    if artifact.text is not None:
+        # Its text is pending: this process's extraction threads look for it at once.
+        _wake(request, "texts")
     return OutResponse(ArtifactOut.of(artifact), 201)
 
 
@@ -124,6 +142,13 @@ async def file_content(request: Request) -> OutResponse:
         request.path_params["file_path"],
     )
     return OutResponse(FileContentOut.of(content))
+
+
+async def artifact_text(request: Request) -> OutResponse:
+    actor = await current_user(request)
+    offset, limit = TEXT_OFFSET.read(request), TEXT_LIMIT.read(request)
+    part = await run(request, core_of(request).artifacts.text, actor, *_ids(request), offset, limit)
+    return OutResponse(TextOut.of(part))
 
 
 async def download_artifact(request: Request) -> StreamingResponse:
@@ -202,6 +227,17 @@ routes = [
     ApiRoute("GET", f"{_ARTIFACT}/files/{{file_path:path}}", file_content, Operation(
         "One file's content", FileContentOut, errors=(400, 404, 413, 500),
         description="413 for a file over the content limit: download the artifact instead.",
+    )),
+    ApiRoute("GET", f"{_ARTIFACT}/text", artifact_text, Operation(
+        "A slice of the artifact's text (pdf, doc, text), by characters", TextOut,
+        query=[TEXT_OFFSET, TEXT_LIMIT], errors=(400, 404, 500),
+        description=(
+            "Uploads get their text in the background: while `metadata.text_status` is "
+            "`pending`, `failed` or `unsupported`, `text` is empty and `status` says so "
+            "(`metadata.text_error` says why). PDF pages are apart by a form feed, "
+            "paragraphs by a blank line. A `zip` or `repository` artifact answers 404: its "
+            "text is per file, under `…/files`."
+        ),
     )),
     ApiRoute("GET", f"{_ARTIFACT}/download", download_artifact, Operation(
         "Download the artifact's bytes, as an attachment", bytes,

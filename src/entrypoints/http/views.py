@@ -15,8 +15,9 @@ import attrs
 from chatcore.accounts.accounts import AccountUpdate
 from chatcore.accounts.auth import SignedIn
 from chatcore.accounts.model import Role, Tier, User
-from chatcore.artifacts.library import FileContent
+from chatcore.artifacts.library import FileContent, TextSlice
 from chatcore.artifacts.model import Artifact, ArtifactFile, ArtifactStatus, ArtifactType, FilePage
+from chatcore.artifacts.texts import TextStatus
 from chatcore.chats.model import ChatSession, Message, MessageRole
 from chatcore.shared.ids import ArtifactId, MessageId, SessionId, UserId
 from entrypoints.http.converter import unstructure
@@ -229,10 +230,19 @@ class ArtifactMetadataOut:
     )
     commit: str | None = absent_when_none(description="repositories: the commit fetched")
     error: str | None = absent_when_none(description="why ingestion failed")
+    # absent_when_none builds an attrs field, not a shared mutable default.
+    text_status: TextStatus | None = absent_when_none(  # noqa: RUF009
+        description="pdf, doc and text artifacts: where their text stands (see …/text)"
+    )
+    text_truncated: bool | None = absent_when_none(
+        description="the text was cut at the limit (CHATCORE_TEXT_MAX_CHARS)"
+    )
+    text_error: str | None = absent_when_none(description="why there is no text")
 
     @classmethod
     def of(cls, artifact: Artifact) -> Self:
         upload, ingestion, indexed = artifact.upload, artifact.ingestion, artifact.has_file_index
+        text = artifact.text
         return cls(
             # Uploads and file indexes live in object storage; JSON text in the database.
             "object" if upload is not None or indexed else "inline",
@@ -247,6 +257,10 @@ class ArtifactMetadataOut:
             (ingestion.files_count or 0) if indexed else None,
             ingestion.commit,
             ingestion.error,
+            # Claimed by a worker is pending too, as for ingestion.
+            None if text is None else text.status.public,
+            text.truncated if text is not None and text.status is TextStatus.READY else None,
+            None if text is None else text.error,
         )
 
 
@@ -317,6 +331,22 @@ class FileListOut:
     @classmethod
     def of(cls, page: FilePage, limit: int, offset: int) -> Self:
         return cls([ArtifactFileOut.of(file) for file in page.files], page.total, limit, offset)
+
+
+@attrs.frozen
+class TextOut:
+    """Part of an artifact's text: `text` from character `offset`, of `total` characters in
+    all. Until the text is ready, `text` is empty and `status` says why."""
+
+    artifact_id: ArtifactId
+    status: TextStatus
+    text: str
+    offset: int = attrs.field(metadata={"schema": {"minimum": 0}})
+    total: int = attrs.field(metadata={"schema": {"minimum": 0}})
+
+    @classmethod
+    def of(cls, part: TextSlice) -> Self:
+        return cls(part.artifact_id, part.status, part.text, part.offset, part.total)
 
 
 @attrs.frozen

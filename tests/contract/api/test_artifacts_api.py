@@ -402,6 +402,8 @@ def small_server(
             "CHATCORE_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
             "CHATCORE_RATE_LIMITS": "off",
             "CHATCORE_MAX_UPLOAD_BYTES": str(LIMIT),
+            # The tests here count the objects stored: no text extracted meanwhile.
+            "CHATCORE_TEXT_WORKERS": "0",
         },
     ).start()
     yield running

@@ -122,14 +122,18 @@ def url_of(artifact: Any) -> str:
     return f"/chat/sessions/{artifact['session_id']}/artifacts/{artifact['id']}"
 
 
-def settled(http: httpx.Client, account: Account, artifact: Any, timeout: float = 60) -> Any:
+def settled(
+    http: httpx.Client, account: Account, artifact: Any, timeout: float = 60, key: str = "status"
+) -> Any:
+    """The artifact once its `metadata[key]` (ingestion's status, or `text_status`) is no
+    longer pending."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         current = http.get(url_of(artifact), headers=account.headers).json()
-        if current["metadata"]["status"] != "pending":
+        if current["metadata"][key] != "pending":
             return current
         time.sleep(0.1)
-    raise AssertionError(f"{artifact['id']} still pending after {timeout} s")
+    raise AssertionError(f"{artifact['id']}: {key} still pending after {timeout} s")
 
 
 def test_a_repository_becomes_ready_with_its_files(

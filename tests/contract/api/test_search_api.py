@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import documents
 from tests.contract.api.conftest import Account
 from tests.contract.api.server import ChatcoreServer
 from tests.contract.api.test_artifacts_api import upload
@@ -84,6 +85,23 @@ def test_text_artifacts_and_the_text_files_of_zips_are_found(
         ("artifact", zipped.json()["id"], "docs/zebrafish.md"),
     }
     assert all(r["message_id"] is None for r in results)
+
+
+def test_a_documents_text_is_found_once_extracted(client: httpx.Client, account: Account) -> None:
+    session = new_session(client, account)
+    report = upload(
+        client, account, session["_id"], "report.docx",
+        documents.docx_document(["Intro", "The narwhal census is complete."]),
+    )  # fmt: skip
+    assert report.status_code == 201, report.text
+    deadline = time.monotonic() + 90
+    while not found(client, account, "narwhal census") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [result] = found(client, account, "narwhal census")
+    assert (result["kind"], result["artifact_id"], result["path"]) == (
+        "artifact", report.json()["id"], None,
+    )  # fmt: skip
+    assert [result["snippet"][s:e] for s, e in result["highlights"]] == ["narwhal", "census"]
 
 
 def test_deleted_messages_sessions_and_artifacts_vanish_at_once(
