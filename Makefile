@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # nothing here until `make lock` is run and its result committed.
 CONSTRAINTS := constraints/dev.txt
 
-.PHONY: run test lint lock clean bench bench-quick bench-fanout bench-upload bench-embedding bench-ingest bench-workers bench-text
+.PHONY: run test lint lock clean bench bench-search bench-quick bench-fanout bench-upload bench-embedding bench-ingest bench-workers bench-text
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ WRK := $(shell command -v wrk 2>/dev/null)
 bench: $(STAMP)
 	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.search
+
+# Search alone: 100,000 messages and a 5,000-file repository (also part of `make bench`).
+bench-search: $(STAMP)
+	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.search
 
 bench-quick: $(STAMP)
 	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)

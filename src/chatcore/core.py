@@ -23,6 +23,7 @@ from chatcore.ports import Ports
 from chatcore.repositories.ingestion import RepositoryIngestion
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.rooms.chat_rooms import ChatRooms
+from chatcore.search.search import Search
 from chatcore.shared.audit_trail import AuditTrail
 from chatcore.upkeep.purge import DEFAULT_AFTER, Purge
 
@@ -38,6 +39,7 @@ class ChatCore:
     ingestion: RepositoryIngestion
     texts: TextExtraction
     purge: Purge
+    search: Search
     audit_trail: AuditTrail
 
     @classmethod
@@ -66,6 +68,7 @@ class ChatCore:
                 ids=ports.ids,
                 sessions=ports.sessions,
                 message_repository=ports.messages,
+                search=ports.search,
                 session_dependents=ports.session_dependents,
                 unit_of_work=ports.unit_of_work,
             ),
@@ -82,7 +85,9 @@ class ChatCore:
                 artifacts=ports.artifacts,
                 artifact_files=ports.artifact_files,
                 objects=ports.objects,
+                search=ports.search,
                 limits=artifact_limits,
+                unit_of_work=ports.unit_of_work,
             ),
             ingestion=RepositoryIngestion(
                 clock=ports.clock,
@@ -90,6 +95,7 @@ class ChatCore:
                 artifact_files=ports.artifact_files,
                 objects=ports.objects,
                 repository_fetcher=ports.repository_fetcher,
+                search=ports.search,
                 policy=artifact_limits.repository_policy,
                 limits=repository_limits,
                 lease=ingestion_lease,
@@ -103,16 +109,19 @@ class ChatCore:
                 artifacts=ports.artifacts,
                 artifact_files=ports.artifact_files,
                 objects=ports.objects,
+                search=ports.search,
                 audit=ports.audit,
                 clock=ports.clock,
                 ids=ports.ids,
                 after=purge_after,
             ),
+            search=Search(ports.search),
             texts=TextExtraction(
                 jobs=ports.text_jobs,
                 objects=ports.objects,
                 extractor=ports.text_extractor,
                 clock=ports.clock,
+                search=ports.search,
                 limits=text_limits,
                 lease=text_lease,
             ),

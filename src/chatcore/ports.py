@@ -36,6 +36,7 @@ from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRe
 from chatcore.mail.ports import Mailer, MailQueue, MailTransport
 from chatcore.repositories.ports import RepositoryFetcher, RepositoryFile, RepositorySnapshot
 from chatcore.rooms.ports import RoomMessageRepository
+from chatcore.search.ports import SearchIndex, SearchSources
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 from chatcore.shared.unit_of_work import SeparateWrites, UnitOfWork
 from chatcore.upkeep.ports import PeriodicJobs
@@ -63,6 +64,8 @@ __all__ = [
     "RepositoryFile",
     "RepositorySnapshot",
     "RoomMessageRepository",
+    "SearchIndex",
+    "SearchSources",
     "SeparateWrites",
     "SessionDependents",
     "SessionRepository",
@@ -96,6 +99,9 @@ class Ports:
     repository_fetcher: RepositoryFetcher
     text_jobs: TextJobs
     text_extractor: TextExtractor
+    # The search index, and what existed before it (read once, to catch up).
+    search: SearchIndex
+    search_sources: SearchSources
     # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()
     # Makes a use case's writes one change (the default joins nothing: each write stands).

@@ -19,6 +19,7 @@ from adapters.log_mail import LogMailer
 from adapters.memory.failure_counters import MemoryFailureCounters
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory_broker import MemoryRoomBroker
+from adapters.no_search import NoSearchIndex
 from adapters.object_ids import ObjectIdGenerator
 from adapters.smtp_mail import SmtpMailer
 from adapters.text_extraction import IsolatedTextExtractor
@@ -48,6 +49,8 @@ from chatcore.ports import Ports
 from chatcore.repositories.ports import RepositoryFetcher
 from chatcore.repositories.sources import RepositoryUrlPolicy
 from chatcore.rooms.ports import RoomMessageRepository
+from chatcore.search.indexing import SearchBackfill
+from chatcore.search.ports import SearchIndex, SearchSources
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 from chatcore.shared.unit_of_work import UnitOfWork
 from chatcore.upkeep.ports import PeriodicJobs
@@ -62,6 +65,8 @@ from entrypoints.http.room_sign_outs import BrokerSignOutNotices
 from entrypoints.job_worker import JobWorker, repository_ingestion, text_extraction
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker, log_progress
+from entrypoints.search_indexer import SearchIndexer
+from entrypoints.search_indexer import log_progress as log_indexing
 
 if TYPE_CHECKING:  # imported when used: only a configured Redis needs the client library
     from adapters.redis_failure_counters import RedisFailureCounters
@@ -85,6 +90,11 @@ class Database(Protocol):
 
     @property
     def periodic_jobs(self) -> PeriodicJobs: ...
+
+    @property
+    def search(self) -> SearchIndex:
+        """Named here as well: the factory of `search` chooses between it and none."""
+        ...
 
     def object_store(self) -> ObjectStore | None:
         """The object storage that lives where this database does (GridFS, memory), if any."""
@@ -114,6 +124,8 @@ class PortOverrides(TypedDict, total=False):
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
     repository_fetcher: RepositoryFetcher
+    search: SearchIndex
+    search_sources: SearchSources
     text_jobs: TextJobs
     text_extractor: TextExtractor
     session_dependents: Sequence[SessionDependents]
@@ -194,6 +206,8 @@ FACTORIES: Mapping[str, Factory] = {
     "session_dependents": lambda parts: (parts.port("artifacts"),),
     # Over the broker the room sockets are on, whichever it is.
     "sign_outs": lambda parts: BrokerSignOutNotices(parts.broker),
+    # The database's own index, unless the deployment does not search.
+    "search": lambda parts: parts.database.search if parts.settings.search else NoSearchIndex(),
 }
 # What wraps a port whoever serves it, the database or a host.
 WRAPPERS: Mapping[str, Callable[[Parts, Any], Any]] = {"audit": _observed_audit}
@@ -221,6 +235,9 @@ class Runtime:
     mail: MailSender | None = None
     # Built, not started, as `ingestion`: the daily purge of deleted things.
     purge: PurgeWorker | None = None
+    # Built, not started, as `ingestion`: indexes once what existed before the search
+    # index did. None with CHATCORE_SEARCH=off.
+    search_indexer: SearchIndexer | None = None
     # The object storage the artifacts are in (for /readyz and `chatcore backup`).
     objects: ObjectStore
     # The edge's: room events and sign-outs between server processes. Started by the
@@ -252,6 +269,8 @@ class Runtime:
             self.mail.stop()
         if self.purge is not None:
             self.purge.stop()
+        if self.search_indexer is not None:
+            self.search_indexer.stop()
         self.database.close()
 
     def __enter__(self) -> "Runtime":
@@ -364,6 +383,17 @@ def build(
             text_extraction(core.texts), settings.text_workers, settings.text_poll_seconds
         )
     core.purge.progress = log_progress
+    backfill = SearchBackfill(
+        ports.search_sources,
+        ports.search,
+        ports.artifacts,
+        ports.artifact_files,
+        ports.objects,
+        report=log_indexing,
+    )
+    if not settings.search:
+        # What is written from now on goes unindexed: search, turned on again, catches up.
+        backfill.restart()
     sign_outs = ports.sign_outs
     return Runtime(
         core=core,
@@ -374,6 +404,7 @@ def build(
         texts=texts,
         mail=parts.mail,
         purge=PurgeWorker(core.purge, database.periodic_jobs),
+        search_indexer=SearchIndexer(backfill) if settings.search else None,
         objects=ports.objects,
         room_broker=parts.broker,
         sign_outs=sign_outs if isinstance(sign_outs, BrokerSignOutNotices) else None,

@@ -217,6 +217,8 @@ class Settings:
     metrics_token: str | None = _setting(None, _text)  # None: /metrics is open
     # Deleted things' bytes and records go this long after.
     purge_after_days: int = _setting(DEFAULT_AFTER.days, _integer)
+    # GET /chat/search, and the index it reads; off: no route (404), nothing indexed.
+    search: bool = _setting(True, _switch)
 
     @classmethod
     def from_env(

@@ -15,7 +15,12 @@ from chatcore.artifacts.texts import TextState, TextStatus
 from chatcore.shared.ids import ArtifactId
 from tests.builders import an_artifact, at, new_id
 
-TEXTS_STEP = len(MIGRATIONS)  # the step that added texts is the latest
+# The step that added texts (steps appended after it run too, as on any upgrade).
+TEXTS_STEP = next(
+    number
+    for number, statements in enumerate(MIGRATIONS, start=1)
+    if any("ADD COLUMN text_status" in statement for statement in statements)
+)
 
 
 def older_artifacts() -> dict[str, Artifact]:

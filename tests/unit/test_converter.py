@@ -80,6 +80,8 @@ def _values(hint: Any, schema: dict[str, Any] | None = None) -> st.SearchStrateg
         return _values(hint.__supertype__, schema)
     if hint is datetime:
         return st.datetimes(timezones=st.just(UTC))
+    if hint is float:
+        return st.floats(allow_nan=False, allow_infinity=False)  # scores: finite numbers
     if hint is int:
         # Every store keeps 64-bit integers (and orjson writes no others).
         return st.integers(min_value=schema.get("minimum", -(2**63)), max_value=2**63 - 1)

@@ -41,7 +41,9 @@ def clock() -> ManualClock:
 def extraction(
     database: MemoryDatabase, objects: MemoryObjectStore, clock: ManualClock
 ) -> TextExtraction:
-    return TextExtraction(database.text_jobs, objects, IsolatedTextExtractor(), clock)
+    return TextExtraction(
+        database.text_jobs, objects, IsolatedTextExtractor(), clock, database.search
+    )
 
 
 def uploaded(

@@ -7,6 +7,7 @@ from adapters.memory.objects import MemoryObjectStore
 from adapters.memory.one_time_tokens import MemoryOneTimeTokenStore
 from adapters.memory.periodic_jobs import MemoryPeriodicJobs
 from adapters.memory.room_messages import MemoryRoomMessageRepository
+from adapters.memory.search import MemorySearchIndex, MemorySearchSources
 from adapters.memory.sessions import MemorySessionRepository
 from adapters.memory.text_jobs import MemoryTextJobs
 from adapters.memory.users import MemoryUserRepository
@@ -33,6 +34,8 @@ class MemoryDatabase:
         self.mail_queue = MemoryMailQueue(journal)
         self.unit_of_work = MemoryUnitOfWork(journal)
         self.periodic_jobs = MemoryPeriodicJobs(journal)
+        self.search = MemorySearchIndex(self.sessions, self.messages, self.artifacts)
+        self.search_sources = MemorySearchSources()
 
     def object_store(self) -> MemoryObjectStore:
         """Objects kept in memory too: a memory database keeps nothing anywhere else."""

@@ -13,6 +13,7 @@ from adapters.mongo.one_time_tokens import MongoOneTimeTokenStore
 from adapters.mongo.periodic_jobs import MongoPeriodicJobs
 from adapters.mongo.repair import Repaired, repair
 from adapters.mongo.room_messages import MongoRoomMessageRepository
+from adapters.mongo.search import MongoSearchIndex, MongoSearchSources
 from adapters.mongo.sessions import MongoSessionRepository
 from adapters.mongo.text_jobs import MongoTextJobs
 from adapters.mongo.unit_of_work import (
@@ -66,6 +67,11 @@ class MongoDatabase:
             MongoUnitOfWork(client) if self.transactional else SeparateWrites()
         )
         self.periodic_jobs = MongoPeriodicJobs(collection("periodic_jobs"))
+        live = (collection("chat_sessions"), collection("messages"), collection("artifacts"))
+        self.search = MongoSearchIndex(
+            collection("search_texts"), collection("search_progress"), *live
+        )
+        self.search_sources = MongoSearchSources(*live)
         for repository in (
             self.users,
             self.one_time_tokens,
@@ -78,6 +84,7 @@ class MongoDatabase:
             self.text_jobs,
             self.mail_queue,
             self.periodic_jobs,
+            self.search,
         ):
             repository.create_indexes()
         if not self.transactional:

@@ -11,6 +11,7 @@ from adapters.sqlite.one_time_tokens import SqliteOneTimeTokenStore
 from adapters.sqlite.periodic_jobs import SqlitePeriodicJobs
 from adapters.sqlite.room_messages import SqliteRoomMessageRepository
 from adapters.sqlite.schema import migrate
+from adapters.sqlite.search import SqliteSearchIndex, SqliteSearchSources
 from adapters.sqlite.sessions import SqliteSessionRepository
 from adapters.sqlite.text_jobs import SqliteTextJobs
 from adapters.sqlite.unit_of_work import SqliteUnitOfWork
@@ -48,6 +49,8 @@ class SqliteDatabase:
         self.periodic_jobs = SqlitePeriodicJobs(self._connections)
         # Not started: a server starts it with its other threads (see checkpoints.py).
         self.checkpointer = Checkpointer(self._connections)
+        self.search = SqliteSearchIndex(self._connections)
+        self.search_sources = SqliteSearchSources(self._connections)
 
     def object_store(self) -> None:
         """None: objects live in files beside the database, not inside it."""

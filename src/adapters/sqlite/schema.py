@@ -282,6 +282,43 @@ _DOCUMENT_TEXTS = (
     """,
 )
 
+# Search: each text's record (its terms, made by the domain, one space between them, and
+# the text itself, last, so that ranking need not read it), and an FTS5 index of the terms,
+# each prefixed with the owner's id, so that every user's terms have doclists of their
+# own (see adapters.sqlite.search: `owned_terms`, and why records reach FTS5 in batches).
+# The `ascii` tokenizer reads the terms back exactly, letters of any script included;
+# contentless and without positions (detail=none): phrases are checked on the records.
+_SEARCH = (
+    """
+    CREATE TABLE IF NOT EXISTS search_texts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        path TEXT,
+        created_at INTEGER NOT NULL,
+        words INTEGER NOT NULL,
+        searchable TEXT NOT NULL,
+        text TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS search_texts_by_item ON search_texts (item_id)",
+    "CREATE INDEX IF NOT EXISTS search_texts_by_session ON search_texts (session_id)",
+    """
+    CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5(
+        terms, content = '', tokenize = 'ascii', detail = none
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS search_progress (
+        task TEXT PRIMARY KEY,
+        mark TEXT NOT NULL
+    )
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _INITIAL,
     _ROOM_MESSAGES,
@@ -293,6 +330,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _MAIL_OUTBOX,
     _PURGING,
     _DOCUMENT_TEXTS,
+    _SEARCH,
 )
 
 

@@ -29,10 +29,13 @@ from chatcore.artifacts.uploads import ByteSource, UploadWriter
 from chatcore.chats.ports import SessionRepository
 from chatcore.chats.sessions import owned_session
 from chatcore.repositories.sources import RepositoryUrlPolicy
+from chatcore.search.indexing import index_artifact
+from chatcore.search.ports import SearchIndex
 from chatcore.shared.errors import InvalidInput, NotFound, StorageFault, TooLarge, TooManyPending
 from chatcore.shared.ids import ArtifactId, parse_artifact_id
 from chatcore.shared.paging import Cursors, ListKind, Page, Position, page_forwards
 from chatcore.shared.ports import Clock, IdGenerator
+from chatcore.shared.unit_of_work import SeparateWrites, UnitOfWork
 
 FILES_PAGE_MAX = 1000
 TEXT_SLICE_DEFAULT = 100_000
@@ -100,7 +103,11 @@ class ArtifactLibrary:
     artifacts: ArtifactRepository
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
+    # What search reads: a text artifact's content and an archive's text files.
+    search: SearchIndex
     limits: ArtifactLimits = ArtifactLimits()
+    # A text artifact and its entry in the search index are written together.
+    unit_of_work: UnitOfWork = attrs.field(factory=SeparateWrites)
 
     def create(
         self,
@@ -144,7 +151,9 @@ class ArtifactLibrary:
             updated_at=now,
         )
         if type is not ArtifactType.REPOSITORY:
-            self.artifacts.add(artifact)
+            with self.unit_of_work.atomic():
+                self.artifacts.add(artifact)
+                index_artifact(self.search, self.artifact_files, self.objects, artifact)
         elif not self.artifacts.add_unless_busy(artifact, self.limits.max_pending_repositories):
             raise TooManyPending(
                 f"You already have {self.limits.max_pending_repositories} repositories"
@@ -182,9 +191,13 @@ class ArtifactLibrary:
                 created_at=now,
                 updated_at=now,
             )
+            # Indexed before the artifact is added: search shows live artifacts only, so no
+            # reader finds its files until it is whole.
+            index_artifact(self.search, self.artifact_files, self.objects, artifact)
             # Added last: until then no reader can find a half-stored artifact.
             self.artifacts.add(artifact)
         except BaseException:
+            self.search.remove_items([artifact_id])
             writer.discard()
             raise
         return artifact

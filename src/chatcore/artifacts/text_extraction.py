@@ -16,6 +16,8 @@ from chatcore.artifacts.model import Artifact, TextClaim
 from chatcore.artifacts.ports import ObjectStore, TextExtractor, TextJobs
 from chatcore.artifacts.stored_text import StoredTexts
 from chatcore.artifacts.texts import DocumentText, TextLimits, TextState, TextStatus
+from chatcore.search.indexing import artifact_text
+from chatcore.search.ports import SearchIndex
 from chatcore.shared.errors import Cancelled
 from chatcore.shared.ids import ArtifactId
 from chatcore.shared.ports import Clock
@@ -30,6 +32,8 @@ class TextExtraction:
     objects: ObjectStore
     extractor: TextExtractor
     clock: Clock
+    # What search reads: a document's text, once extracted.
+    search: SearchIndex
     limits: TextLimits = TextLimits()
     lease: timedelta = timedelta(seconds=30)
 
@@ -63,6 +67,8 @@ class TextExtraction:
         length = 0
         if document.status is TextStatus.READY:
             length = self.save_text(claim.artifact.id, document.text)
+            # Searchable before it is recorded ready (a retry finds it indexed once: by key).
+            self.search.add([artifact_text(claim.artifact, document.text)])
         return self._finish(claim, TextState.of(document, length))
 
     def save_text(self, artifact_id: ArtifactId, text: str) -> int:

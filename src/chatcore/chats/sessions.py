@@ -8,6 +8,8 @@ from chatcore.accounts.model import User
 from chatcore.chats.model import DEFAULT_TITLE as DEFAULT_TITLE
 from chatcore.chats.model import ChatSession, Message, MessageRole, check_content, check_title
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
+from chatcore.search.indexing import message_text
+from chatcore.search.ports import SearchIndex
 from chatcore.shared.errors import InvalidInput, NotFound
 from chatcore.shared.ids import MessageId, SessionId, parse_message_id, parse_session_id
 from chatcore.shared.paging import (
@@ -42,6 +44,8 @@ class ChatSessions:
     sessions: SessionRepository
     # Not `messages`, as in `Ports`: that name is the method listing them (a public API).
     message_repository: MessageRepository
+    # What search reads: a message is indexed as it is sent, forgotten as it is deleted.
+    search: SearchIndex
     # What a session delete cascades to (the artifact repository); their counts add up.
     session_dependents: Sequence[SessionDependents] = ()
     # Sending or deleting a message, and deleting a session, write more than once.
@@ -118,10 +122,11 @@ class ChatSessions:
             created_at=now,
             updated_at=now,
         )
-        # The message is stored if and only if it is counted.
+        # The message is stored if and only if it is counted, and searchable with it.
         with self.unit_of_work.atomic():
             self.message_repository.add(message)
             self.sessions.record_message(session.id, now)
+            self.search.add([message_text(session.owner_id, message)])
         return message
 
     def messages(
@@ -172,7 +177,7 @@ class ChatSessions:
         message = self.message_repository.get(target)
         if message is None or message.session_id != session.id or message.deleted:
             raise NotFound("Message not found")
-        # The message is deleted if and only if it is uncounted.
+        # The message is deleted if and only if it is uncounted (and no longer searchable).
         with self.unit_of_work.atomic():
             if not self.message_repository.mark_deleted(message.id, self.clock.now()):
                 raise NotFound("Message not found")  # deleted concurrently: counted once only
@@ -180,6 +185,7 @@ class ChatSessions:
             self.sessions.record_message_removed(
                 session.id, newest[0].created_at if newest else None
             )
+            self.search.remove_items([message.id])
 
     def _owned(self, actor: User, session_id: str) -> ChatSession:
         return owned_session(self.sessions, actor, session_id)

@@ -24,6 +24,8 @@ from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository,
 from chatcore.repositories.limits import RepositoryLimits
 from chatcore.repositories.ports import RepositoryFetcher
 from chatcore.repositories.sources import RepositoryUrlPolicy
+from chatcore.search.indexing import batches, file_texts
+from chatcore.search.ports import SearchIndex
 from chatcore.shared.errors import Cancelled, InvalidInput, RepositoryFetchFailed
 from chatcore.shared.ports import Clock
 
@@ -43,6 +45,8 @@ class RepositoryIngestion:
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
     repository_fetcher: RepositoryFetcher
+    # What search reads: a ready repository's text files.
+    search: SearchIndex
     policy: RepositoryUrlPolicy
     limits: RepositoryLimits = RepositoryLimits()
     lease: timedelta = timedelta(seconds=30)
@@ -81,6 +85,7 @@ class RepositoryIngestion:
         artifact_id = claim.artifact.id
         # Index rows left by an attempt that died half-way; its objects are overwritten.
         self.artifact_files.remove_all(artifact_id)
+        self.search.remove_items([artifact_id])
         stored: list[str] = []
         try:
             source = self.policy.approve(claim.artifact.source or "")
@@ -102,6 +107,7 @@ class RepositoryIngestion:
                     raise ClaimLost
                 index = [ArtifactFile(path=file.path, size=file.size) for file in snapshot.files]
                 self.artifact_files.add_many(artifact_id, index)
+                self._index_texts(claim, still_held)
                 ingestion = Ingestion.ready(len(index), commit=snapshot.commit_id)
         except (ClaimLost, Cancelled):
             return None
@@ -113,6 +119,13 @@ class RepositoryIngestion:
             raise
         return self._finish(claim, ingestion)
 
+    def _index_texts(self, claim: Claim, still_held: Callable[[], bool]) -> None:
+        """Index the text files just stored, read back a batch at a time."""
+        for texts in batches(file_texts(claim.artifact, self.artifact_files, self.objects)):
+            if not still_held():
+                raise ClaimLost
+            self.search.add(texts)
+
     def _fail(self, claim: Claim, stored: list[str], reason: str) -> Artifact | None:
         # Renewed first: the cleanup then runs inside a fresh lease, so no other worker can
         # have started writing the same keys meanwhile.
@@ -121,6 +134,7 @@ class RepositoryIngestion:
         for key in stored:
             self.objects.delete(key)
         self.artifact_files.remove_all(claim.artifact.id)
+        self.search.remove_items([claim.artifact.id])
         return self._finish(claim, Ingestion.failed(reason))
 
     def _finish(self, claim: Claim, ingestion: Ingestion) -> Artifact | None:

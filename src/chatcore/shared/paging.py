@@ -43,6 +43,15 @@ def position_of_id(entry_id: str) -> Position:
 
 
 @attrs.frozen
+class Rank:
+    """A place in a ranked list: by points (a whole-number score), then by time and id."""
+
+    points: int
+    at: datetime
+    id: str
+
+
+@attrs.frozen
 class Page(Generic[T]):
     """Some items of a list and the cursor of the next page (None: nothing remains)."""
 
@@ -57,6 +66,7 @@ class ListKind(Enum):
     MESSAGES = "m"
     ARTIFACTS = "a"
     ROOM_HISTORY = "r"
+    SEARCH = "q"
 
 
 @attrs.frozen
@@ -76,19 +86,34 @@ class Cursors:
 
     def encode(self, position: Position) -> str:
         """The opaque cursor naming `position`."""
-        milliseconds = (position.at - _EPOCH) // _MILLISECOND
-        body = f"{_VERSION}.{self.kind.value}.{milliseconds}.{position.id}".encode("ascii")
-        token = base64.urlsafe_b64encode(self._digest(body) + body)
-        return token.decode("ascii").rstrip("=")
+        return self._sealed(str((position.at - _EPOCH) // _MILLISECOND), position.id)
 
     def decode(self, cursor: str) -> Position:
         """The position a cursor of this list names; InvalidInput for anything else."""
-        position = self._read(cursor)
-        if position is None:
+        parts = self._read(cursor)
+        if parts is None or len(parts) != 2:
             raise InvalidInput("Invalid cursor")
-        return position
+        return Position(_EPOCH + int(parts[0]) * _MILLISECOND, parts[1])
 
-    def _read(self, cursor: str) -> Position | None:
+    def encode_rank(self, rank: Rank) -> str:
+        """The opaque cursor naming `rank` in a ranked list."""
+        return self._sealed(f"{rank.points}.{(rank.at - _EPOCH) // _MILLISECOND}", rank.id)
+
+    def decode_rank(self, cursor: str) -> Rank:
+        """The place in a ranked list a cursor of it names; InvalidInput for anything else."""
+        parts = self._read(cursor)
+        if parts is None or len(parts) != 3:
+            raise InvalidInput("Invalid cursor")
+        points, milliseconds, entry_id = parts
+        return Rank(int(points), _EPOCH + int(milliseconds) * _MILLISECOND, entry_id)
+
+    def _sealed(self, numbers: str, entry_id: str) -> str:
+        body = f"{_VERSION}.{self.kind.value}.{numbers}.{entry_id}".encode("ascii")
+        token = base64.urlsafe_b64encode(self._digest(body) + body)
+        return token.decode("ascii").rstrip("=")
+
+    def _read(self, cursor: str) -> list[str] | None:
+        """The numbers and the id a cursor of this list holds; None if it is not one."""
         if len(cursor) > _LONGEST_CURSOR or not cursor.isascii():
             return None
         try:
@@ -103,12 +128,12 @@ class Cursors:
         if not hmac.compare_digest(digest, self._digest(body)):
             return None  # altered, made up, or made for another list
         parts = body.decode("ascii", errors="replace").split(".")
-        if len(parts) != 4 or parts[0] != _VERSION or parts[1] != self.kind.value:
+        if len(parts) < 4 or parts[0] != _VERSION or parts[1] != self.kind.value:
             return None
-        _, _, milliseconds, entry_id = parts
-        if not milliseconds.isdigit() or len(milliseconds) > 15 or not is_valid_id(entry_id):
+        *numbers, entry_id = parts[2:]
+        if not all(n.isdigit() and len(n) <= 15 for n in numbers) or not is_valid_id(entry_id):
             return None
-        return Position(_EPOCH + int(milliseconds) * _MILLISECOND, entry_id)
+        return [*numbers, entry_id]
 
     def _digest(self, body: bytes) -> bytes:
         hashed = hashlib.blake2b(digest_size=_DIGEST_SIZE, person=b"chatcore.cursor")

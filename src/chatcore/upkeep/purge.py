@@ -20,6 +20,7 @@ from chatcore.artifacts.model import Artifact, objects_folder
 from chatcore.artifacts.ports import ArtifactFileRepository, ArtifactRepository, ObjectStore
 from chatcore.chats.ports import MessageRepository, SessionRepository
 from chatcore.rooms.ports import RoomMessageRepository
+from chatcore.search.ports import SearchIndex
 from chatcore.shared.audit import AuditEvent, AuditKind
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
 from chatcore.upkeep.ports import PeriodicJobs
@@ -74,6 +75,7 @@ class Purge:
     artifacts: ArtifactRepository
     artifact_files: ArtifactFileRepository
     objects: ObjectStore
+    search: SearchIndex
     audit: AuditLog
     clock: Clock
     ids: IdGenerator
@@ -137,6 +139,7 @@ class Purge:
             # request finished storing after the session was deleted.
             artifacts += self._purge_artifacts(self.artifacts.all_for_sessions(due))
             messages += self.messages.remove_for_sessions(due)
+            self.search.remove_for_sessions(due)
             self.sessions.remove(due)
             sessions += len(due)
             self.progress("sessions", len(due))
@@ -149,6 +152,7 @@ class Purge:
                 self.objects.delete(artifact.upload.object_key)
             self.objects.delete_under(objects_folder(artifact.id))
             self.artifact_files.remove_all(artifact.id)
+        self.search.remove_items([artifact.id for artifact in artifacts])
         self.artifacts.remove([artifact.id for artifact in artifacts])
         if artifacts:
             self.progress("artifacts", len(artifacts))

@@ -25,6 +25,7 @@ from entrypoints.http import (
     repositories,
     room_socket,
     rooms,
+    search,
     sessions,
     users,
 )
@@ -47,6 +48,7 @@ from entrypoints.http.security import Identity
 from entrypoints.job_worker import JobWorker
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker
+from entrypoints.search_indexer import SearchIndexer
 from entrypoints.version import chatcore_version
 
 if TYPE_CHECKING:  # bootstrap builds the app's parts with these modules: no import cycle
@@ -64,6 +66,7 @@ ROUTES: Sequence[BaseRoute] = [
     *repositories.routes,
     *rooms.routes,
     *room_socket.routes,
+    *search.routes,
 ]
 
 
@@ -117,6 +120,8 @@ class AppOptions(TypedDict, total=False):
     texts: JobWorker[TextClaim] | None
     mail: MailSender | None
     purge: PurgeWorker | None
+    search_on: bool
+    search_indexer: SearchIndexer | None
     room_broker: RoomBroker | None
     sign_outs: BrokerSignOutNotices | None
     checkpointer: Background | None
@@ -143,6 +148,8 @@ def runtime_options(runtime: "Runtime") -> AppOptions:
         texts=runtime.texts,
         mail=runtime.mail,
         purge=runtime.purge,
+        search_on=settings.search,
+        search_indexer=runtime.search_indexer,
         room_broker=runtime.room_broker,
         sign_outs=runtime.sign_outs,
         checkpointer=(
@@ -188,6 +195,8 @@ def _create_app(
     texts: JobWorker[TextClaim] | None = None,
     mail: MailSender | None = None,
     purge: PurgeWorker | None = None,
+    search_on: bool = True,
+    search_indexer: SearchIndexer | None = None,
     room_broker: RoomBroker | None = None,
     sign_outs: BrokerSignOutNotices | None = None,
     checkpointer: Background | None = None,
@@ -213,6 +222,9 @@ def _create_app(
     `purge`: the daily purge of deleted things (`Runtime.purge`), likewise.
     `checkpointer`: the SQLite database's checkpoint thread, likewise; while it runs, no
     commit on the event loop copies the write-ahead log back (adapters/sqlite/checkpoints.py).
+    `search_on`: serve `GET /chat/search` (False: it answers 404); `search_indexer`: the
+    thread that indexes once what existed before the index (`Runtime.search_indexer`),
+    started and stopped with the lifespan.
     `room_origins`: the origins whose pages may open room sockets besides the server's
     own (None: `cors_origins`; `*`: any); `room_sockets_per_user`: how many one user may
     hold open in this process (0: no cap).
@@ -243,9 +255,13 @@ def _create_app(
             mail.start()
         if purge is not None:
             purge.start()
+        if search_indexer is not None:
+            search_indexer.start()
         try:
             yield
         finally:
+            if search_indexer is not None:
+                await anyio.to_thread.run_sync(search_indexer.stop)
             if purge is not None:
                 await anyio.to_thread.run_sync(purge.stop)
             for worker in (ingestion, texts):
@@ -302,6 +318,7 @@ def _create_app(
     app.state.readiness = dict(readiness or {})
     app.state.degradable = dict(degradable or {})
     app.state.ingestion = ingestion
+    app.state.search_on = search_on
     app.state.texts = texts
     document = openapi_document(app.routes, title="chatcore", version=chatcore_version())
     app.state.openapi = json.dumps(document).encode()

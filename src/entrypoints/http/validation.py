@@ -286,15 +286,29 @@ class TextQuery:
     name: str
     description: str = ""
     required: bool = False  # as the document says: `require` it in the endpoint
+    max_length: int | None = None  # longer answers 422
 
     def read(self, request: Request) -> str | None:
-        return request.query_params.get(self.name)
+        value = request.query_params.get(self.name)
+        if value is not None and self.max_length is not None and len(value) > self.max_length:
+            raise RequestValidationError(
+                [
+                    FieldError(
+                        ("query", self.name),
+                        f"String should have at most {self.max_length} characters",
+                        "string_too_long",
+                    )
+                ]
+            )
+        return value
 
     def require(self, request: Request) -> str:
         return required_param(dict(request.query_params), self.name, "query")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string"}
+        if self.max_length is None:
+            return {"type": "string"}
+        return {"type": "string", "maxLength": self.max_length}
 
 
 def required_param(values: dict[str, str], name: str, where: str) -> str:

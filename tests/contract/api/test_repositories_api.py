@@ -514,3 +514,19 @@ def test_two_processes_on_one_database_run_each_job_once(
         logs = ingester.log() + other.log()
     for _, artifact in made:
         assert logs.count(f"repository artifact {artifact['id']} ready") == 1
+
+
+def test_a_ready_repositorys_text_files_are_searchable(
+    http: httpx.Client, account: Account, git_server: GitHttpServer
+) -> None:
+    artifact = create(http, account, git_server.url("team/small.git"))
+    settled(http, account, artifact)
+
+    def found(q: str) -> list[tuple[str, str | None]]:
+        response = http.get("/chat/search", params={"q": q}, headers=account.headers)
+        assert response.status_code == 200, response.text
+        return [(r["artifact_id"], r["path"]) for r in response.json()["results"]]
+
+    assert found("CAFE unicode") == [(artifact["id"], "README.md")]
+    assert found("return") == [(artifact["id"], "src/app/deep/er/still/module.py")]
+    assert found("png") == []  # the logo's bytes are not text

@@ -1,0 +1,1 @@
+"""Search over what a user has: their messages and the text of their artifacts."""
