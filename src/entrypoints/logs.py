@@ -16,6 +16,7 @@ one (no raw ESC, NUL or U+202E reaches a terminal); the text format escapes them
 import contextvars
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -32,6 +33,19 @@ FORMATS = ("json", "text")
 # Uvicorn's loggers carry their own handlers (and "uvicorn.access" does not propagate);
 # they are made to propagate to the root's one handler instead.
 _UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
+
+# Room sockets carry the access token in their query string (browsers cannot set headers
+# on a WebSocket), and uvicorn logs a socket's whole URL when it is accepted or refused:
+# whoever reads the log must not be able to sign in with what it says.
+_TOKEN_IN_URL = re.compile(r"([?&](?:access_)?token=)[^&\s\"']+")
+
+
+def without_tokens(message: str) -> str:
+    """`message` with the values of `token=` query parameters replaced by `[redacted]`."""
+    if "token=" not in message:
+        return message
+    return _TOKEN_IN_URL.sub(r"\1[redacted]", message)
 
 
 _second: list[Any] = [-1, ""]  # the last whole second formatted, and its text
@@ -54,7 +68,7 @@ def record_fields(record: logging.LogRecord) -> dict[str, Any]:
         "time": utc_timestamp(record.created),
         "level": record.levelname.lower(),
         "logger": record.name,
-        "message": record.getMessage(),
+        "message": without_tokens(record.getMessage()),
     }
     current = request_id.get()
     if current is not None:

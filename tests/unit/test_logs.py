@@ -42,6 +42,30 @@ def test_every_writer_gets_the_same_json_shape(stream: io.StringIO) -> None:
         assert str(entry["time"]).endswith("Z")
 
 
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_tokens_in_socket_urls_never_reach_the_log(log_format: str) -> None:
+    written = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    hooks = (sys.excepthook, threading.excepthook)
+    try:
+        logs.configure("info", log_format, written)
+        # What uvicorn writes when it accepts a room socket (the browser's way to sign in).
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]',
+            "127.0.0.1:50000",
+            "/ws/rooms/general?token=eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl&x=1",
+        )
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        logging.captureWarnings(False)
+        sys.excepthook, threading.excepthook = hooks
+    line = written.getvalue()
+    assert "eyJhbGciOi" not in line
+    assert "/ws/rooms/general?token=[redacted]&x=1" in line
+
+
 def test_a_request_id_set_for_a_request_reaches_its_lines(stream: io.StringIO) -> None:
     token = logs.request_id.set("req-1")
     try:
