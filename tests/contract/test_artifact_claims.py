@@ -8,7 +8,7 @@ import pytest
 
 from chatcore.artifacts.model import Artifact, ArtifactStatus, ArtifactType, Ingestion
 from tests.builders import an_artifact, at, new_id
-from tests.contract.conftest import open_database
+from tests.contract.conftest import open_database, race_for_jobs
 
 
 def pending(database: Any) -> Artifact:
@@ -81,29 +81,13 @@ def test_a_job_deleted_while_ingesting_is_still_finished(database: Any) -> None:
     assert database.artifacts.finish_claim(artifact.id, "a", failed, at(2)).deleted
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-def test_racing_claimers_over_one_file_each_job_once(backend: str, tmp_path: Path) -> None:
+def test_racing_claimers_over_one_file_each_job_once(tmp_path: Path) -> None:
     # Separate adapters over one file: as separate server processes share it.
-    databases = [open_database(backend, tmp_path) for _ in range(4)]
-    try:
-        jobs = {pending(databases[0]).id for _ in range(20)}
-        won: list[tuple[str, Any]] = []
-        lock = threading.Lock()
+    def claim(database: Any, owner: str) -> Any:
+        return database.artifacts.claim_next(owner, at(0), at(30))
 
-        def claim_all(number: int) -> None:
-            while claim := databases[number].artifacts.claim_next(str(number), at(0), at(30)):
-                with lock:
-                    won.append((claim.owner, claim.artifact.id))
-
-        threads = [threading.Thread(target=claim_all, args=(n,)) for n in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(artifact_id for _, artifact_id in won) == sorted(jobs)
-    finally:
-        for database in databases:
-            database.close()
+    jobs, won = race_for_jobs(tmp_path, pending, claim)
+    assert won == jobs
 
 
 def a_repository(owner: str, status: ArtifactStatus = ArtifactStatus.PENDING) -> Artifact:

@@ -1,16 +1,13 @@
 """Claims on text extraction, against every database adapter: atomic, leased, fenced."""
 
-import threading
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from chatcore.artifacts.model import Artifact, ArtifactType, StoredUpload, upload_key
 from chatcore.artifacts.texts import TextState, TextStatus
 from chatcore.shared.ids import ArtifactId
 from tests.builders import an_artifact, at, new_id
-from tests.contract.conftest import open_database
+from tests.contract.conftest import race_for_jobs
 
 READY = TextState(TextStatus.READY, length=1234, truncated=True)
 
@@ -116,26 +113,10 @@ def test_a_text_deleted_while_extracting_is_still_finished(database: Any) -> Non
     assert database.text_jobs.finish(artifact.id, "a", READY, at(2)).deleted
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-def test_racing_claimers_over_one_file_each_text_once(backend: str, tmp_path: Path) -> None:
+def test_racing_claimers_over_one_file_each_text_once(tmp_path: Path) -> None:
     # Separate adapters over one file: as separate server processes share it.
-    databases = [open_database(backend, tmp_path) for _ in range(4)]
-    try:
-        jobs = {pending(databases[0]).id for _ in range(20)}
-        won: list[tuple[str, Any]] = []
-        lock = threading.Lock()
+    def claim(database: Any, owner: str) -> Any:
+        return database.text_jobs.claim_next(owner, at(0), at(30))
 
-        def claim_all(number: int) -> None:
-            while claim := databases[number].text_jobs.claim_next(str(number), at(0), at(30)):
-                with lock:
-                    won.append((claim.owner, claim.artifact.id))
-
-        threads = [threading.Thread(target=claim_all, args=(n,)) for n in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(artifact_id for _, artifact_id in won) == sorted(jobs)
-    finally:
-        for database in databases:
-            database.close()
+    jobs, won = race_for_jobs(tmp_path, pending, claim)
+    assert won == jobs
