@@ -35,6 +35,7 @@ from chatcore.artifacts.ports import (
 from chatcore.chats.ports import MessageRepository, SessionDependents, SessionRepository
 from chatcore.mail.ports import Mailer, MailQueue, MailTransport
 from chatcore.repositories.ports import RepositoryFetcher, RepositoryFile, RepositorySnapshot
+from chatcore.rooms.ports import RoomBroker as _EdgeRoomBroker
 from chatcore.rooms.ports import RoomMessageRepository
 from chatcore.search.ports import SearchIndex, SearchSources
 from chatcore.shared.ports import AuditLog, Clock, IdGenerator
@@ -112,16 +113,15 @@ class Ports:
 
 def moved_to_the_edge(module: str, name: str) -> Any:
     """`module`'s attribute `name`, for the names that left the domain (a warning says where)."""
-    # The room broker is the HTTP edge's now (entrypoints.http.ports): no use case uses it.
+    # The room broker is the HTTP edge's now: no use case takes it. Its Protocol is declared
+    # with the rooms, so that this old name needs no import from an outer layer.
     if name == "RoomBroker":
         warnings.warn(
             f"{module}.RoomBroker moved to entrypoints.http.ports: the domain does not use it",
             DeprecationWarning,
             stacklevel=3,
         )
-        from entrypoints.http.ports import RoomBroker
-
-        return RoomBroker
+        return _EdgeRoomBroker
     raise AttributeError(f"module {module!r} has no attribute {name!r}")
 
 

@@ -1,5 +1,8 @@
-"""What rooms need: their message history (the broker between processes is the edge's)."""
+"""What rooms need: their message history; and the broker between server processes, which
+only the HTTP edge uses (it is not in `chatcore.Ports`; import it from
+`entrypoints.http.ports`)."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -31,3 +34,27 @@ class RoomMessageRepository(Protocol):
     def remove_deleted_before(self, cutoff: datetime) -> int:
         """Forget the room messages soft-deleted before `cutoff`; how many there were."""
         ...
+
+
+class RoomBroker(Protocol):
+    """Carries room events between the connections of every server process.
+
+    Events are JSON text, serialized once by the sender and delivered as is. Each process
+    has one listener (`deliver`), and joins the rooms its connections are in.
+    """
+
+    async def start(self, deliver: Callable[[str, str], None]) -> None:
+        """Begin delivering events of joined rooms as deliver(room, event)."""
+        ...
+
+    async def join(self, room: str) -> None:
+        """Receive the events of `room` from now on."""
+        ...
+
+    async def leave(self, room: str) -> None: ...
+
+    async def publish(self, room: str, event: str) -> None:
+        """Send `event` to every process that has joined `room` (this one included)."""
+        ...
+
+    async def close(self) -> None: ...
