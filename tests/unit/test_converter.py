@@ -7,7 +7,7 @@ import inspect
 import pkgutil
 import types
 import typing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, Union
@@ -136,6 +136,21 @@ def test_times_are_utc_with_milliseconds_and_a_z_whatever_came_before() -> None:
         "2026-01-02T03:04:05.679Z",
         "2026-01-02T03:04:05.678Z",
     ]
+
+
+@settings(max_examples=500)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))]),
+    )
+)
+def test_a_time_is_written_as_isoformat_writes_it_in_utc(moment: datetime) -> None:
+    # The tables and kept minutes of `timestamp` write what isoformat would, to the
+    # millisecond (truncated), for any time, before the epoch and far after it too.
+    in_utc = moment.astimezone(UTC)
+    assert timestamp(moment) == in_utc.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 # Calls that answer or send, and the position of the value that becomes the body or event.

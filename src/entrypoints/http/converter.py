@@ -14,7 +14,7 @@ hundred messages costs less than the dicts written by hand and `json.dumps` did.
 """
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -25,20 +25,37 @@ from starlette.responses import Response
 
 from entrypoints.http.openapi.schemas import ABSENT_KEY
 
-# The last time formatted, and its text. Formatting is most of what converting a page of
-# messages costs, and a live message's updated_at is its created_at: it is formatted once.
-# One tuple, replaced whole: a thread that reads a stale one only formats again.
+# Formatting is most of what converting a page of messages costs. A time is formatted as
+# its minute's text (kept, keyed by minutes since the epoch), then the second's and the
+# millisecond's (tables): three string joins, a third of what `isoformat` and its slicing
+# cost per time. The minutes kept are bounded: a server runs through few of them.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
+_MINUTES_KEPT = 65_536
+_minutes: dict[int, str] = {}
+_SECONDS = [f"{second:02d}." for second in range(60)]
+_MILLISECONDS = [f"{millisecond:03d}Z" for millisecond in range(1000)]
+# And the last time formatted, with its text: a live message's updated_at is its
+# created_at. One tuple, replaced whole: a thread that reads a stale one formats again.
 _last_formatted: tuple[datetime | None, str] = (None, "")
 
 
 def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and a Z."""
+    """ISO 8601 in UTC with milliseconds (truncated, as `isoformat` does) and a Z."""
     global _last_formatted
     last, text = _last_formatted
     if moment == last:
         return text
-    # Times are UTC, so the offset isoformat writes is always +00:00 (and faster than strftime).
-    text = moment.isoformat(timespec="milliseconds")[:-6] + "Z"
+    # timedelta floor division is integer arithmetic, and floors as isoformat truncates.
+    minute, rest = divmod((moment - _EPOCH) // _MILLISECOND, 60_000)
+    prefix = _minutes.get(minute)
+    if prefix is None:
+        if len(_minutes) >= _MINUTES_KEPT:
+            _minutes.clear()
+        # "YYYY-MM-DDTHH:MM:" of that minute, in UTC.
+        prefix = _minutes[minute] = (_EPOCH + timedelta(minutes=minute)).isoformat()[:17]
+    second, millisecond = divmod(rest, 1000)
+    text = prefix + _SECONDS[second] + _MILLISECONDS[millisecond]
     _last_formatted = (moment, text)
     return text
 

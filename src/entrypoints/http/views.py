@@ -5,6 +5,10 @@ Each answer is a typed class (`UserOut`, `SessionOut`, …) made from its entity
 class itself (`SessionOut.of(session)`); the one converter (`converter.py`) turns it into
 JSON, the OpenAPI document reads its schema off the same class, and the API tests
 validate every response they receive against that schema.
+
+The classes are plain attrs classes, not frozen ones: an answer is made, encoded and
+dropped within one request, and a frozen class sets each field through
+`object.__setattr__`, 3.5 times the cost of its `__init__`, on every message of a page.
 """
 
 from datetime import datetime
@@ -24,7 +28,7 @@ from entrypoints.http.converter import unstructure
 from entrypoints.http.openapi.schemas import ABSENT_KEY, METADATA_KEY, absent_when_none
 
 
-@attrs.frozen
+@attrs.define
 class UserOut:
     """An account, as its owner and admins see it."""
 
@@ -69,7 +73,7 @@ def _account(user: User) -> dict[str, Any]:
     }
 
 
-@attrs.frozen
+@attrs.define
 class UpdatedUserOut(UserOut):
     """The account after the change; changing one's own password also signs in afresh
     (every earlier token of the account stopped working)."""
@@ -96,7 +100,7 @@ class UpdatedUserOut(UserOut):
         )
 
 
-@attrs.frozen
+@attrs.define
 class SignedInOut(UserOut):
     """The account that signed in, and its tokens."""
 
@@ -117,7 +121,7 @@ class SignedInOut(UserOut):
         )
 
 
-@attrs.frozen
+@attrs.define
 class RefreshedOut:
     """A new pair of tokens; the refresh token sent in is spent."""
 
@@ -139,7 +143,7 @@ class RefreshedOut:
         )
 
 
-@attrs.frozen
+@attrs.define
 class SessionOut:
     """A chat session."""
 
@@ -164,7 +168,7 @@ class SessionOut:
         )
 
 
-@attrs.frozen
+@attrs.define
 class MessageOut:
     """A message in a chat session."""
 
@@ -194,21 +198,21 @@ class MessageOut:
         )
 
 
-@attrs.frozen
+@attrs.define
 class ErrorBody:
     """Every error but the 422: what went wrong, in words."""
 
     detail: str
 
 
-@attrs.frozen
+@attrs.define
 class Done:
     """What was done, in words."""
 
     message: str
 
 
-@attrs.frozen
+@attrs.define
 class SessionDeletedOut:
     """The session is gone, and this many of its artifacts with it."""
 
@@ -216,7 +220,7 @@ class SessionDeletedOut:
     artifacts_disabled: int
 
 
-@attrs.frozen
+@attrs.define
 class ArtifactMetadataOut:
     """Where an artifact's bytes are and how its ingestion went; keys without a value are
     left out."""
@@ -264,7 +268,7 @@ class ArtifactMetadataOut:
         )
 
 
-@attrs.frozen
+@attrs.define
 class ArtifactOut:
     """What a session is about: an upload, a text, or a repository."""
 
@@ -306,7 +310,7 @@ class ArtifactOut:
         )
 
 
-@attrs.frozen
+@attrs.define
 class ArtifactFileOut:
     """One file of an artifact's index."""
 
@@ -319,7 +323,7 @@ class ArtifactFileOut:
         return cls(file.path, file.size, cast(Literal["file"], file.type))
 
 
-@attrs.frozen
+@attrs.define
 class FileListOut:
     """A page of an artifact's files, sorted by path."""
 
@@ -333,7 +337,7 @@ class FileListOut:
         return cls([ArtifactFileOut.of(file) for file in page.files], page.total, limit, offset)
 
 
-@attrs.frozen
+@attrs.define
 class TextOut:
     """Part of an artifact's text: `text` from character `offset`, of `total` characters in
     all. Until the text is ready, `text` is empty and `status` says why."""
@@ -349,7 +353,7 @@ class TextOut:
         return cls(part.artifact_id, part.status, part.text, part.offset, part.total)
 
 
-@attrs.frozen
+@attrs.define
 class FileContentOut:
     """One file's content: UTF-8 text as it is, anything else in base64."""
 
