@@ -6,7 +6,7 @@ from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timelines import Timelines, entry_times
 from chatcore.chats.model import Message, MessageRole
-from chatcore.shared.ids import MessageId, SessionId, UserId
+from chatcore.shared.ids import SessionId
 
 
 class SqliteMessageRepository(Timelines[Message]):
@@ -44,11 +44,17 @@ _ROLES = {role.value: role for role in MessageRole}
 
 
 def _to_message(row: sqlite3.Row) -> Message:
+    # Unpacked by position and built without a keyword dict: this runs for every message
+    # of a page, and by-name lookups and `**` were most of its cost.
+    id_, session_id, author_id, role, content, created_ms, updated_ms, deleted_ms = row
+    created_at, updated_at, deleted_at = entry_times(created_ms, updated_ms, deleted_ms)
     return Message(
-        id=MessageId(row["id"]),
-        session_id=SessionId(row["session_id"]),
-        author_id=UserId(row["author_id"]),
-        role=_ROLES[row["role"]],
-        content=row["content"],
-        **entry_times(row),
+        id=id_,
+        session_id=session_id,
+        author_id=author_id,
+        role=_ROLES[role],
+        content=content,
+        created_at=created_at,
+        updated_at=updated_at,
+        deleted_at=deleted_at,
     )

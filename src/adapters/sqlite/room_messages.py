@@ -5,7 +5,6 @@ from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
 from adapters.sqlite.timelines import Timelines, entry_times
 from chatcore.rooms.model import RoomMessage
-from chatcore.shared.ids import RoomMessageId, UserId
 
 
 class SqliteRoomMessageRepository(Timelines[RoomMessage]):
@@ -25,11 +24,15 @@ class SqliteRoomMessageRepository(Timelines[RoomMessage]):
 
 
 def _to_room_message(row: sqlite3.Row) -> RoomMessage:
+    id_, room, author_id, username, content, created_ms, updated_ms, deleted_ms = row
+    created_at, updated_at, deleted_at = entry_times(created_ms, updated_ms, deleted_ms)
     return RoomMessage(
-        id=RoomMessageId(row["id"]),
-        room=row["room"],
-        author_id=UserId(row["author_id"]),
-        username=row["username"],
-        content=row["content"],
-        **entry_times(row),
+        id=id_,
+        room=room,
+        author_id=author_id,
+        username=username,
+        content=content,
+        created_at=created_at,
+        updated_at=updated_at,
+        deleted_at=deleted_at,
     )
