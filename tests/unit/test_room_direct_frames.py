@@ -9,7 +9,7 @@ from starlette.types import Receive, Scope, Send
 from websockets.asyncio.client import connect
 from websockets.frames import Frame, Opcode
 
-from entrypoints.http.room_hub import SERVER_SEND, DirectFrames, keep_server_send, text_frame
+from entrypoints.http.room_hub import DirectFrames, text_frame
 from entrypoints.server import UVICORN_OPTIONS
 from tests.processes import free_port
 
@@ -26,8 +26,8 @@ async def framed_directly(scope: Scope, receive: Receive, send: Send) -> None:
     assert scope["type"] == "websocket"
     await receive()  # websocket.connect
     await send({"type": "websocket.accept"})
-    direct = DirectFrames.of(scope[SERVER_SEND])
-    protocol: Any = getattr(scope[SERVER_SEND], "__self__", None)
+    direct = DirectFrames.of(send)
+    protocol: Any = getattr(send, "__self__", None)
     while True:
         message = await receive()
         if message["type"] == "websocket.disconnect":
@@ -48,9 +48,7 @@ async def framed_directly(scope: Scope, receive: Receive, send: Send) -> None:
 @pytest.mark.anyio
 async def test_uvicorn_connections_take_frames_written_straight_to_them() -> None:
     port = free_port()
-    config = uvicorn.Config(
-        keep_server_send(framed_directly), port=port, log_level="warning", **UVICORN_OPTIONS
-    )
+    config = uvicorn.Config(framed_directly, port=port, log_level="warning", **UVICORN_OPTIONS)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     try:

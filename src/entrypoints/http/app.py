@@ -30,8 +30,8 @@ from entrypoints.http import (
     users,
 )
 from entrypoints.http.client_address import PEERS, ClientAddresses
+from entrypoints.http.edge import Edge
 from entrypoints.http.errors import HANDLERS
-from entrypoints.http.headers import SecurityHeaders
 from entrypoints.http.health import ReadinessCheck
 from entrypoints.http.limits import RateLimits, limited_routes
 from entrypoints.http.metrics import Metrics, metrics_routes
@@ -39,9 +39,9 @@ from entrypoints.http.offload import hashing_executor
 from entrypoints.http.openapi.document import openapi_document
 from entrypoints.http.origins import OriginPolicy
 from entrypoints.http.ports import RoomBroker
-from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizeLimits, RequestSizes
-from entrypoints.http.request_log import AccessLog, LoggedLines, RequestLog, json_line, text_line
-from entrypoints.http.room_hub import RoomHub, keep_server_send
+from entrypoints.http.request_limits import DEFAULT_SIZES, RequestSizes
+from entrypoints.http.request_log import AccessLog, LoggedLines, json_line, text_line
+from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.room_sign_outs import BrokerSignOutNotices
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
@@ -79,23 +79,27 @@ class Background(Protocol):
 
 
 class ChatcoreApp(Starlette):
-    """Starlette, with the request-size checks and security headers outermost.
+    """Starlette, with the edge (entrypoints/http/edge.py) outermost.
 
     Outside ServerErrorMiddleware, which Starlette puts first: so a 500 carries the
-    headers too, and an oversized request is refused before anything else runs.
+    headers and the request id too, and an oversized request is refused before anything
+    else runs.
     """
 
-    request_sizes: RequestSizes = DEFAULT_SIZES
-
     def __init__(
-        self, *, routes: Sequence[BaseRoute], lifespan: Lifespan[Any], **options: Any
+        self,
+        *,
+        routes: Sequence[BaseRoute],
+        lifespan: Lifespan[Any],
+        edge: Callable[[ASGIApp], Edge],
+        **options: Any,
     ) -> None:
         super().__init__(routes=routes, lifespan=lifespan, **options)
         self.router = IndexedRouter(routes=routes, lifespan=lifespan)
+        self._edge = edge
 
     def build_middleware_stack(self) -> ASGIApp:
-        inner = super().build_middleware_stack()
-        return keep_server_send(SecurityHeaders(RequestSizeLimits(inner, self.request_sizes)))
+        return self._edge(super().build_middleware_stack())
 
 
 class AppOptions(TypedDict, total=False):
@@ -280,10 +284,9 @@ def _create_app(
                 on_shutdown()
             lines.flush()
 
-    # Outermost: it times the whole request and answers a crash with the request id.
     lines = LoggedLines() if access_log is None else access_log
     render = text_line if log_format == "text" else json_line
-    middleware = [Middleware(RequestLog, lines=lines, render=render, metrics=metrics)]
+    middleware = []
     if cors_origins:
         middleware.append(
             Middleware(
@@ -302,13 +305,14 @@ def _create_app(
         middleware=middleware,
         exception_handlers=HANDLERS,
         lifespan=chatcore_lifespan,
+        edge=lambda inner: Edge(inner, request_sizes, lines, render, metrics),
     )
     app.state.core = core
     app.state.inline_use_cases = inline_use_cases
     app.state.rate_limits = rate_limits
     app.state.identity = identity
     app.state.lifespan = chatcore_lifespan
-    app.state.request_sizes = app.request_sizes = request_sizes
+    app.state.request_sizes = request_sizes
     app.state.client_addresses = client_addresses
     app.state.room_hub = RoomHub(room_broker, metrics, sign_outs)
     app.state.room_origins = OriginPolicy.of(cors_origins if room_origins is None else room_origins)

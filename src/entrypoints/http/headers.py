@@ -1,11 +1,5 @@
-"""Security headers on every response: errors, 404s and 500s included.
-
-A pure ASGI middleware (BaseHTTPMiddleware would cost more per request and buffer
-streamed bodies). It sits outside Starlette's own error middleware, so even the
-response to a crash carries the headers.
-"""
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+"""Security headers on every response: errors, 404s and 500s included (the edge adds
+them, entrypoints/http/edge.py)."""
 
 # The API answers JSON; the only page it serves is Swagger UI at /docs, whose scripts and
 # stylesheets come from /docs/... (no inline script: its bootstrap must be a file too).
@@ -24,27 +18,10 @@ ALWAYS: tuple[tuple[bytes, bytes], ...] = (
 NO_STORE = (b"cache-control", b"no-store")
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self._app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self._app(scope, receive, send)
-            return
-        # A response to a request with credentials is someone's own data: no cache,
-        # shared or private, may keep it.
-        authorized = any(name == b"authorization" for name, _ in scope["headers"])
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = _with_ours(message.get("headers", []), authorized)
-            await send(message)
-
-        await self._app(scope, receive, send_with_headers)
-
-
-def _with_ours(headers: list[tuple[bytes, bytes]], authorized: bool) -> list[tuple[bytes, bytes]]:
+def with_security_headers(
+    headers: list[tuple[bytes, bytes]], authorized: bool
+) -> list[tuple[bytes, bytes]]:
+    """A response's headers with ours; `authorized`: the request came with credentials."""
     # ASGI header names are lower-case. The list is the response's own: extended in place.
     if not isinstance(headers, list):
         headers = list(headers)

@@ -3,7 +3,7 @@
 import attrs
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from entrypoints.http.converter import OutResponse
 from entrypoints.http.views import ErrorBody
@@ -19,27 +19,20 @@ class RequestSizes:
 DEFAULT_SIZES = RequestSizes()
 
 
-class RequestSizeLimits:
-    """414 for a longer URL and 431 for larger headers than the settings allow.
+def oversized(scope: Scope, sizes: RequestSizes) -> OutResponse | None:
+    """414 for a longer URL and 431 for larger headers than `sizes` allow; None if neither.
 
     Uvicorn's HTTP parser (httptools) sets no limit of its own on either; checking the
     parsed scope is the first place the application can tell.
     """
-
-    def __init__(self, app: ASGIApp, sizes: RequestSizes) -> None:
-        self._app = app
-        self._sizes = sizes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            if len(scope["raw_path"]) + len(scope["query_string"]) > self._sizes.max_url_bytes:
-                await _refusal(414, "URI Too Long")(scope, receive, send)
-                return
-            size = sum(len(name) + len(value) for name, value in scope["headers"])
-            if size > self._sizes.max_header_bytes:
-                await _refusal(431, "Request Header Fields Too Large")(scope, receive, send)
-                return
-        await self._app(scope, receive, send)
+    if len(scope["raw_path"]) + len(scope["query_string"]) > sizes.max_url_bytes:
+        return _refusal(414, "URI Too Long")
+    size = 0
+    for name, value in scope["headers"]:
+        size += len(name) + len(value)
+    if size > sizes.max_header_bytes:
+        return _refusal(431, "Request Header Fields Too Large")
+    return None
 
 
 def _refusal(status: int, detail: str) -> OutResponse:

@@ -1,14 +1,9 @@
-"""One line per HTTP request (and its count in the metrics), and an X-Request-ID on every
-response.
+"""The line of each HTTP request, and its id; the edge writes them (entrypoints/http/edge.py).
 
-Pure ASGI (not BaseHTTPMiddleware): it wraps `send` and nothing else, so a request costs
-one dict, one rendering (JSON by default) and one line handed to its `AccessLog`. The line
-holds the route's path template, never the raw URL: query strings carry tokens
-(verify-email, reset-password) and must not reach the logs; no header is logged either.
-
-The request id is also set as the `entrypoints.logs.request_id` context variable for the
-time of the request (HTTP or WebSocket), so every other line written on its behalf
-carries it.
+A request costs one dict, one rendering (JSON by default) and one line handed to its
+`AccessLog`. The line holds the route's path template, never the raw URL: query strings
+carry tokens (verify-email, reset-password) and must not reach the logs; no header is
+logged either.
 """
 
 import asyncio
@@ -21,11 +16,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from entrypoints.http.errors import error_response
-from entrypoints.http.metrics import Metrics
-from entrypoints.logs import escape, request_id, utc_timestamp
+from entrypoints.logs import escape, utc_timestamp
 
 logger = logging.getLogger("chatcore.access")
 
@@ -127,74 +120,25 @@ class BatchedLines:
             self._stream.flush()
 
 
-class RequestLog:
-    def __init__(
-        self,
-        app: ASGIApp,
-        lines: AccessLog | None = None,
-        render: Render = json_line,
-        metrics: Metrics | None = None,
-    ) -> None:
-        self.app = app
-        self.lines = LoggedLines() if lines is None else lines
-        self.render = render
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            current = request_id.set(_request_id(scope).decode("ascii"))
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                request_id.reset(current)
-            return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        rid = _request_id(scope)
-        current = request_id.set(rid.decode("ascii"))
-        status = 0  # not answered yet
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, rid)]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception:
-            # Answered here rather than by Starlette's outermost handler, so that the 500
-            # carries the request id too; re-raised for the server to log the traceback.
-            if status == 0:
-                await error_response(500, "Internal Server Error")(scope, receive, send_with_id)
-            raise
-        finally:
-            request_id.reset(current)
-            path = getattr(scope.get("route"), "path", None)  # None: no route matched
-            seconds = time.perf_counter() - started
-            if self.metrics is not None:
-                self.metrics.observe_request(path, scope["method"], status, seconds)
-            self.lines(
-                self.render(
-                    {
-                        "time": utc_timestamp(time.time()),
-                        "level": "info",
-                        "logger": "chatcore.access",
-                        "message": f"{scope['method']} {path or '-'} {status}",
-                        "method": scope["method"],
-                        "path": path,
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 2),
-                        "request_id": rid.decode("ascii"),
-                    }
-                )
-            )
+def access_fields(
+    method: str, path: str | None, status: int, seconds: float, rid: bytes
+) -> dict[str, Any]:
+    """A request's line, as fields: the route's path template (None: no route matched)."""
+    return {
+        "time": utc_timestamp(time.time()),
+        "level": "info",
+        "logger": "chatcore.access",
+        "message": f"{method} {path or '-'} {status}",
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+        "request_id": rid.decode("ascii"),
+    }
 
 
-def _request_id(scope: Scope) -> bytes:
+def request_id_of(scope: Scope) -> bytes:
+    """The id the caller sent, if it is a sane one; else a new one."""
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER:
             if SANE_REQUEST_ID.fullmatch(value):

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Generator, Sequence
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from chatcore.accounts.model import User
@@ -28,24 +28,9 @@ GOING_AWAY = 1001
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
 
-# Where the outermost layer of the app keeps, for a WebSocket, the `send` it was given.
+# Where the outermost layer of the app (the edge) keeps, for a WebSocket, the `send` it was
+# given: room members send events past Starlette's layers (DirectFrames).
 SERVER_SEND = "chatcore.server_send"
-
-
-def keep_server_send(app: ASGIApp) -> ASGIApp:
-    """Wrap the app so that room members can send events past Starlette's layers.
-
-    A broadcast sends one frame to every member: Starlette's per-message state checks and
-    its error-handling wrapper were a fifth of a thousand-member broadcast. Events are
-    plain `websocket.send` messages after the handshake, which is all those layers check.
-    """
-
-    async def with_server_send(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            scope[SERVER_SEND] = send
-        await app(scope, receive, send)
-
-    return with_server_send
 
 
 # uvicorn's WebSocket protocol, recognized by name: uvicorn is the [server] extra, imported
