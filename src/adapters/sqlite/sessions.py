@@ -126,13 +126,21 @@ def _fetch(connection: sqlite3.Connection, session_id: SessionId) -> ChatSession
 
 
 def _to_session(row: sqlite3.Row) -> ChatSession:
+    # By position, each time converted once: a page of sessions runs this for every row.
+    id_, owner_id, title, message_count, created_ms, updated_ms, last_ms, deleted_ms = row
+    created_at = from_ms(created_ms)
+    updated_at = created_at if updated_ms == created_ms else from_ms(updated_ms)
+    # A message's arrival updates the session: its last message is often its last update.
+    last_message_at = (
+        None if last_ms is None else updated_at if last_ms == updated_ms else from_ms(last_ms)
+    )
     return ChatSession(
-        id=SessionId(row["id"]),
-        owner_id=UserId(row["owner_id"]),
-        title=row["title"],
-        message_count=row["message_count"],
-        created_at=from_ms(row["created_at"]),
-        updated_at=from_ms(row["updated_at"]),
-        last_message_at=from_ms_or_none(row["last_message_at"]),
-        deleted_at=from_ms_or_none(row["deleted_at"]),
+        id=id_,
+        owner_id=owner_id,
+        title=title,
+        message_count=message_count,
+        created_at=created_at,
+        updated_at=updated_at,
+        last_message_at=last_message_at,
+        deleted_at=from_ms_or_none(deleted_ms),
     )

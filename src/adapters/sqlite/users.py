@@ -117,20 +117,28 @@ def _to_row(user: User) -> dict[str, object]:
     }
 
 
+_ROLES = {role.value: role for role in Role}
+_TIERS = {tier.value: tier for tier in Tier}
+
+
 def _to_user(row: sqlite3.Row) -> User:
+    # By position, enums by dict: every authenticated request reads its caller's row.
+    (id_, username, email, password_hash, role, tier, verified, active, token_generation,
+     created_ms, updated_ms, deleted_ms, pending_email, verification_sent_ms) = row  # fmt: skip
+    created_at = from_ms(created_ms)
     return User(
-        id=UserId(row["id"]),
-        username=row["username"],
-        email=row["email"],
-        password_hash=row["password_hash"],
-        role=Role(row["role"]),
-        tier=Tier(row["tier"]),
-        verified=bool(row["verified"]),
-        active=bool(row["active"]),
-        token_generation=row["token_generation"],
-        created_at=from_ms(row["created_at"]),
-        updated_at=from_ms(row["updated_at"]),
-        deleted_at=from_ms_or_none(row["deleted_at"]),
-        pending_email=row["pending_email"],
-        verification_sent_at=from_ms_or_none(row["verification_sent_at"]),
+        id=id_,
+        username=username,
+        email=email,
+        password_hash=password_hash,
+        role=_ROLES[role],
+        tier=_TIERS[tier],
+        verified=bool(verified),
+        active=bool(active),
+        token_generation=token_generation,
+        created_at=created_at,
+        updated_at=created_at if updated_ms == created_ms else from_ms(updated_ms),
+        deleted_at=from_ms_or_none(deleted_ms),
+        pending_email=pending_email,
+        verification_sent_at=from_ms_or_none(verification_sent_ms),
     )
