@@ -17,6 +17,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.headers import with_security_headers
+from entrypoints.http.limits import READ_METHODS
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.request_limits import RequestSizes, oversized
 from entrypoints.http.request_log import (
@@ -27,6 +28,7 @@ from entrypoints.http.request_log import (
     request_id_of,
 )
 from entrypoints.http.room_hub import SERVER_SEND
+from entrypoints.http.write_turns import WriteTurns
 from entrypoints.logs import request_id
 
 
@@ -38,8 +40,10 @@ class Edge:
         lines: AccessLog,
         render: Render,
         metrics: Metrics | None = None,
+        write_turns: WriteTurns | None = None,
     ) -> None:
         self.app = app
+        self.write_turns = write_turns
         self.sizes = sizes
         self.lines = lines
         self.render = render
@@ -86,8 +90,10 @@ class Edge:
             refusal = oversized(scope, self.sizes)
             if refusal is not None:
                 await refusal(scope, receive, send_with_ours)
-            else:
-                await self.app(scope, receive, send_with_ours)
+                return
+            if self.write_turns is not None and scope["method"] not in READ_METHODS:
+                await self.write_turns.turn()
+            await self.app(scope, receive, send_with_ours)
         finally:
             request_id.reset(current)
             self._log(scope, status, time.perf_counter() - started, rid)
