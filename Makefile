@@ -59,10 +59,13 @@ clean:
 # wrk drives the load; Debian has it.
 WRK := $(shell command -v wrk 2>/dev/null)
 
+# Every path beside the encoding baseline and the constant-JSON limit, search, and the room
+# fan-out beside a bare Starlette broadcaster.
 bench: $(STAMP)
 	@test -n "$(WRK)" || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.fanout
 
 # Search alone: 100,000 messages and a 5,000-file repository (also part of `make bench`).
 bench-search: $(STAMP)
