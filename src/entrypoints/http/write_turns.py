@@ -4,20 +4,20 @@ On the embedded database the use cases run on the event loop: a write (an insert
 index entries, a commit) costs about three reads, and every request that became ready
 in the same turn of the loop waits for all of them. Sixteen connections posting at full
 speed made eight readers' p99 several times what it was beside other readers. Here at
-most `per_turn` writes start in one turn of the loop; the others wait, in order, for the
-next turns, while every read that is ready runs in each. Writes still run one turn after
-another, so none waits for long, and alone they lose nothing but a callback a turn.
+most `per_turn` writes (three) start in one turn of the loop; the others wait, in order,
+for the next turns, while every read that is ready runs in each. Writes still run turn
+after turn, so none waits for long, and alone they lose nothing but a callback a turn.
 """
 
 import asyncio
 from collections import deque
 
-# Measured (bench.run --quick, "writes beside reads": 8 readers beside 16 writers at full
-# speed, two runs each): the readers' p99 over their p99 beside readers, and the writers'
-# rate. No turns: 2.79x and 2.49x, 2,146 and 2,314 writes/s. One a turn: 0.64x and 0.72x,
-# 629 and 706/s. Two: 0.85x and 0.93x, ~1,100/s. Four: 1.09x and 1.06x, 1,831 and
-# 2,031/s, the most writes that leave reads at their pace.
-WRITES_PER_TURN = 4
+# Measured (bench.run --quick, "writes beside reads"): the p99 of 8 readers beside 16
+# writers at full speed (their ratio to the p99 beside 16 readers), and the writers' rate.
+# No turns: 16.7-30.4 ms (2.5-5.8x), 2,146-2,314 writes/s. One a turn: 0.64-0.72x,
+# ~650/s. Two: 0.85-0.93x, ~1,100/s. Three: 5.2-5.6 ms (0.4-1.1x), 1,540-1,722/s. Four:
+# 5.4-9.7 ms (0.5-1.7x), 1,361-2,148/s. Three keeps reads at their pace, with as many writes.
+WRITES_PER_TURN = 3
 
 
 class WriteTurns:
