@@ -59,6 +59,8 @@ LAYERS: list[tuple[re.Pattern[str], str]] = [
         (r"\(.*entrypoints/http/(users|sessions|offload)\.py", "handler"),
         (r"\(.*entrypoints/http/limits\.py", "rate limits"),
         (r"\(.*entrypoints/http/request_log\.py|\(.*entrypoints/logs\.py", "request log"),
+        # The one outer layer: sizes, request ids, security headers, the line, write turns.
+        (r"\(.*entrypoints/http/(edge|write_turns)\.py", "edge"),
         (r"\(.*entrypoints/http/metrics\.py|prometheus_client", "metrics"),
         (r"\(.*entrypoints/http/headers\.py", "security headers"),
         (r"\(.*entrypoints/http/request_limits\.py", "request size checks"),
