@@ -3,12 +3,13 @@
 It refuses oversized URLs and headers (414, 431), gives each request its id (the
 `X-Request-ID` header, and the `entrypoints.logs.request_id` context variable for every
 line written on its behalf), adds the security headers to every response, writes the
-request's line and counts it in the metrics, and keeps a WebSocket's server `send` for
-the room hub. It sits outside Starlette's error middleware, so even the response to a
-crash carries the headers and the request id.
+request's line and counts it in the metrics, lets writes start in turns
+(`write_turns.py`), and keeps a WebSocket's server `send` for the room hub. It sits
+outside Starlette's error middleware, so even the response to a crash carries the
+headers and the request id.
 
-One pure ASGI layer with one `send` wrapper, not four nested ones: every request paid for
-each layer's coroutine and closure, a tenth of a fast request's CPU.
+One pure ASGI layer with one `send` wrapper, not four nested ones, each of which cost
+every request a coroutine and a closure (in process, `GET /healthz` 17-19 -> 15.5-17 µs).
 """
 
 import time
