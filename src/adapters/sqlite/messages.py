@@ -4,7 +4,8 @@ from datetime import datetime
 
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
-from adapters.sqlite.timelines import Timelines, entry_times
+from adapters.sqlite.timelines import Timelines
+from adapters.sqlite.timestamps import entity_times
 from chatcore.chats.model import Message, MessageRole
 from chatcore.shared.ids import SessionId
 
@@ -47,7 +48,7 @@ def _to_message(row: sqlite3.Row) -> Message:
     # Unpacked by position and built without a keyword dict: this runs for every message
     # of a page, and by-name lookups and `**` were most of its cost.
     id_, session_id, author_id, role, content, created_ms, updated_ms, deleted_ms = row
-    created_at, updated_at, deleted_at = entry_times(created_ms, updated_ms, deleted_ms)
+    created_at, updated_at, deleted_at = entity_times(created_ms, updated_ms, deleted_ms)
     return Message(
         id=id_,
         session_id=session_id,

@@ -3,7 +3,8 @@ from datetime import datetime
 
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
-from adapters.sqlite.timelines import Timelines, entry_times
+from adapters.sqlite.timelines import Timelines
+from adapters.sqlite.timestamps import entity_times
 from chatcore.rooms.model import RoomMessage
 
 
@@ -25,7 +26,7 @@ class SqliteRoomMessageRepository(Timelines[RoomMessage]):
 
 def _to_room_message(row: sqlite3.Row) -> RoomMessage:
     id_, room, author_id, username, content, created_ms, updated_ms, deleted_ms = row
-    created_at, updated_at, deleted_at = entry_times(created_ms, updated_ms, deleted_ms)
+    created_at, updated_at, deleted_at = entity_times(created_ms, updated_ms, deleted_ms)
     return RoomMessage(
         id=id_,
         room=room,

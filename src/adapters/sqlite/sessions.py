@@ -4,7 +4,7 @@ from datetime import datetime
 
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
-from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+from adapters.sqlite.timestamps import entity_times, from_ms, to_ms, to_ms_or_none
 from chatcore.chats.model import ChatSession
 from chatcore.shared.ids import SessionId, UserId
 from chatcore.shared.paging import Position
@@ -128,8 +128,7 @@ def _fetch(connection: sqlite3.Connection, session_id: SessionId) -> ChatSession
 def _to_session(row: sqlite3.Row) -> ChatSession:
     # By position, each time converted once: a page of sessions runs this for every row.
     id_, owner_id, title, message_count, created_ms, updated_ms, last_ms, deleted_ms = row
-    created_at = from_ms(created_ms)
-    updated_at = created_at if updated_ms == created_ms else from_ms(updated_ms)
+    created_at, updated_at, deleted_at = entity_times(created_ms, updated_ms, deleted_ms)
     # A message's arrival updates the session: its last message is often its last update.
     last_message_at = (
         None if last_ms is None else updated_at if last_ms == updated_ms else from_ms(last_ms)
@@ -142,5 +141,5 @@ def _to_session(row: sqlite3.Row) -> ChatSession:
         created_at=created_at,
         updated_at=updated_at,
         last_message_at=last_message_at,
-        deleted_at=from_ms_or_none(deleted_ms),
+        deleted_at=deleted_at,
     )

@@ -12,21 +12,11 @@ from datetime import datetime
 from typing import Generic
 
 from adapters.sqlite.connection import Connections
-from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+from adapters.sqlite.timestamps import from_ms, to_ms, to_ms_or_none
 from adapters.timeline_entries import E
 from chatcore.shared.paging import Position, position_of_id
 
 _TIMES = ("created_at", "updated_at", "deleted_at")
-
-
-def entry_times(
-    created_ms: int, updated_ms: int, deleted_ms: int | None
-) -> tuple[datetime, datetime, datetime | None]:
-    """An entry's times (created, updated, deleted) from its row's three columns."""
-    created_at = from_ms(created_ms)
-    # A live entry was never updated: one conversion serves both times.
-    updated_at = created_at if updated_ms == created_ms else from_ms(updated_ms)
-    return created_at, updated_at, from_ms_or_none(deleted_ms)
 
 
 class Timelines(Generic[E]):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from adapters.sqlite import purging
 from adapters.sqlite.connection import Connections
-from adapters.sqlite.timestamps import from_ms, from_ms_or_none, to_ms, to_ms_or_none
+from adapters.sqlite.timestamps import entity_times, from_ms_or_none, to_ms, to_ms_or_none
 from chatcore.accounts.model import Role, Tier, User
 from chatcore.shared.errors import Conflict
 from chatcore.shared.ids import UserId
@@ -125,7 +125,7 @@ def _to_user(row: sqlite3.Row) -> User:
     # By position, enums by dict: every authenticated request reads its caller's row.
     (id_, username, email, password_hash, role, tier, verified, active, token_generation,
      created_ms, updated_ms, deleted_ms, pending_email, verification_sent_ms) = row  # fmt: skip
-    created_at = from_ms(created_ms)
+    created_at, updated_at, deleted_at = entity_times(created_ms, updated_ms, deleted_ms)
     return User(
         id=id_,
         username=username,
@@ -137,8 +137,8 @@ def _to_user(row: sqlite3.Row) -> User:
         active=bool(active),
         token_generation=token_generation,
         created_at=created_at,
-        updated_at=created_at if updated_ms == created_ms else from_ms(updated_ms),
-        deleted_at=from_ms_or_none(deleted_ms),
+        updated_at=updated_at,
+        deleted_at=deleted_at,
         pending_email=pending_email,
         verification_sent_at=from_ms_or_none(verification_sent_ms),
     )

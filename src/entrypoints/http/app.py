@@ -45,7 +45,7 @@ from entrypoints.http.room_hub import RoomHub
 from entrypoints.http.room_sign_outs import BrokerSignOutNotices
 from entrypoints.http.routing import IndexedRouter
 from entrypoints.http.security import Identity
-from entrypoints.http.write_turns import WRITES_PER_TURN, WriteTurns
+from entrypoints.http.write_turns import WriteTurns
 from entrypoints.job_worker import JobWorker
 from entrypoints.mail_sender import MailSender
 from entrypoints.purge_worker import PurgeWorker
@@ -287,7 +287,7 @@ def _create_app(
 
     lines = LoggedLines() if access_log is None else access_log
     # Use cases on the loop: writes take turns with reads (use cases in threads need not).
-    write_turns = WriteTurns(WRITES_PER_TURN) if inline_use_cases else None
+    write_turns = WriteTurns() if inline_use_cases else None
     render = text_line if log_format == "text" else json_line
     middleware = []
     if cors_origins:
